@@ -1,0 +1,163 @@
+/**
+ * Latency histograms for one phase of a TCP session, in microseconds, on
+ * `hdr-histogram-js`. Encoded histograms (compressed base64, the HdrHistogram
+ * interchange format) merge exactly, so workers, runs and machines combine
+ * without losing percentiles.
+ *
+ * @module
+ */
+
+import * as hdr from "hdr-histogram-js";
+
+/**
+ * Highest value tracked: 10 minutes. The kernel gives up a connect after
+ * about 135 s here (tcp_syn_retries=6 with linear timeouts), and other hosts
+ * retry longer; anything slower is clamped to this value.
+ */
+export const HIGHEST_TRACKABLE_US = 600_000_000;
+const SIGNIFICANT_DIGITS = 3;
+
+/** Percentiles and extremes of one phase, in microseconds. */
+export interface PhaseStats {
+  /** Number of recorded values. */
+  count: number;
+  /** Smallest value (0 when empty). */
+  minUs: number;
+  /** Arithmetic mean. */
+  meanUs: number;
+  /** Median. */
+  p50Us: number;
+  /** 90th percentile. */
+  p90Us: number;
+  /** 99th percentile. */
+  p99Us: number;
+  /** 99.9th percentile. */
+  p999Us: number;
+  /** Largest value. */
+  maxUs: number;
+}
+
+/** One bar of a log-scaled histogram: values in `[fromUs, toUs)`. */
+export interface LatencyBucket {
+  /** Lower edge, inclusive. */
+  fromUs: number;
+  /** Upper edge, exclusive. */
+  toUs: number;
+  /** Values recorded in the bucket. */
+  count: number;
+}
+
+/**
+ * A microsecond-resolution HDR histogram for one session phase.
+ *
+ * @example
+ * ```ts
+ * import { LatencyHistogram } from "./histogram.ts";
+ * const a = new LatencyHistogram();
+ * a.record(30);
+ * const b = LatencyHistogram.decode(a.encode());
+ * b.record(1_000_000);
+ * console.assert(b.stats().count === 2);
+ * ```
+ */
+export class LatencyHistogram {
+  #histogram: hdr.JsHistogram;
+
+  constructor() {
+    this.#histogram = new hdr.Int32Histogram(1, HIGHEST_TRACKABLE_US, SIGNIFICANT_DIGITS);
+  }
+
+  /** Records one value in microseconds (clamped to 1..{@link HIGHEST_TRACKABLE_US}). */
+  record(us: number): void {
+    const value = Math.min(HIGHEST_TRACKABLE_US, Math.max(1, Math.round(us)));
+    this.#histogram.recordValue(value);
+  }
+
+  /** Number of recorded values. */
+  get count(): number {
+    return this.#histogram.totalCount;
+  }
+
+  /** Adds every value of `other` to this histogram. */
+  add(other: LatencyHistogram): void {
+    this.#histogram.add(other.#histogram);
+  }
+
+  /** Encodes as compressed base64 (`HISTFAAA...`), mergeable with {@link decode}. */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.#histogram);
+  }
+
+  /** Decodes a histogram made by {@link encode} (or any HdrHistogram encoder). */
+  static decode(encoded: string): LatencyHistogram {
+    const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false) as hdr.JsHistogram;
+    const histogram = new LatencyHistogram();
+    histogram.#histogram.add(decoded);
+    decoded.destroy();
+    return histogram;
+  }
+
+  /** Value at a percentile (0..100), in microseconds. */
+  percentile(percentile: number): number {
+    return this.count === 0 ? 0 : this.#histogram.getValueAtPercentile(percentile);
+  }
+
+  /** Count, min, mean, p50, p90, p99, p99.9 and max. */
+  stats(): PhaseStats {
+    const h = this.#histogram;
+    if (h.totalCount === 0) {
+      return { count: 0, minUs: 0, meanUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
+    }
+    return {
+      count: h.totalCount,
+      minUs: h.minNonZeroValue,
+      meanUs: Math.round(h.mean),
+      p50Us: h.getValueAtPercentile(50),
+      p90Us: h.getValueAtPercentile(90),
+      p99Us: h.getValueAtPercentile(99),
+      p999Us: h.getValueAtPercentile(99.9),
+      maxUs: h.maxValue,
+    };
+  }
+
+  /** Number of values at or above `us`. */
+  countAtOrAbove(us: number): number {
+    let count = 0;
+    for (const bucket of this.#nonZero()) if (bucket.value >= us) count += bucket.count;
+    return count;
+  }
+
+  /**
+   * Counts on log-scaled buckets with 1-2-5 edges (1us, 2us, 5us, 10us, ...),
+   * from the first non-empty bucket to the last, so a 1 s SYN-retransmit mode
+   * shows on the same chart as a 30 us mode.
+   */
+  logBuckets(): LatencyBucket[] {
+    if (this.count === 0) return [];
+    const edges: number[] = [];
+    for (let decade = 1; decade <= HIGHEST_TRACKABLE_US * 10; decade *= 10) {
+      edges.push(decade, decade * 2, decade * 5);
+    }
+    const buckets: LatencyBucket[] = edges.slice(0, -1).map((fromUs, i) => ({
+      fromUs,
+      toUs: edges[i + 1],
+      count: 0,
+    }));
+    for (const { value, count } of this.#nonZero()) {
+      const bucket = buckets.find((b) => value < b.toUs) ?? buckets[buckets.length - 1];
+      bucket.count += count;
+    }
+    const first = buckets.findIndex((b) => b.count > 0);
+    const last = buckets.findLastIndex((b) => b.count > 0);
+    return buckets.slice(first, last + 1);
+  }
+
+  *#nonZero(): Generator<{ value: number; count: number }> {
+    const h = this.#histogram;
+    const lastIndex = h.countsArrayIndex(h.maxValue);
+    for (let index = 0; index <= lastIndex; index++) {
+      const count = h.getCountAtIndex(index);
+      if (count > 0) yield { value: h.valueFromIndex(index), count };
+    }
+  }
+}

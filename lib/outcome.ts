@@ -1,0 +1,113 @@
+/**
+ * How a TCP session ended, and the errno names synfin reports.
+ *
+ * @module
+ */
+
+/**
+ * The closed set of ways a session can end.
+ *
+ * - `clean`: we sent FIN, the server answered with its FIN.
+ * - `server-closed-first`: the server's FIN arrived before we sent ours (the
+ *   server will hold the TIME_WAIT).
+ * - `reset`: the server (or its kernel) sent an RST at any point.
+ * - `no-fin`: after our FIN the server kept its end open until the close
+ *   timeout: its socket sits in CLOSE_WAIT.
+ * - `refused`: the SYN was answered with an RST (nothing listening).
+ * - `connect-timeout`: the handshake did not finish in time.
+ * - `tester-limit`: synfin itself ran out of file descriptors (EMFILE) or
+ *   ephemeral ports (EADDRNOTAVAIL); not the server's fault.
+ * - `interrupted`: the run was stopped (Ctrl+C) while the session was open.
+ * - `error`: anything else; the errno says what.
+ */
+export type Outcome =
+  | "clean"
+  | "server-closed-first"
+  | "reset"
+  | "no-fin"
+  | "refused"
+  | "connect-timeout"
+  | "tester-limit"
+  | "interrupted"
+  | "error";
+
+/** Every outcome, in report order. */
+export const OUTCOMES: readonly Outcome[] = [
+  "clean",
+  "server-closed-first",
+  "reset",
+  "no-fin",
+  "refused",
+  "connect-timeout",
+  "tester-limit",
+  "interrupted",
+  "error",
+];
+
+/** Outcomes that mean the server misbehaved or was unreachable. */
+export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>([
+  "reset",
+  "no-fin",
+  "refused",
+  "connect-timeout",
+  "error",
+]);
+
+/**
+ * The phase of a session's life an outcome or error belongs to.
+ *
+ * `handshake`: connect; `firstByte`: our payload until the first response
+ * byte; `hold`: the dwell before our FIN; `close`: our FIN until the server's.
+ */
+export type Phase = "handshake" | "firstByte" | "hold" | "close";
+
+/** The socket operation that failed. */
+export type Operation = "connect" | "write" | "read" | "closeWrite" | "close";
+
+/**
+ * Names an error the way `errno` would (`ECONNRESET`, `EMFILE`, ...), from
+ * Deno's error classes, a Node-style `code`, or the resolver's message.
+ *
+ * @example
+ * ```ts
+ * import { errnoOf } from "./outcome.ts";
+ * console.assert(errnoOf(new Deno.errors.ConnectionReset("x")) === "ECONNRESET");
+ * ```
+ */
+export function errnoOf(error: unknown): string {
+  if (error instanceof Deno.errors.ConnectionRefused) return "ECONNREFUSED";
+  if (error instanceof Deno.errors.ConnectionReset) return "ECONNRESET";
+  if (error instanceof Deno.errors.ConnectionAborted) return "ECONNABORTED";
+  if (error instanceof Deno.errors.BrokenPipe) return "EPIPE";
+  if (error instanceof Deno.errors.TimedOut) return "ETIMEDOUT";
+  if (error instanceof Deno.errors.AddrNotAvailable) return "EADDRNOTAVAIL";
+  if (error instanceof Deno.errors.AddrInUse) return "EADDRINUSE";
+  if (error instanceof Deno.errors.NotConnected) return "ENOTCONN";
+  if (error instanceof Deno.errors.Interrupted) return "EINTR";
+  if (error instanceof Deno.errors.NetworkUnreachable) return "ENETUNREACH";
+  if (error instanceof Deno.errors.PermissionDenied) return "EACCES";
+  if (error instanceof DOMException && error.name === "TimeoutError") return "ETIMEDOUT";
+  if (error instanceof DOMException && error.name === "AbortError") return "EINTR";
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code;
+    if (/lookup address information|Name or service not known|no such host/i.test(error.message)) {
+      return "ENOTFOUND";
+    }
+    if (/Too many open files/i.test(error.message)) return "EMFILE";
+    if (/Host is unreachable/i.test(error.message)) return "EHOSTUNREACH";
+  }
+  return "EUNKNOWN";
+}
+
+/** Errnos that say the tester, not the server, ran out of a resource. */
+export const TESTER_LIMIT_ERRNOS: ReadonlySet<string> = new Set([
+  "EMFILE",
+  "ENFILE",
+  "EADDRNOTAVAIL",
+  "ENOBUFS",
+  "ENOMEM",
+]);
+
+/** Errnos that carry a reset from the peer. */
+export const RESET_ERRNOS: ReadonlySet<string> = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);

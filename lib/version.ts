@@ -1,0 +1,10 @@
+/**
+ * synfin's version, printed by `--version` and written into reports.
+ *
+ * @example
+ * ```ts
+ * import { VERSION } from "./version.ts";
+ * console.assert(/^\d+\.\d+\.\d+$/.test(VERSION));
+ * ```
+ */
+export const VERSION = "0.1.0";
