@@ -99,7 +99,9 @@ export function parseCli(argv: string[]): CliCommand {
   if (values.version) return { kind: "version" };
   if (positionals.length === 0) throw new UsageError("Missing target: give HOST:PORT");
   if (positionals.length > 1) {
-    throw new UsageError(`Expected one target, got ${positionals.length}: ${positionals.join(" ")}`);
+    throw new UsageError(
+      `Expected one target, got ${positionals.length}: ${positionals.join(" ")}`,
+    );
   }
   const target = parseTarget(positionals[0]);
   const load: LoadOptions = {};
@@ -159,7 +161,10 @@ export function unescapePayload(text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch !== "\\" || i === text.length - 1) {
-      bytes.push(...encoder.encode(ch));
+      // A whole code point: characters above U+FFFF span two UTF-16 units.
+      const point = String.fromCodePoint(text.codePointAt(i)!);
+      bytes.push(...encoder.encode(point));
+      i += point.length - 1;
       continue;
     }
     const next = text[++i];

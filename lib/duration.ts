@@ -39,11 +39,14 @@ export function parseDuration(text: string, optionName = "duration"): number {
  * ```
  */
 export function formatMicros(us: number): string {
-  if (us < 1000) return `${Math.round(us)}us`;
-  if (us < 1_000_000) return `${trim(us / 1000)}ms`;
+  // Round first, then pick the unit, so 999.6us reads 1.00ms, not 1000us.
+  if (Math.round(us) < 1000) return `${Math.round(us)}us`;
+  const ms = Number(trim(us / 1000));
+  if (ms < 1000) return `${trim(ms)}ms`;
   return `${trim(us / 1_000_000)}s`;
 }
 
 function trim(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
+  const digits = value >= 99.95 ? 0 : value >= 9.995 ? 1 : 2;
+  return value.toFixed(digits);
 }

@@ -69,6 +69,7 @@ export class LatencyHistogram {
 
   /** Records one value in microseconds (clamped to 1..{@link HIGHEST_TRACKABLE_US}). */
   record(us: number): void {
+    if (Number.isNaN(us)) return;
     const value = Math.min(HIGHEST_TRACKABLE_US, Math.max(1, Math.round(us)));
     this.#histogram.recordValue(value);
   }
@@ -116,7 +117,8 @@ export class LatencyHistogram {
       p90Us: h.getValueAtPercentile(90),
       p99Us: h.getValueAtPercentile(99),
       p999Us: h.getValueAtPercentile(99.9),
-      maxUs: h.maxValue,
+      // Percentiles report the top of their HDR bucket; so must the maximum.
+      maxUs: Math.min(HIGHEST_TRACKABLE_US, h.highestEquivalentValue(h.maxValue)),
     };
   }
 
@@ -157,7 +159,7 @@ export class LatencyHistogram {
     const lastIndex = h.countsArrayIndex(h.maxValue);
     for (let index = 0; index <= lastIndex; index++) {
       const count = h.getCountAtIndex(index);
-      if (count > 0) yield { value: h.valueFromIndex(index), count };
+      if (count > 0) yield { value: h.highestEquivalentValue(h.valueFromIndex(index)), count };
     }
   }
 }

@@ -281,7 +281,9 @@ if (import.meta.main) {
   // `deno run -P lib/reference_servers.ts KIND [PORT] [BACKLOG]`: run one for manual tests.
   const [kind, port, backlog] = Deno.args as [ReferenceServerKind, string?, string?];
   if (!REFERENCE_SERVER_KINDS.includes(kind)) {
-    console.error(`usage: reference_servers.ts ${REFERENCE_SERVER_KINDS.join("|")} [PORT] [BACKLOG]`);
+    console.error(
+      `usage: reference_servers.ts ${REFERENCE_SERVER_KINDS.join("|")} [PORT] [BACKLOG]`,
+    );
     Deno.exit(2);
   }
   const server = await startReferenceServer(kind, {

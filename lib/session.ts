@@ -14,6 +14,7 @@ import {
   TESTER_LIMIT_ERRNOS,
 } from "./outcome.ts";
 import type { Target } from "./target.ts";
+import { Deadlines } from "./deadlines.ts";
 
 /** How a session behaves. Times are milliseconds. */
 export interface SessionOptions {
@@ -86,7 +87,14 @@ interface ReceiveEnd {
   errno?: string;
 }
 
-const READ_BUFFER_BYTES = 16 * 1024;
+/** One sweeper per event loop for every session's timeouts. */
+const DEADLINES = new Deadlines();
+
+/**
+ * Received bytes are counted, never inspected, so every session on this event
+ * loop reads into the same scratch buffer instead of allocating its own.
+ */
+const SCRATCH = new Uint8Array(64 * 1024);
 
 /**
  * Opens one connection to `target`, runs the lifecycle and closes it. Never
@@ -115,20 +123,29 @@ export async function runSession(
 
   const connectStart = run.intendedStart ?? performance.now();
   let conn: Deno.TcpConn;
+  const connectAbort = new AbortController();
+  const onStop = () => connectAbort.abort();
+  stop?.addEventListener("abort", onStop, { once: true });
+  const connectDeadline = DEADLINES.add(
+    options.connectTimeoutMs,
+    () => connectAbort.abort(new DOMException("connect timed out", "TimeoutError")),
+  );
   try {
-    const timeout = AbortSignal.timeout(options.connectTimeoutMs);
     conn = await Deno.connect({
       hostname: target.hostname,
       port: target.port,
       transport: "tcp",
-      signal: stop ? AbortSignal.any([timeout, stop]) : timeout,
+      signal: connectAbort.signal,
     });
   } catch (error) {
-    const errno = errnoOf(error);
+    const errno = errnoOf(connectAbort.signal.reason ?? error);
     errors.push({ phase: "handshake", operation: "connect", errno });
     record.errno = errno;
     record.outcome = stop?.aborted ? "interrupted" : connectOutcome(errno);
     return record;
+  } finally {
+    DEADLINES.cancel(connectDeadline);
+    stop?.removeEventListener("abort", onStop);
   }
   record.handshakeUs = (performance.now() - connectStart) * 1000;
   record.localPort = conn.localAddr.port;
@@ -137,10 +154,9 @@ export async function runSession(
   let firstByteAt: number | undefined;
   let onFirstByte: (() => void) | undefined;
   const received = (async (): Promise<ReceiveEnd> => {
-    const buffer = new Uint8Array(READ_BUFFER_BYTES);
     try {
       while (true) {
-        const n = await conn.read(buffer);
+        const n = await conn.read(SCRATCH);
         if (n === null) return { kind: "eof", at: performance.now() };
         if (firstByteAt === undefined) {
           firstByteAt = performance.now();
@@ -166,7 +182,13 @@ export async function runSession(
       const wrote = await attempt(errors, phase, "write", () => writeAll(conn, options.send!));
       if (wrote) {
         await settleFirst([firstByte, received], options.closeTimeoutMs, stop);
-        if (firstByteAt !== undefined) record.firstByteUs = (firstByteAt - writeStart) * 1000;
+        if (firstByteAt !== undefined) {
+          record.firstByteUs = (firstByteAt - writeStart) * 1000;
+          // A server that answers and closes (HTTP/1.0) often sends its FIN
+          // with the response: give the reader's next read one event-loop
+          // turn to see it, or our FIN would be mistaken for the first one.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
       }
     }
     if (options.holdMs > 0 && !stop?.aborted) {
@@ -262,19 +284,19 @@ async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
   while (offset < bytes.byteLength) offset += await conn.write(bytes.subarray(offset));
 }
 
-/** Waits for the first of `promises`, a timeout, or the stop signal. */
+/** Waits for the first of `promises`, a deadline, or the stop signal. */
 function settleFirst(
   promises: Promise<unknown>[],
   timeoutMs: number,
   stop: AbortSignal | undefined,
 ): Promise<"settled" | "timeout" | "aborted"> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done("timeout"), timeoutMs);
+    const deadline = DEADLINES.add(timeoutMs, () => done("timeout"));
     const onAbort = () => done("aborted");
     stop?.addEventListener("abort", onAbort, { once: true });
     for (const p of promises) p.then(() => done("settled"), () => done("settled"));
     function done(how: "settled" | "timeout" | "aborted") {
-      clearTimeout(timer);
+      DEADLINES.cancel(deadline);
       stop?.removeEventListener("abort", onAbort);
       resolve(how);
     }

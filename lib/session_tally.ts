@@ -83,7 +83,7 @@ export class SessionTally {
 
   /** Errors grouped by phase and errno, most frequent first. */
   get errors(): ErrorGroup[] {
-    return [...this.#errors.values()].sort((a, b) => b.count - a.count);
+    return [...this.#errors.values()].map((g) => ({ ...g })).sort((a, b) => b.count - a.count);
   }
 
   /** Merges an encoded tally (from a worker, a file, another machine). */

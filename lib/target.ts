@@ -82,5 +82,5 @@ export function parseTarget(text: string): Target {
  */
 export function isLoopback(target: Target): boolean {
   const host = target.hostname.toLowerCase();
-  return host === "localhost" || host === "::1" || host.startsWith("127.");
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

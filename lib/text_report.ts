@@ -65,7 +65,9 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   lines.push("");
 
   const header = ["phase", "count", "min", "p50", "p90", "p99", "p99.9", "max"];
-  const rows = TIMED_PHASES.map((phase) => {
+  // Without a payload there is no first byte to time: leave the row out.
+  const phases = TIMED_PHASES.filter((phase) => phase !== "firstByte" || load.sendBytes > 0);
+  const rows = phases.map((phase) => {
     const s = summary.phases[phase];
     if (s.count === 0) return [PHASE_LABEL[phase], "0", "-", "-", "-", "-", "-", "-"];
     return [

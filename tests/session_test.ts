@@ -87,7 +87,10 @@ Deno.test("runSession stops on the signal with outcome interrupted and closes th
 Deno.test("runSession times the handshake from the intended start (open loop)", async () => {
   await using server = await startReferenceServer("well-behaved");
   const record = await runSession(server.target, FAST, { intendedStart: performance.now() - 50 });
-  assert.ok(record.handshakeUs! >= 50_000, `handshake ${record.handshakeUs}us includes the 50ms queueing`);
+  assert.ok(
+    record.handshakeUs! >= 50_000,
+    `handshake ${record.handshakeUs}us includes the 50ms queueing`,
+  );
 });
 
 Deno.test("runSession records a reset that a write consumed", async () => {

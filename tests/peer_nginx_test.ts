@@ -1,0 +1,121 @@
+/**
+ * End-to-end against a real third-party server: nginx on loopback, started
+ * by the test with its own config. `.ci/run` installs nginx and sets
+ * SYNFIN_REQUIRE_PEERS=1 so a missing nginx fails CI instead of skipping.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+
+const REQUIRED = Deno.env.get("SYNFIN_REQUIRE_PEERS") === "1";
+const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+});
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
+
+async function withNginx(fn: (port: number) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "synfin-nginx-" });
+  const port = 20000 + Math.floor(Math.random() * 12000);
+  await Deno.writeTextFile(
+    `${dir}/nginx.conf`,
+    `daemon off; master_process off; worker_processes 1;
+pid ${dir}/nginx.pid; error_log ${dir}/error.log;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir};
+  uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server { listen 127.0.0.1:${port} backlog=4096; location / { return 200 "ok\\n"; } }
+}
+`,
+  );
+  const nginx = new Deno.Command(NGINX!, {
+    args: ["-p", dir, "-c", `${dir}/nginx.conf`],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    await fn(port);
+  } finally {
+    nginx.kill("SIGTERM");
+    await nginx.output();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "nginx: the default lifecycle completes thousands of clean sessions",
+  ignore: !NGINX && !REQUIRED,
+  async fn() {
+    assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
+    await withNginx(async (port) => {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-q",
+          "-P",
+          "--config",
+          CONFIG,
+          CLI,
+          "-d",
+          "2s",
+          "--json",
+          `127.0.0.1:${port}`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      assert.equal(output.code, 0, stderr);
+      const summary = JSON.parse(new TextDecoder().decode(output.stdout));
+      assert.ok(summary.sessions >= 2000, `${summary.sessions} sessions`);
+      assert.equal(summary.outcomes.clean, summary.sessions);
+      assert.equal(summary.phases.handshake.count, summary.sessions);
+      assert.equal(summary.phases.close.count, summary.sessions);
+    });
+  },
+});
+
+Deno.test({
+  name: "nginx: an HTTP request times the first byte",
+  ignore: !NGINX && !REQUIRED,
+  async fn() {
+    assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
+    await withNginx(async (port) => {
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-q",
+          "-P",
+          "--config",
+          CONFIG,
+          CLI,
+          "-n",
+          "200",
+          "--send",
+          "GET / HTTP/1.0\\r\\n\\r\\n",
+          `127.0.0.1:${port}`,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(output.stdout);
+      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+      assert.match(stdout, /^first byte\s+200\s/m);
+      // HTTP/1.0 without keep-alive: nginx answers, then closes first.
+      assert.match(stdout, /server-closed-first\s+200\s+100\.00%/);
+    });
+  },
+});
