@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { LoadProgressEvent, LoadRunner } from "../lib/load_runner.ts";
 import { MAX_SESSIONS_PER_EVENT_LOOP } from "../lib/load_plan.ts";
 import { startReferenceServer } from "../lib/reference_servers.ts";
+import { readLocalSocketTable } from "../lib/socket_table.ts";
 
 const QUICK = { closeTimeoutMs: 300, connectTimeoutMs: 2000 };
 
@@ -123,4 +124,50 @@ Deno.test("an abort stops the run promptly and keeps what was measured", async (
   assert.equal(result.tally.outcomes.interrupted, result.tally.sessions);
   assert.ok(result.tally.sessions >= 20, `${result.tally.sessions} sessions interrupted`);
   assert.ok(progressEvents >= 1);
+});
+
+Deno.test("closes-first: who sent the first FIN is checked against the kernel's TIME_WAIT rows", async (t) => {
+  // Whoever closes first holds TIME_WAIT (facts doc), so the server-side
+  // TIME_WAIT rows for the port are the ground truth for server-closed-first.
+  const serverTimeWait = async (port: number) =>
+    (await readLocalSocketTable()).filter((row) =>
+      row.localPort === port && row.state === "TIME_WAIT"
+    ).length;
+
+  await t.step(
+    "with a hold, every session is server-closed-first, and the kernel agrees",
+    async () => {
+      await using server = await startReferenceServer("closes-first");
+      const before = await serverTimeWait(server.target.port);
+      const result = await new LoadRunner(server.target, {
+        ...QUICK,
+        sessions: 50,
+        concurrency: 10,
+        holdMs: 200,
+      }).run();
+      const after = await serverTimeWait(server.target.port);
+      assert.equal(result.tally.outcomes["server-closed-first"], 50);
+      assert.equal(after - before, 50, "server-side TIME_WAIT rows for the port");
+    },
+  );
+
+  await t.step(
+    "without a hold, the race shows: reported server-closed-first <= kernel's count",
+    async () => {
+      await using server = await startReferenceServer("closes-first");
+      const before = await serverTimeWait(server.target.port);
+      const result = await new LoadRunner(server.target, {
+        ...QUICK,
+        sessions: 50,
+        concurrency: 10,
+      })
+        .run();
+      const after = await serverTimeWait(server.target.port);
+      const reported = result.tally.outcomes["server-closed-first"];
+      assert.equal(result.tally.sessions, 50);
+      // A session counted server-closed-first saw the server's FIN before
+      // sending its own, so the server really closed first: its TIME_WAIT exists.
+      assert.ok(reported <= after - before, `reported ${reported}, kernel ${after - before}`);
+    },
+  );
 });

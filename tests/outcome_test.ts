@@ -7,19 +7,7 @@ import {
   RESET_ERRNOS,
   TESTER_LIMIT_ERRNOS,
 } from "../lib/outcome.ts";
-
-/** Listens on 127.0.0.1 at a random port in 20000-32000, retrying on AddrInUse. */
-function listenOnRandomPort(): Deno.TcpListener {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_001);
-    try {
-      return Deno.listen({ hostname: "127.0.0.1", port });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-    }
-  }
-  throw new Error("no free port in 20000-32000");
-}
+import { listenOnRandomPort } from "./support/loopback.ts";
 
 /** A port on 127.0.0.1 that was just listening and now is not. */
 function closedPort(): number {

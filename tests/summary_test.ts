@@ -1,76 +1,10 @@
 import assert from "node:assert/strict";
 import { LatencyHistogram } from "../lib/histogram.ts";
-import type { LoadResult } from "../lib/load_runner.ts";
 import { OUTCOMES } from "../lib/outcome.ts";
-import type { SessionRecord } from "../lib/session.ts";
 import { SessionTally, TIMED_PHASES } from "../lib/session_tally.ts";
 import { type LoadSummary, summarizeLoad, SUMMARY_VERSION } from "../lib/summary.ts";
 import { parseTarget } from "../lib/target.ts";
-
-const STARTED_AT = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
-
-function repeat(count: number, record: SessionRecord): SessionRecord[] {
-  return Array.from({ length: count }, () => structuredClone(record));
-}
-
-/** 990 clean 30us handshakes, 10 clean 1s handshakes, 5 resets, 3 refused: 1,008 sessions. */
-function bimodalRecords(): SessionRecord[] {
-  return [
-    ...repeat(990, {
-      outcome: "clean",
-      phase: "close",
-      handshakeUs: 30,
-      firstByteUs: 150,
-      closeUs: 80,
-      bytesReceived: 4,
-      errors: [],
-    }),
-    ...repeat(10, {
-      outcome: "clean",
-      phase: "close",
-      handshakeUs: 1_000_000,
-      firstByteUs: 150,
-      closeUs: 80,
-      bytesReceived: 4,
-      errors: [],
-    }),
-    ...repeat(5, {
-      outcome: "reset",
-      phase: "close",
-      errno: "ECONNRESET",
-      handshakeUs: 40,
-      bytesReceived: 0,
-      errors: [{ phase: "close", operation: "read", errno: "ECONNRESET" }],
-    }),
-    ...repeat(3, {
-      outcome: "refused",
-      phase: "handshake",
-      errno: "ECONNREFUSED",
-      bytesReceived: 0,
-      errors: [{ phase: "handshake", operation: "connect", errno: "ECONNREFUSED" }],
-    }),
-  ];
-}
-
-function tallyOf(records: SessionRecord[], sentData = false): SessionTally {
-  const tally = new SessionTally();
-  for (const record of records) tally.add(record, sentData);
-  return tally;
-}
-
-function loadResult(tally: SessionTally, overrides: Partial<LoadResult> = {}): LoadResult {
-  return {
-    target: parseTarget("127.0.0.1:8080"),
-    startedAt: STARTED_AT,
-    durationMs: 2000.4,
-    tally,
-    stoppedBy: "duration",
-    shape: { concurrency: 100, sessions: null, durationMs: 2000, rate: null },
-    session: { holdMs: 0, connectTimeoutMs: 3000, closeTimeoutMs: 2000 },
-    maxInFlightPerEventLoop: [50, 50],
-    ...overrides,
-  };
-}
+import { bimodalRecords, loadResult, tallyOf } from "./support/load_fixtures.ts";
 
 const PHASE_KEYS = [
   "count",
@@ -85,7 +19,7 @@ const PHASE_KEYS = [
 ];
 
 Deno.test("the summary has version 1 and describes the run", () => {
-  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords({ payload: true }))));
   assert.equal(SUMMARY_VERSION, 1);
   assert.equal(summary.version, 1);
   assert.equal(summary.target, "127.0.0.1:8080");
@@ -124,7 +58,7 @@ Deno.test("the summary has version 1 and describes the run", () => {
 });
 
 Deno.test("the summary lists every outcome, zeros included", () => {
-  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords({ payload: true }))));
   assert.deepEqual(Object.keys(summary.outcomes), [...OUTCOMES]);
   assert.deepEqual(summary.outcomes, {
     "clean": 1000,
@@ -143,7 +77,7 @@ Deno.test("the summary lists every outcome, zeros included", () => {
 });
 
 Deno.test("the summary has every timed phase with stats and an HDR histogram", () => {
-  const tally = tallyOf(bimodalRecords());
+  const tally = tallyOf(bimodalRecords({ payload: true }));
   const summary = summarizeLoad(loadResult(tally));
   assert.deepEqual(Object.keys(summary.phases), [...TIMED_PHASES]);
   for (const phase of TIMED_PHASES) {
@@ -167,7 +101,7 @@ Deno.test("the summary has every timed phase with stats and an HDR histogram", (
 });
 
 Deno.test("each phase's histogram decodes back to the same count and percentiles", () => {
-  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords({ payload: true }))));
   for (const phase of TIMED_PHASES) {
     const { histogram, ...stats } = summary.phases[phase];
     const decoded = LatencyHistogram.decode(histogram).stats();
@@ -185,7 +119,7 @@ Deno.test("each phase's histogram decodes back to the same count and percentiles
 });
 
 Deno.test("the summary's errors are grouped by phase and errno", () => {
-  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords({ payload: true }))));
   assert.deepEqual(summary.errors, [
     { phase: "close", errno: "ECONNRESET", count: 5 },
     { phase: "handshake", errno: "ECONNREFUSED", count: 3 },
@@ -194,7 +128,7 @@ Deno.test("the summary's errors are grouped by phase and errno", () => {
 });
 
 Deno.test("the summary round-trips through JSON", () => {
-  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords(), true)));
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords({ payload: true }), true)));
   const json = JSON.stringify(summary);
   const parsed = JSON.parse(json) as LoadSummary;
   assert.deepEqual(parsed, summary);
@@ -203,15 +137,15 @@ Deno.test("the summary round-trips through JSON", () => {
 });
 
 Deno.test("the summary is a snapshot of the tally", () => {
-  const tally = tallyOf(bimodalRecords());
+  const tally = tallyOf(bimodalRecords({ payload: true }));
   const summary = summarizeLoad(loadResult(tally));
   const before = JSON.stringify(summary);
-  tally.add(bimodalRecords()[1000]);
+  tally.add(bimodalRecords({ payload: true })[1000]);
   assert.equal(JSON.stringify(summary), before);
 });
 
 Deno.test("an open-loop run with a payload and a hold", () => {
-  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords(), true), {
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords({ payload: true }), true), {
     target: parseTarget("[::1]:9000"),
     stoppedBy: "sessions",
     shape: { concurrency: 200, sessions: 1008, durationMs: null, rate: 500 },
@@ -252,7 +186,7 @@ Deno.test("a zero-length run reports 0 sessions per second", () => {
 
 Deno.test("a tally merged from workers gives ordered stats (min <= p50 <= ... <= max)", () => {
   // As the runner builds it: each worker encodes, the runner merges.
-  const records = bimodalRecords();
+  const records = bimodalRecords({ payload: true });
   const tally = new SessionTally();
   tally.merge(tallyOf(records.slice(0, 500)).encode());
   tally.merge(tallyOf(records.slice(500)).encode());

@@ -6,67 +6,7 @@ import { SessionTally } from "../lib/session_tally.ts";
 import { summarizeLoad } from "../lib/summary.ts";
 import { parseTarget } from "../lib/target.ts";
 import { OUTCOME_MEANING, renderTextReport } from "../lib/text_report.ts";
-
-function repeat(count: number, record: SessionRecord): SessionRecord[] {
-  return Array.from({ length: count }, () => structuredClone(record));
-}
-
-/** 990 clean 30us handshakes, 10 clean 1s handshakes, 5 resets, 3 refused: 1,008 sessions. */
-function bimodalRecords(): SessionRecord[] {
-  return [
-    ...repeat(990, {
-      outcome: "clean",
-      phase: "close",
-      handshakeUs: 30,
-      closeUs: 80,
-      bytesReceived: 0,
-      errors: [],
-    }),
-    ...repeat(10, {
-      outcome: "clean",
-      phase: "close",
-      handshakeUs: 1_000_000,
-      closeUs: 80,
-      bytesReceived: 0,
-      errors: [],
-    }),
-    ...repeat(5, {
-      outcome: "reset",
-      phase: "close",
-      errno: "ECONNRESET",
-      handshakeUs: 40,
-      bytesReceived: 0,
-      errors: [{ phase: "close", operation: "read", errno: "ECONNRESET" }],
-    }),
-    ...repeat(3, {
-      outcome: "refused",
-      phase: "handshake",
-      errno: "ECONNREFUSED",
-      bytesReceived: 0,
-      errors: [{ phase: "handshake", operation: "connect", errno: "ECONNREFUSED" }],
-    }),
-  ];
-}
-
-function tallyOf(records: SessionRecord[], sentData = false): SessionTally {
-  const tally = new SessionTally();
-  for (const record of records) tally.add(record, sentData);
-  return tally;
-}
-
-function loadResult(tally: SessionTally, overrides: Partial<LoadResult> = {}): LoadResult {
-  return {
-    target: parseTarget("127.0.0.1:8080"),
-    startedAt: Date.UTC(2024, 0, 2, 3, 4, 5, 678),
-    durationMs: 2000.4,
-    tally,
-    stoppedBy: "duration",
-    shape: { concurrency: 100, sessions: null, durationMs: 2000, rate: null },
-    session: { holdMs: 0, connectTimeoutMs: 3000, closeTimeoutMs: 2000 },
-    maxInFlightPerEventLoop: [50, 50],
-    ...overrides,
-  };
-}
+import { bimodalRecords, loadResult, tallyOf } from "./support/load_fixtures.ts";
 
 function report(tally: SessionTally, overrides: Partial<LoadResult> = {}): string[] {
   return renderTextReport(summarizeLoad(loadResult(tally, overrides))).split("\n");
