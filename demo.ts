@@ -20,6 +20,7 @@ import { EXIT } from "./lib/exit_codes.ts";
 const stop = new AbortController();
 Deno.addSignalListener("SIGINT", () => stop.abort());
 
+const n = (value: number) => value.toLocaleString("en-US");
 const verdicts: string[] = [];
 let asExpected = true;
 for (const kind of ["well-behaved", "leaky"] as ReferenceServerKind[]) {
@@ -35,12 +36,14 @@ for (const kind of ["well-behaved", "leaky"] as ReferenceServerKind[]) {
   if (kind === "well-behaved") {
     const ok = clean === summary.sessions && clean > 0;
     asExpected &&= ok;
-    verdicts.push(`well-behaved: ${clean} of ${summary.sessions} sessions clean`);
+    verdicts.push(`well-behaved: ${n(clean)} of ${n(summary.sessions)} sessions clean`);
   } else {
     const ok = noFin > 0;
     asExpected &&= ok;
     verdicts.push(
-      `leaky: ${noFin} of ${summary.sessions} sessions no-fin: the server left ${server.open} ` +
+      `leaky: ${n(noFin)} of ${n(summary.sessions)} sessions no-fin: the server left ${
+        n(server.open)
+      } ` +
         `sockets in CLOSE_WAIT (its handler does not close after reading EOF)`,
     );
   }
