@@ -43,6 +43,8 @@ export {
 } from "./lib/outcome.ts";
 export { preflight, type PreflightOptions } from "./lib/preflight.ts";
 export {
+  listenBelowEphemeral,
+  type ListenBelowEphemeralOptions,
   REFERENCE_SERVER_BEHAVIOUR,
   REFERENCE_SERVER_KINDS,
   type ReferenceServer,

@@ -104,11 +104,32 @@ function targetOf(hostname: string, port: number): Target {
   };
 }
 
-function listenBelowEphemeral(
-  hostname: string,
-  backlog: number,
-  port: number | undefined,
+/** Options of {@link listenBelowEphemeral}. */
+export interface ListenBelowEphemeralOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Listen backlog. Default 4096. */
+  backlog?: number;
+  /** A fixed port; default: a free one in 20000-32767. */
+  port?: number;
+}
+
+/**
+ * Listens on a free port below the ephemeral range (32768-60999 here), so a
+ * tester's own port in TIME_WAIT can never collide with the server's.
+ *
+ * @example
+ * ```ts
+ * import { listenBelowEphemeral } from "./reference_servers.ts";
+ * const listener = listenBelowEphemeral();
+ * console.assert((listener.addr as Deno.NetAddr).port < 32768);
+ * listener.close();
+ * ```
+ */
+export function listenBelowEphemeral(
+  options: ListenBelowEphemeralOptions = {},
 ): Deno.TcpListener {
+  const { hostname = "127.0.0.1", backlog = 4096, port } = options;
   if (port !== undefined) return Deno.listen({ hostname, port, tcpBacklog: backlog });
   for (let attempt = 0; attempt < 200; attempt++) {
     const candidate = PORT_RANGE.from +
@@ -129,7 +150,7 @@ function startDenoServer(
   port: number | undefined,
   acceptDelayMs: number,
 ): ReferenceServer {
-  const listener = listenBelowEphemeral(hostname, backlog, port);
+  const listener = listenBelowEphemeral({ hostname, backlog, port });
   const conns = new Set<Deno.TcpConn>();
   const handlers = new Set<Promise<void>>();
   let accepted = 0;

@@ -1,40 +1,6 @@
 import assert from "node:assert/strict";
-import { fileURLToPath as fromFileUrl } from "node:url";
 import { startReferenceServer } from "../lib/reference_servers.ts";
-
-const CLI = fromFileUrl(new URL("../cli.ts", import.meta.url));
-const CONFIG = fromFileUrl(new URL("../deno.json", import.meta.url));
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function synfin(args: string[], options: { signalAfterMs?: number; ulimit?: number } = {}) {
-  const denoArgs = ["run", "-q", "-P", "--config", CONFIG, CLI, ...args];
-  const command = options.ulimit === undefined
-    ? new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" })
-    : new Deno.Command("sh", {
-      // Deno raises its soft fd limit to the hard one by itself: cap both.
-      args: ["-c", `ulimit -n ${options.ulimit} && exec "$0" "$@"`, Deno.execPath(), ...denoArgs],
-      stdout: "piped",
-      stderr: "piped",
-    });
-  const child = command.spawn();
-  const timer = options.signalAfterMs === undefined
-    ? undefined
-    : setTimeout(() => child.kill("SIGINT"), options.signalAfterMs);
-  return child.output().then((output): CliRun => {
-    clearTimeout(timer);
-    const decoder = new TextDecoder();
-    return {
-      code: output.code,
-      stdout: decoder.decode(output.stdout),
-      stderr: decoder.decode(output.stderr),
-    };
-  });
-}
+import { synfin } from "./support/cli.ts";
 
 function oneLine(text: string): string {
   const lines = text.trim().split("\n");

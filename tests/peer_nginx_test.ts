@@ -4,7 +4,7 @@
  * SYNFIN_REQUIRE_PEERS=1 so a missing nginx fails CI instead of skipping.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { synfin } from "./support/cli.ts";
 
 const REQUIRED = Deno.env.get("SYNFIN_REQUIRE_PEERS") === "1";
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
@@ -14,8 +14,6 @@ const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
     return false;
   }
 });
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 
 async function withNginx(fn: (port: number) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "synfin-nginx-" });
@@ -61,25 +59,9 @@ Deno.test({
   async fn() {
     assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
     await withNginx(async (port) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-q",
-          "-P",
-          "--config",
-          CONFIG,
-          CLI,
-          "-d",
-          "2s",
-          "--json",
-          `127.0.0.1:${port}`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stderr = new TextDecoder().decode(output.stderr);
-      assert.equal(output.code, 0, stderr);
-      const summary = JSON.parse(new TextDecoder().decode(output.stdout));
+      const run = await synfin(["-d", "2s", "--json", `127.0.0.1:${port}`]);
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout);
       assert.ok(summary.sessions >= 2000, `${summary.sessions} sessions`);
       assert.equal(summary.outcomes.clean, summary.sessions);
       assert.equal(summary.phases.handshake.count, summary.sessions);
@@ -94,25 +76,15 @@ Deno.test({
   async fn() {
     assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
     await withNginx(async (port) => {
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-q",
-          "-P",
-          "--config",
-          CONFIG,
-          CLI,
-          "-n",
-          "200",
-          "--send",
-          "GET / HTTP/1.0\\r\\n\\r\\n",
-          `127.0.0.1:${port}`,
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const stdout = new TextDecoder().decode(output.stdout);
-      assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+      const run = await synfin([
+        "-n",
+        "200",
+        "--send",
+        "GET / HTTP/1.0\\r\\n\\r\\n",
+        `127.0.0.1:${port}`,
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const stdout = run.stdout;
       assert.match(stdout, /^first byte\s+200\s/m);
       // HTTP/1.0 without keep-alive: nginx answers, then closes first.
       assert.match(stdout, /server-closed-first\s+200\s+100\.00%/);

@@ -1,14 +1,7 @@
 /** Loopback listeners for tests: ports below 32768, outside the ephemeral range. */
+import { listenBelowEphemeral } from "../../lib/reference_servers.ts";
 
-/** Listens on 127.0.0.1 at a random port in 20000-32000, retrying on AddrInUse. */
+/** Listens on 127.0.0.1 at a free port in 20000-32767. */
 export function listenOnRandomPort(): Deno.TcpListener {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_001);
-    try {
-      return Deno.listen({ hostname: "127.0.0.1", port });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-    }
-  }
-  throw new Error("no free port in 20000-32000");
+  return listenBelowEphemeral();
 }

@@ -1,0 +1,41 @@
+/** Runs the real CLI in a child process, as a user would, and collects its output. */
+import { fileURLToPath as fromFileUrl } from "node:url";
+
+const CLI = fromFileUrl(new URL("../../cli.ts", import.meta.url));
+const CONFIG = fromFileUrl(new URL("../../deno.json", import.meta.url));
+
+/** What a CLI run printed and returned. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `deno run -P cli.ts ARGS`; `signalAfterMs` sends Ctrl+C, `ulimit` caps
+ * the file descriptors of the child.
+ */
+export function synfin(args: string[], options: { signalAfterMs?: number; ulimit?: number } = {}) {
+  const denoArgs = ["run", "-q", "-P", "--config", CONFIG, CLI, ...args];
+  const command = options.ulimit === undefined
+    ? new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" })
+    : new Deno.Command("sh", {
+      // Deno raises its soft fd limit to the hard one by itself: cap both.
+      args: ["-c", `ulimit -n ${options.ulimit} && exec "$0" "$@"`, Deno.execPath(), ...denoArgs],
+      stdout: "piped",
+      stderr: "piped",
+    });
+  const child = command.spawn();
+  const timer = options.signalAfterMs === undefined
+    ? undefined
+    : setTimeout(() => child.kill("SIGINT"), options.signalAfterMs);
+  return child.output().then((output): CliRun => {
+    clearTimeout(timer);
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  });
+}
