@@ -7,14 +7,25 @@
  * @module
  */
 
-import { HELP, parseCli } from "./lib/cli_args.ts";
+import { type CensusChoice, HELP, parseCli } from "./lib/cli_args.ts";
 import { TargetUnreachableError, UsageError } from "./lib/errors.ts";
 import { EXIT } from "./lib/exit_codes.ts";
 import { LoadProgressEvent, type LoadResult, LoadRunner } from "./lib/load_runner.ts";
 import { FAILING_OUTCOMES, OUTCOMES } from "./lib/outcome.ts";
 import { preflight } from "./lib/preflight.ts";
-import { summarizeLoad } from "./lib/summary.ts";
+import { type LoadSummary, summarizeLoad } from "./lib/summary.ts";
 import { renderTextReport } from "./lib/text_report.ts";
+import {
+  type SocketReport,
+  type SocketsUnavailable,
+  SocketWatch,
+  watchServerSockets,
+} from "./lib/socket_watch.ts";
+import { findLingering } from "./lib/linger_findings.ts";
+import { readTcpSysctls } from "./lib/tcp_sysctls.ts";
+import { probeIdleTimeout } from "./lib/idle_probe.ts";
+import { renderIdleReport } from "./lib/idle_text_report.ts";
+import type { Target } from "./lib/target.ts";
 import { VERSION } from "./lib/version.ts";
 
 const encoder = new TextEncoder();
@@ -63,7 +74,9 @@ export async function main(args: string[]): Promise<number> {
   try {
     try {
       await preflight(command.target, {
-        connectTimeoutMs: command.load.connectTimeoutMs,
+        connectTimeoutMs: command.kind === "load"
+          ? command.load.connectTimeoutMs
+          : command.idle.connectTimeoutMs,
         signal: stop.signal,
       });
     } catch (error) {
@@ -74,14 +87,33 @@ export async function main(args: string[]): Promise<number> {
       }
       throw error;
     }
+    if (command.kind === "idle") {
+      const result = await probeIdleTimeout(command.target, {
+        ...command.idle,
+        signal: stop.signal,
+      });
+      console.log(
+        command.json ? JSON.stringify(result, null, 2) : renderIdleReport(command.target, result),
+      );
+      if (result.interrupted) return EXIT.interrupted;
+      return result.opened === 0 ? EXIT.failed : EXIT.ok;
+    }
+    // The baseline comes after the preflight connect, so that its socket
+    // (which a leaky server keeps in CLOSE_WAIT too) is not counted with the
+    // sessions': the deltas then match the outcome counts one for one.
+    const census = command.census.enabled
+      ? await startCensus(command.target, command.census)
+      : undefined;
     const runner = new LoadRunner(command.target, { ...command.load, signal: stop.signal });
     const showProgress = Deno.stderr.isTerminal();
     if (showProgress) runner.addEventListener("progress", renderProgress);
+    if (census instanceof SocketWatch) census.start();
     const result = await runner.run();
     if (showProgress) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-    const summary = summarizeLoad(result);
+    let summary = summarizeLoad(result);
+    if (census) summary = await finishCensus(summary, census, command.census, stop.signal);
     console.log(command.json ? JSON.stringify(summary, null, 2) : renderTextReport(summary));
-    return verdict(result);
+    return verdict(result, summary);
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
@@ -94,7 +126,42 @@ function renderProgress(event: Event): void {
   Deno.stderr.writeSync(encoder.encode(line));
 }
 
-function verdict(result: LoadResult): number {
+async function startCensus(
+  target: Target,
+  choice: CensusChoice,
+): Promise<SocketWatch | SocketsUnavailable> {
+  const census = await watchServerSockets(target, {
+    serverSocketsCommand: choice.serverSocketsCommand,
+  });
+  if (!(census instanceof SocketWatch)) say(`no socket census: ${census.reason}`);
+  return census;
+}
+
+async function finishCensus(
+  summary: LoadSummary,
+  census: SocketWatch | SocketsUnavailable,
+  choice: CensusChoice,
+  signal: AbortSignal,
+): Promise<LoadSummary> {
+  let sockets: SocketReport | SocketsUnavailable;
+  if (!(census instanceof SocketWatch)) sockets = census;
+  else {
+    await census.stop();
+    if (Deno.stderr.isTerminal() && !signal.aborted) {
+      say(`draining: sampling the server's sockets for up to ${choice.drainMs / 1000}s`);
+    }
+    // After Ctrl+C the drain is skipped; the end census is still reported.
+    sockets = await census.drain(signal.aborted ? 0 : choice.drainMs, { signal });
+  }
+  const sysctls = await readTcpSysctls().catch(() => undefined);
+  const range = sysctls?.ephemeralPortRange;
+  const lingering = findLingering(sockets, summary.outcomes, {
+    ephemeralPorts: range ? range.high - range.low + 1 : undefined,
+  });
+  return { ...summary, sockets, lingering };
+}
+
+function verdict(result: LoadResult, summary: LoadSummary): number {
   const { tally } = result;
   if (result.stoppedBy === "signal") {
     say("interrupted: the report above covers the sessions that finished");
@@ -119,6 +186,16 @@ function verdict(result: LoadResult): number {
   }
   if (tally.sessions === 0) {
     say("FAIL: no session finished");
+    return EXIT.failed;
+  }
+  const closeWait = summary.lingering?.closeWait?.remaining ?? 0;
+  if (closeWait > 0) {
+    say(`FAIL: ${closeWait} server sockets left in CLOSE_WAIT after the drain`);
+    return EXIT.failed;
+  }
+  const halfOpen = summary.lingering?.halfOpen?.count ?? 0;
+  if (halfOpen > 0) {
+    say(`FAIL: ${halfOpen} half-open connections: the server's accept queue overflowed`);
     return EXIT.failed;
   }
   return EXIT.ok;

@@ -17,7 +17,8 @@ export type ReferenceServerKind =
   | "closes-first"
   | "reset"
   | "slow-accept"
-  | "never-accepts";
+  | "never-accepts"
+  | "idle-timeout";
 
 /** Every kind, in the order the docs list them. */
 export const REFERENCE_SERVER_KINDS: readonly ReferenceServerKind[] = [
@@ -27,6 +28,7 @@ export const REFERENCE_SERVER_KINDS: readonly ReferenceServerKind[] = [
   "reset",
   "slow-accept",
   "never-accepts",
+  "idle-timeout",
 ];
 
 /** What each kind does, one line each. */
@@ -38,6 +40,7 @@ export const REFERENCE_SERVER_BEHAVIOUR: Record<ReferenceServerKind, string> = {
   "reset": "echoes, and answers our FIN with an RST instead of a FIN",
   "slow-accept": "accepts one connection per accept delay from a tiny listen backlog",
   "never-accepts": "listens with a tiny backlog and never calls accept",
+  "idle-timeout": "echoes, and closes (FIN) a connection that stays silent for the idle timeout",
 };
 
 /** Options of {@link startReferenceServer}. */
@@ -50,6 +53,8 @@ export interface ReferenceServerOptions {
   backlog?: number;
   /** slow-accept: delay between two accepts. Default 50 ms. */
   acceptDelayMs?: number;
+  /** idle-timeout: silence after which a connection is closed. Default 1000 ms. */
+  idleTimeoutMs?: number;
 }
 
 /** A running reference server. */
@@ -92,7 +97,10 @@ export function startReferenceServer(
   const backlog = options.backlog ?? (tinyBacklog ? 8 : 4096);
   if (kind === "reset") return startResetServer(hostname, backlog, options.port);
   return Promise.resolve(
-    startDenoServer(kind, hostname, backlog, options.port, options.acceptDelayMs ?? 50),
+    startDenoServer(kind, hostname, backlog, options.port, {
+      acceptDelayMs: options.acceptDelayMs ?? 50,
+      idleTimeoutMs: options.idleTimeoutMs ?? 1000,
+    }),
   );
 }
 
@@ -148,8 +156,9 @@ function startDenoServer(
   hostname: string,
   backlog: number,
   port: number | undefined,
-  acceptDelayMs: number,
+  timing: { acceptDelayMs: number; idleTimeoutMs: number },
 ): ReferenceServer {
+  const { acceptDelayMs, idleTimeoutMs } = timing;
   const listener = listenBelowEphemeral({ hostname, backlog, port });
   const conns = new Set<Deno.TcpConn>();
   const handlers = new Set<Promise<void>>();
@@ -159,10 +168,22 @@ function startDenoServer(
 
   const serve = async (conn: Deno.TcpConn) => {
     conns.add(conn);
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    // Closing the conn makes the pending read reject: the handler then ends.
+    const armIdleTimer = () => {
+      if (kind !== "idle-timeout") return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }, idleTimeoutMs);
+    };
     try {
       if (kind === "closes-first") return;
       const buffer = new Uint8Array(16 * 1024);
       while (true) {
+        armIdleTimer();
         const n = await conn.read(buffer);
         if (n === null) break;
         let offset = 0;
@@ -177,6 +198,7 @@ function startDenoServer(
     } catch {
       // A peer's reset or our own shutdown; nothing to serve any more.
     } finally {
+      clearTimeout(idleTimer);
       conns.delete(conn);
       try {
         conn.close();

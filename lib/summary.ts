@@ -9,6 +9,8 @@ import type { LoadResult, StopReason } from "./load_runner.ts";
 import type { PhaseStats } from "./histogram.ts";
 import type { Outcome, Phase } from "./outcome.ts";
 import { TIMED_PHASES, type TimedPhase } from "./session_tally.ts";
+import type { SocketReport, SocketsUnavailable } from "./socket_watch.ts";
+import type { LingerFindings } from "./linger_findings.ts";
 
 /** Version of the summary format. */
 export const SUMMARY_VERSION = 1;
@@ -66,6 +68,18 @@ export interface LoadSummary {
   noResponse: number;
   /** Failed operations by phase and errno. */
   errors: { phase: Phase; errno: string; count: number }[];
+  /** The socket census of the server port, when one was taken (see `SocketWatch`). */
+  sockets?: SocketReport | SocketsUnavailable;
+  /** The census cross-checked with the outcomes, when a census was attempted. */
+  lingering?: LingerFindings;
+}
+
+/** Parts of the summary measured outside the load itself. */
+export interface SummaryExtras {
+  /** The socket census. */
+  sockets?: SocketReport | SocketsUnavailable;
+  /** Its findings. */
+  lingering?: LingerFindings;
 }
 
 /**
@@ -77,7 +91,7 @@ export interface LoadSummary {
  * console.log(JSON.stringify(summarizeLoad(result), null, 2));
  * ```
  */
-export function summarizeLoad(result: LoadResult): LoadSummary {
+export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): LoadSummary {
   const { tally, shape, session } = result;
   const phases = Object.fromEntries(TIMED_PHASES.map((phase) => {
     const histogram = tally.histograms[phase];
@@ -109,5 +123,6 @@ export function summarizeLoad(result: LoadResult): LoadSummary {
     phases,
     noResponse: tally.noResponse,
     errors: tally.errors,
+    ...extras,
   };
 }

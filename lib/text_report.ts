@@ -10,6 +10,7 @@ import { LatencyHistogram } from "./histogram.ts";
 import { type Outcome, OUTCOMES } from "./outcome.ts";
 import type { LoadSummary } from "./summary.ts";
 import { TIMED_PHASES, type TimedPhase } from "./session_tally.ts";
+import { renderSocketReport } from "./socket_text_report.ts";
 
 /** What each outcome means, in the server author's terms. */
 export const OUTCOME_MEANING: Record<Outcome, string> = {
@@ -105,6 +106,9 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
     if (encoded.count === 0) continue;
     lines.push("", `${PHASE_LABEL[phase]} latency (log-scaled buckets)`);
     lines.push(...bars(LatencyHistogram.decode(encoded.histogram), barWidth));
+  }
+  if (summary.sockets && summary.lingering) {
+    lines.push("", ...renderSocketReport(summary.sockets, summary.lingering));
   }
   return lines.join("\n");
 }

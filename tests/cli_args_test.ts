@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
-import { HELP, MAX_CONCURRENCY, parseCli, unescapePayload } from "../lib/cli_args.ts";
+import {
+  DEFAULT_DRAIN_MS,
+  HELP,
+  MAX_CONCURRENCY,
+  parseCli,
+  unescapePayload,
+} from "../lib/cli_args.ts";
 import { UsageError } from "../lib/errors.ts";
 
 const TARGET = { hostname: "127.0.0.1", port: 8080, label: "127.0.0.1:8080" };
+const CENSUS = { enabled: true, drainMs: DEFAULT_DRAIN_MS };
 
 /** Asserts parseCli(argv) throws a UsageError with a one-line message that contains `names`. */
 function assertUsageError(argv: string[], names: string, exact?: string): void {
@@ -27,6 +34,7 @@ Deno.test("a bare target gives a load with no overrides (the runner applies defa
     kind: "load",
     target: TARGET,
     load: {},
+    census: CENSUS,
     json: false,
   });
 });
@@ -66,6 +74,7 @@ Deno.test("every long option", () => {
         connectTimeoutMs: 1000,
         closeTimeoutMs: 500,
       },
+      census: CENSUS,
       json: true,
     },
   );
@@ -76,19 +85,27 @@ Deno.test("short flags and the --opt=value form", () => {
     kind: "load",
     target: { hostname: "localhost", port: 80, label: "localhost:80" },
     load: { concurrency: 10, sessions: 100, durationMs: 120_000, rate: 50 },
+    census: CENSUS,
     json: false,
   });
   assert.deepEqual(parseCli(["-c5", "--duration=1.5", "127.0.0.1:8080"]), {
     kind: "load",
     target: TARGET,
     load: { concurrency: 5, durationMs: 1500 },
+    census: CENSUS,
     json: false,
   });
 });
 
 Deno.test("options may follow the target", () => {
   const command = parseCli(["127.0.0.1:8080", "-c", "3", "--json"]);
-  assert.deepEqual(command, { kind: "load", target: TARGET, load: { concurrency: 3 }, json: true });
+  assert.deepEqual(command, {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 3 },
+    census: CENSUS,
+    json: true,
+  });
 });
 
 Deno.test("durations in every unit", () => {
@@ -112,12 +129,14 @@ Deno.test("the limits of -c and -n are accepted", () => {
     kind: "load",
     target: TARGET,
     load: { concurrency: 1, sessions: 1 },
+    census: CENSUS,
     json: false,
   });
   assert.deepEqual(parseCli(["-c", "10000", "-n", "100000000", "127.0.0.1:8080"]), {
     kind: "load",
     target: TARGET,
     load: { concurrency: 10_000, sessions: 100_000_000 },
+    census: CENSUS,
     json: false,
   });
 });
@@ -130,7 +149,7 @@ Deno.test("--help and --version win over everything else", () => {
   assert.deepEqual(parseCli(["-V", "127.0.0.1:8080"]), { kind: "version" });
   assert.deepEqual(parseCli(["--help", "--version"]), { kind: "help" });
   assert.match(HELP, /^synfin: /);
-  assert.match(HELP, /Usage: deno run -P cli\.ts \[options\] HOST:PORT/);
+  assert.match(HELP, /Usage: deno run -P cli\.ts \[load\] \[options\] HOST:PORT/);
   assert.match(HELP, /at most 10000\)/);
   for (
     const option of [
@@ -272,4 +291,74 @@ Deno.test({
   fn() {
     assert.deepEqual([...unescapePayload("😀")], [0xf0, 0x9f, 0x98, 0x80]);
   },
+});
+
+Deno.test("census options", () => {
+  const census = (args: string[]) => {
+    const command = parseCli([...args, "127.0.0.1:8080"]);
+    assert.equal(command.kind, "load");
+    return command.kind === "load" ? command.census : undefined;
+  };
+  assert.deepEqual(census([]), CENSUS);
+  assert.deepEqual(census(["--drain", "500ms"]), { enabled: true, drainMs: 500 });
+  assert.deepEqual(census(["--no-census"]), { enabled: false, drainMs: DEFAULT_DRAIN_MS });
+  assert.deepEqual(census(["--server-sockets", "ssh db cat /proc/net/tcp"]), {
+    enabled: true,
+    drainMs: DEFAULT_DRAIN_MS,
+    serverSocketsCommand: "ssh db cat /proc/net/tcp",
+  });
+  assertUsageError(["--server-sockets", " ", "127.0.0.1:8080"], "--server-sockets");
+  assertUsageError(
+    ["--server-sockets", "cat x", "--no-census", "127.0.0.1:8080"],
+    "--no-census",
+  );
+  assertUsageError(["--drain", "soon", "127.0.0.1:8080"], "--drain");
+});
+
+Deno.test("the load command may be named", () => {
+  assert.deepEqual(parseCli(["load", "-c", "3", "127.0.0.1:8080"]), {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 3 },
+    census: CENSUS,
+    json: false,
+  });
+});
+
+Deno.test("the idle command", () => {
+  assert.deepEqual(parseCli(["idle", "127.0.0.1:8080"]), {
+    kind: "idle",
+    target: TARGET,
+    idle: { connections: 10, boundMs: 30_000 },
+    json: false,
+  });
+  assert.deepEqual(
+    parseCli([
+      "idle",
+      "--connections",
+      "100",
+      "--bound",
+      "2m",
+      "--connect-timeout",
+      "1s",
+      "--json",
+      "127.0.0.1:8080",
+    ]),
+    {
+      kind: "idle",
+      target: TARGET,
+      idle: { connections: 100, boundMs: 120_000, connectTimeoutMs: 1000 },
+      json: true,
+    },
+  );
+  assertUsageError(["idle", "--connections", "101", "127.0.0.1:8080"], "--connections");
+  assertUsageError(["idle", "--bound", "0", "127.0.0.1:8080"], "--bound");
+  // Load options do not belong to idle.
+  assertUsageError(["idle", "-c", "5", "127.0.0.1:8080"], "-c");
+  assert.deepEqual(parseCli(["idle", "--help"]), { kind: "help" });
+});
+
+Deno.test("--rate takes a plain decimal number only", () => {
+  assertUsageError(["-r", "0x10", "127.0.0.1:8080"], "--rate");
+  assertUsageError(["-r", "1e3", "127.0.0.1:8080"], "--rate");
 });

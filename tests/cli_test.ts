@@ -62,7 +62,9 @@ Deno.test("cli: a clean run exits 0 and prints the phase table and histograms", 
 
 Deno.test("cli: a leaking server exits 1 and says why", async () => {
   await using server = await startReferenceServer("leaky");
-  const run = await synfin(["-n", "20", "--close-timeout", "200ms", server.target.label]);
+  const run = await synfin(
+    ["-n", "20", "--close-timeout", "200ms", "--drain", "300ms", server.target.label],
+  );
   assert.equal(run.code, 1);
   assert.match(run.stdout, /^ {2}no-fin\s+20\s+100\.00%.*CLOSE_WAIT/m);
   assert.equal(oneLine(run.stderr), "synfin: FAIL: 20 of 20 sessions failed (no-fin 20)");

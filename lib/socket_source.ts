@@ -1,0 +1,129 @@
+/**
+ * Where a socket census reads the kernel's TCP table from: this host's
+ * `/proc/net/tcp{,6}`, or a command that prints the server host's table
+ * (`--server-sockets`).
+ *
+ * @module
+ */
+
+import {
+  parseSocketTable,
+  readLocalSocketTable,
+  type SocketRow,
+  SocketTableUnavailableError,
+  uniqueSocketRows,
+} from "./socket_table.ts";
+import { isLoopback, type Target } from "./target.ts";
+
+/** A readable TCP socket table. */
+export interface SocketSource {
+  /** What is read, for the report: `local /proc/net/tcp`, `command: ssh db cat ...`. */
+  readonly description: string;
+  /** Whether this is the tester's own host (its rows hold the tester's sockets too). */
+  readonly local: boolean;
+  /** Reads the table now. */
+  read(): Promise<SocketRow[]>;
+}
+
+/**
+ * This host's table, read through `cat` (see `readLocalSocketTable`).
+ *
+ * @example
+ * ```ts
+ * import { localSocketSource } from "./socket_source.ts";
+ * const rows = await localSocketSource().read();
+ * console.log(rows.length);
+ * ```
+ */
+export function localSocketSource(): SocketSource {
+  return { description: "local /proc/net/tcp", local: true, read: readLocalSocketTable };
+}
+
+/** Options of {@link commandSocketSource}. */
+export interface CommandSocketSourceOptions {
+  /** Kill the command after this long. Default 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * A shell command whose output is the server host's `/proc/net/tcp` (and
+ * tcp6) or `ss -tan`, e.g. `ssh db cat /proc/net/tcp /proc/net/tcp6` or
+ * `kubectl exec pod -- cat /proc/net/tcp`. Run with `sh -c` so pipes and
+ * quoting work as typed; that needs `--allow-run=sh`.
+ *
+ * @example
+ * ```ts
+ * import { commandSocketSource } from "./socket_source.ts";
+ * const source = commandSocketSource("cat /proc/net/tcp");
+ * console.log((await source.read()).length);
+ * ```
+ */
+export function commandSocketSource(
+  command: string,
+  options: CommandSocketSourceOptions = {},
+): SocketSource {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    description: `command: ${command}`,
+    local: false,
+    async read() {
+      let output: Deno.CommandOutput;
+      try {
+        output = await new Deno.Command("sh", {
+          args: ["-c", command],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+          signal: AbortSignal.timeout(timeoutMs),
+        }).output();
+      } catch (error) {
+        const why = error instanceof Deno.errors.NotCapable ||
+            error instanceof Deno.errors.PermissionDenied
+          ? "not allowed to run sh (grant --allow-run=sh)"
+          : error instanceof DOMException && error.name === "TimeoutError"
+          ? `no answer within ${timeoutMs} ms`
+          : error instanceof Error
+          ? error.message
+          : String(error);
+        throw new SocketTableUnavailableError(
+          `Cannot read the server's sockets with "${command}": ${why}`,
+          { cause: error },
+        );
+      }
+      const text = new TextDecoder().decode(output.stdout);
+      if (!output.success && text.trim() === "") {
+        const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+        throw new SocketTableUnavailableError(
+          `Cannot read the server's sockets: "${command}" exited with code ${output.code}${
+            stderr ? `: ${stderr}` : ""
+          }`,
+          { cause: new Error(stderr || `exit code ${output.code}`) },
+        );
+      }
+      return uniqueSocketRows(parseSocketTable(text));
+    },
+  };
+}
+
+/**
+ * Whether the target's host is this host: a loopback address, or an
+ * address of one of this host's interfaces. Such a server's sockets are in
+ * the local table. A host name other than `localhost` is not resolved:
+ * give the address to get a local census.
+ *
+ * @example
+ * ```ts
+ * import { isThisHost } from "./socket_source.ts";
+ * console.assert(isThisHost({ hostname: "127.0.0.1", port: 80, label: "127.0.0.1:80" }));
+ * ```
+ */
+export function isThisHost(target: Target): boolean {
+  if (isLoopback(target)) return true;
+  try {
+    const host = target.hostname.toLowerCase();
+    return Deno.networkInterfaces().some((nic) => nic.address.toLowerCase() === host);
+  } catch {
+    // No sys permission for networkInterfaces: only loopback counts as local.
+    return false;
+  }
+}
