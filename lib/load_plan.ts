@@ -36,7 +36,18 @@ export interface WorkerPlan {
 
 /** Runner to worker. */
 export type ToWorker =
-  | { kind: "start"; target: Target; session: SessionOptions; plan: WorkerPlan }
+  | {
+    kind: "start";
+    target: Target;
+    session: SessionOptions;
+    plan: WorkerPlan;
+    /**
+     * Burst: every worker starts its sessions at this wall-clock instant
+     * (`performance.timeOrigin + performance.now()` units, shared by all
+     * workers of the process) instead of on receipt.
+     */
+    startAt?: number;
+  }
   | { kind: "stop" };
 
 /** Worker to runner. */
@@ -60,6 +71,12 @@ export interface LoadShape {
   sessionsPerEventLoop?: number;
   /** Override the number of workers. */
   workers?: number;
+  /**
+   * Start every worker's sessions at one instant, once all workers are up
+   * (a burst: the spread of connect calls is then the engine's, not the
+   * workers' start-up's).
+   */
+  synchronizedStart?: boolean;
 }
 
 /**

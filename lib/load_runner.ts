@@ -77,6 +77,8 @@ export const DEFAULT_LOAD_SHAPE: LoadShape = {
 // own timeouts. Past this margin a worker is presumed wedged and terminated.
 const WORKER_DRAIN_MARGIN_MS = 5000;
 
+const SYNCHRONIZED_START_MARGIN_MS = 30;
+
 /**
  * Runs a bounded load and returns the merged measurements.
  *
@@ -109,9 +111,11 @@ export class LoadRunner extends EventTarget {
       rate: options.rate ?? null,
       sessionsPerEventLoop: options.sessionsPerEventLoop,
       workers: options.workers,
+      synchronizedStart: options.synchronizedStart,
     };
     this.#session = {
       send: options.send,
+      awaitResponse: options.awaitResponse,
       holdMs: options.holdMs ?? DEFAULT_SESSION_OPTIONS.holdMs,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_SESSION_OPTIONS.connectTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.closeTimeoutMs,
@@ -169,12 +173,18 @@ export class LoadRunner extends EventTarget {
       );
       this.#signal?.addEventListener("abort", onAbort, { once: true });
       if (this.#signal?.aborted) onAbort();
+      // Posting to every worker takes well under a millisecond; the margin
+      // also covers a worker whose thread is not scheduled at once.
+      const startAt = this.#shape.synchronizedStart
+        ? performance.timeOrigin + performance.now() + SYNCHRONIZED_START_MARGIN_MS
+        : undefined;
       for (const [i, worker] of workers.entries()) {
         const message: ToWorker = {
           kind: "start",
           target: this.#target,
           session: this.#session,
           plan: plans[i],
+          startAt,
         };
         worker.postMessage(message);
       }

@@ -20,6 +20,12 @@ import { Deadlines } from "./deadlines.ts";
 export interface SessionOptions {
   /** Bytes to write once connected; the first response byte is timed. */
   send?: Uint8Array;
+  /**
+   * Wait for the first response byte after `send` (default true). A burst
+   * probe writes one byte only so that an unacknowledged write shows a
+   * half-open connection, and does not wait for an answer.
+   */
+  awaitResponse?: boolean;
   /** Dwell after the handshake (and response) before we send our FIN. */
   holdMs: number;
   /** Give up the handshake after this long (`connect-timeout`). */
@@ -64,6 +70,11 @@ export interface SessionRecord {
   closeUs?: number;
   /** Our local port, for matching kernel socket rows. */
   localPort?: number;
+  /**
+   * When `Deno.connect` was called, in `performance.timeOrigin +
+   * performance.now()` ms: comparable across the workers of one process.
+   */
+  connectCalledAt?: number;
   /** Bytes received from the server. */
   bytesReceived: number;
   /** Every failed operation, in order (an RST can surface on a write). */
@@ -121,11 +132,13 @@ export async function runSession(
   const stop = run.signal;
   if (stop?.aborted) return { ...record, outcome: "interrupted" };
 
-  const connectStart = run.intendedStart ?? performance.now();
+  const calledAt = performance.now();
+  const connectStart = run.intendedStart ?? calledAt;
   let conn: Deno.TcpConn;
   const connectAbort = new AbortController();
   const onStop = () => connectAbort.abort();
   stop?.addEventListener("abort", onStop, { once: true });
+  record.connectCalledAt = performance.timeOrigin + calledAt;
   const connectDeadline = DEADLINES.add(
     options.connectTimeoutMs,
     () => connectAbort.abort(new DOMException("connect timed out", "TimeoutError")),
@@ -180,7 +193,7 @@ export async function runSession(
       const writeStart = performance.now();
       const firstByte = new Promise<void>((resolve) => onFirstByte = resolve);
       const wrote = await attempt(errors, phase, "write", () => writeAll(conn, options.send!));
-      if (wrote) {
+      if (wrote && options.awaitResponse !== false) {
         await settleFirst([firstByte, received], options.closeTimeoutMs, stop);
         if (firstByteAt !== undefined) {
           record.firstByteUs = (firstByteAt - writeStart) * 1000;

@@ -38,6 +38,10 @@ export interface EncodedTally {
   errors: ErrorGroup[];
   /** Sessions that sent data and got no byte back before the close timeout. */
   noResponse: number;
+  /** Earliest `connectCalledAt` of the sessions, or `null`. */
+  firstConnectAt: number | null;
+  /** Latest `connectCalledAt` of the sessions, or `null`. */
+  lastConnectAt: number | null;
 }
 
 /**
@@ -68,12 +72,17 @@ export class SessionTally {
   };
   /** Sessions that sent data and got no byte back in time. */
   noResponse = 0;
+  /** Earliest connect call (`performance.timeOrigin`-based ms), or `null`. */
+  firstConnectAt: number | null = null;
+  /** Latest connect call, or `null`; minus `firstConnectAt`, the spread of a burst. */
+  lastConnectAt: number | null = null;
   #errors = new Map<string, ErrorGroup>();
 
   /** Adds one session. */
   add(record: SessionRecord, sentData = false): void {
     this.sessions++;
     this.outcomes[record.outcome]++;
+    if (record.connectCalledAt !== undefined) this.#connectAt(record.connectCalledAt);
     if (record.handshakeUs !== undefined) this.histograms.handshake.record(record.handshakeUs);
     if (record.firstByteUs !== undefined) this.histograms.firstByte.record(record.firstByteUs);
     else if (sentData && record.handshakeUs !== undefined) this.noResponse++;
@@ -90,6 +99,8 @@ export class SessionTally {
   merge(other: EncodedTally): void {
     this.sessions += other.sessions;
     this.noResponse += other.noResponse;
+    if (other.firstConnectAt !== null) this.#connectAt(other.firstConnectAt);
+    if (other.lastConnectAt !== null) this.#connectAt(other.lastConnectAt);
     for (const outcome of OUTCOMES) this.outcomes[outcome] += other.outcomes[outcome] ?? 0;
     for (const phase of Object.keys(this.histograms) as TimedPhase[]) {
       const encoded = other.histograms[phase];
@@ -110,7 +121,14 @@ export class SessionTally {
       },
       errors: this.errors,
       noResponse: this.noResponse,
+      firstConnectAt: this.firstConnectAt,
+      lastConnectAt: this.lastConnectAt,
     };
+  }
+
+  #connectAt(at: number): void {
+    if (this.firstConnectAt === null || at < this.firstConnectAt) this.firstConnectAt = at;
+    if (this.lastConnectAt === null || at > this.lastConnectAt) this.lastConnectAt = at;
   }
 
   #addError(phase: Phase, errno: string, count: number): void {

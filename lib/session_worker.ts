@@ -24,7 +24,9 @@ scope.onmessage = (event) => {
   const message = event.data;
   if (message.kind === "stop") stop.abort();
   else if (message.kind === "start") {
-    runShare(message.target, message.session, message.plan).then((done) => scope.postMessage(done));
+    waitUntil(message.startAt)
+      .then(() => runShare(message.target, message.session, message.plan))
+      .then((done) => scope.postMessage(done));
   }
 };
 scope.postMessage({ kind: "ready" });
@@ -35,7 +37,7 @@ async function runShare(
   plan: WorkerPlan,
 ): Promise<FromWorker> {
   const tally = new SessionTally();
-  const sentData = (session.send?.byteLength ?? 0) > 0;
+  const sentData = (session.send?.byteLength ?? 0) > 0 && session.awaitResponse !== false;
   const start = performance.now();
   const deadline = plan.durationMs === null ? Infinity : start + plan.durationMs;
   let claimed = 0;
@@ -115,6 +117,18 @@ async function openLoop(
     next += intervalMs;
   }
   await Promise.all(running);
+}
+
+/**
+ * Waits for a wall-clock instant shared by all workers. A timer alone fires
+ * up to a few ms late, and each worker late by a different amount; spinning
+ * the last 2 ms aligns them to within tens of microseconds.
+ */
+async function waitUntil(at: number | undefined): Promise<void> {
+  if (at === undefined) return;
+  const now = () => performance.timeOrigin + performance.now();
+  if (at - now() > 2) await sleep(at - now() - 2);
+  while (now() < at) { /* spin */ }
 }
 
 function sleep(ms: number): Promise<void> {
