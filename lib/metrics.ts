@@ -159,3 +159,36 @@ export function summaryMetricKind(name: string): MetricKind | undefined {
   if (stat === "count") return "count";
   return PHASE_STATS.includes(stat) ? "duration" : undefined;
 }
+
+/**
+ * Adds the socket census metrics of a summary that has one: `server.closeWait`
+ * (CLOSE_WAIT left after the drain), `server.timeWait` and `tester.timeWait`
+ * (most TIME_WAIT at once), `halfOpen`, and, for a local server, the counter
+ * deltas `listenOverflows`, `listenDrops`, `synRetrans`, `syncookiesSent`.
+ * All are counts, as deltas from the census baseline.
+ *
+ * @example
+ * ```ts ignore
+ * import { addSocketMetrics, metricsFromLoadSummary } from "./metrics.ts";
+ * const metrics = addSocketMetrics(metricsFromLoadSummary(summary), summary);
+ * console.log(metrics.get("server.closeWait"));
+ * ```
+ */
+export function addSocketMetrics(metrics: MetricSet, summary: LoadSummary): MetricSet {
+  const sockets = summary.sockets;
+  const count = (name: string, value: number) => metrics.set(name, { kind: "count", value });
+  if (sockets?.available) {
+    count("server.closeWait", Math.max(0, sockets.server.CLOSE_WAIT.drained));
+    count("server.timeWait", Math.max(0, sockets.server.TIME_WAIT.peak));
+    if (sockets.tester) count("tester.timeWait", Math.max(0, sockets.tester.TIME_WAIT.peak));
+    count("halfOpen", sockets.halfOpen);
+  }
+  const counters = sockets?.counters;
+  if (counters) {
+    count("listenOverflows", counters.listenOverflows);
+    count("listenDrops", counters.listenDrops);
+    count("synRetrans", counters.tcpSynRetrans);
+    count("syncookiesSent", counters.syncookiesSent);
+  }
+  return metrics;
+}

@@ -111,3 +111,17 @@ export const TESTER_LIMIT_ERRNOS: ReadonlySet<string> = new Set([
 
 /** Errnos that carry a reset from the peer. */
 export const RESET_ERRNOS: ReadonlySet<string> = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+/**
+ * The non-zero outcome counts in words, in {@link OUTCOMES} order.
+ *
+ * @example
+ * ```ts
+ * import { describeOutcomes } from "./outcome.ts";
+ * console.assert(describeOutcomes({ clean: 3, "no-fin": 1 }) === "clean 3, no-fin 1");
+ * ```
+ */
+export function describeOutcomes(outcomes: Partial<Record<Outcome, number>>): string {
+  const parts = OUTCOMES.filter((o) => (outcomes[o] ?? 0) > 0).map((o) => `${o} ${outcomes[o]}`);
+  return parts.length === 0 ? "no sessions" : parts.join(", ");
+}

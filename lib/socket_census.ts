@@ -87,9 +87,10 @@ export interface CensusOptions {
   /**
    * Rows of the tester's host, when they differ from the server's (remote
    * server read with `--server-sockets`). Default: the tester's sockets are
-   * looked up in `serverRows`, as on one host.
+   * looked up in `serverRows`, as on one host. `null`: the tester's table
+   * could not be read, so the census has no tester side.
    */
-  testerRows?: SocketRow[];
+  testerRows?: SocketRow[] | null;
   /** Time stamp; default `performance.now()`. */
   at?: number;
 }
@@ -129,12 +130,12 @@ export function takeCensus(
       server.SYN_RECV++;
     }
   }
-  const testerRows = options.testerRows ?? serverRows;
-  const tester = emptyStateCounts();
+  const testerRows = options.testerRows === undefined ? serverRows : options.testerRows;
+  const tester = testerRows ? emptyStateCounts() : undefined;
   const unackedPorts: number[] = [];
-  for (const row of testerRows) {
+  for (const row of testerRows ?? []) {
     if (row.remotePort !== port || row.localPort === port) continue;
-    if (isCensusState(row.state)) tester[row.state]++;
+    if (isCensusState(row.state)) tester![row.state]++;
     if (row.state === "ESTABLISHED" && row.txQueue > 0 && row.timerActive === RETRANSMIT_TIMER) {
       unackedPorts.push(row.localPort);
     }

@@ -49,7 +49,7 @@ export interface CommandSocketSourceOptions {
  * A shell command whose output is the server host's `/proc/net/tcp` (and
  * tcp6) or `ss -tan`, e.g. `ssh db cat /proc/net/tcp /proc/net/tcp6` or
  * `kubectl exec pod -- cat /proc/net/tcp`. Run with `sh -c` so pipes and
- * quoting work as typed; that needs `--allow-run=sh`.
+ * quoting work as typed, under `timeout`; that needs `--allow-run=timeout,sh`.
  *
  * @example
  * ```ts
@@ -69,25 +69,32 @@ export function commandSocketSource(
     async read() {
       let output: Deno.CommandOutput;
       try {
-        output = await new Deno.Command("sh", {
-          args: ["-c", command],
+        // Killing sh alone leaves its children (ssh, sleep) holding stdout
+        // open, and the read waits for them; timeout(1) runs the command in
+        // its own process group and kills the whole group.
+        output = await new Deno.Command("timeout", {
+          args: ["-k", "1", `${timeoutMs / 1000}`, "sh", "-c", command],
           stdin: "null",
           stdout: "piped",
           stderr: "piped",
-          signal: AbortSignal.timeout(timeoutMs),
         }).output();
       } catch (error) {
         const why = error instanceof Deno.errors.NotCapable ||
             error instanceof Deno.errors.PermissionDenied
-          ? "not allowed to run sh (grant --allow-run=sh)"
-          : error instanceof DOMException && error.name === "TimeoutError"
-          ? `no answer within ${timeoutMs} ms`
+          ? "not allowed to run it (grant --allow-run=timeout,sh)"
           : error instanceof Error
           ? error.message
           : String(error);
         throw new SocketTableUnavailableError(
           `Cannot read the server's sockets with "${command}": ${why}`,
           { cause: error },
+        );
+      }
+      // 124: timed out (TERM), 137: killed after the grace second. A table
+      // cut short would be counted as if complete: reject it.
+      if (output.code === 124 || output.code === 137) {
+        throw new SocketTableUnavailableError(
+          `Cannot read the server's sockets with "${command}": no answer within ${timeoutMs} ms`,
         );
       }
       const text = new TextDecoder().decode(output.stdout);

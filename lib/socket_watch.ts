@@ -303,8 +303,16 @@ export class SocketWatch {
     const started = performance.now();
     try {
       const serverRows = await this.#server.read();
-      let testerRows: SocketRow[] | undefined;
-      if (this.#tester) testerRows = await this.#tester.read().catch(() => []);
+      let testerRows: SocketRow[] | null | undefined;
+      if (this.#tester) {
+        // An unreadable tester table is unknown, not empty: zeros would read
+        // as every tester socket gone.
+        testerRows = await this.#tester.read().catch((error) => {
+          this.#readErrors++;
+          this.#lastError ??= error;
+          return null;
+        });
+      }
       return takeCensus(serverRows, this.#port, { testerRows });
     } catch (error) {
       if (mustSucceed) throw error;

@@ -66,6 +66,19 @@ Deno.test({
       assert.equal(summary.outcomes.clean, summary.sessions);
       assert.equal(summary.phases.handshake.count, summary.sessions);
       assert.equal(summary.phases.close.count, summary.sessions);
+      // The client sends the first FIN: nothing lingers on nginx's side.
+      assert.equal(summary.sockets.available, true);
+      assert.equal(summary.sockets.server.CLOSE_WAIT.drained, 0);
+      assert.equal(summary.sockets.server.TIME_WAIT.peak, 0);
+      assert.ok(summary.sockets.tester.TIME_WAIT.peak > 0, "the tester holds the TIME_WAIT");
+      assert.deepEqual(summary.lingering.closeWait, {
+        remaining: 0,
+        neverAccepted: 0,
+        leakedByHandler: 0,
+        noFinSessions: 0,
+      });
+      assert.equal(summary.lingering.serverTimeWait.serverTimeWait, 0);
+      assert.equal(summary.lingering.halfOpen.count, 0);
     });
   },
 });
@@ -88,6 +101,8 @@ Deno.test({
       assert.match(stdout, /^first byte\s+200\s/m);
       // HTTP/1.0 without keep-alive: nginx answers, then closes first.
       assert.match(stdout, /server-closed-first\s+200\s+100\.00%/);
+      assert.match(stdout, /TIME_WAIT ON THE SERVER: the server closed first in 200 sessions/);
+      assert.match(stdout, /^ {2}server\s+TIME_WAIT\s+\d+\s+\+200\s/m);
     });
   },
 });

@@ -313,9 +313,35 @@ Deno.test("merge tolerates missing outcome keys and empty histograms", () => {
     histograms: { handshake: "", firstByte: "", close: "" },
     errors: [{ phase: "handshake", errno: "ECONNREFUSED", count: 1 }],
     noResponse: 0,
+    firstConnectAt: null,
+    lastConnectAt: null,
   });
   assert.equal(tally.sessions, 2);
   assert.deepEqual(tally.outcomes, { ...ZERO_OUTCOMES, clean: 1, refused: 1 });
   assert.equal(tally.histograms.handshake.count, 1);
   assert.deepEqual(tally.errors, [{ phase: "handshake", errno: "ECONNREFUSED", count: 1 }]);
+});
+
+Deno.test("the connect-call spread merges as the earliest and latest call", () => {
+  const a = new SessionTally();
+  const b = new SessionTally();
+  const at = (connectCalledAt: number) => ({
+    outcome: "clean" as const,
+    phase: "close" as const,
+    handshakeUs: 30,
+    connectCalledAt,
+    bytesReceived: 0,
+    errors: [],
+  });
+  a.add(at(1000.5));
+  a.add(at(1003.25));
+  b.add(at(999.75));
+  b.add({ ...at(0), connectCalledAt: undefined });
+  assert.equal(b.lastConnectAt, 999.75);
+  const merged = new SessionTally();
+  merged.merge(a.encode());
+  merged.merge(b.encode());
+  assert.equal(merged.firstConnectAt, 999.75);
+  assert.equal(merged.lastConnectAt, 1003.25);
+  assert.equal(new SessionTally().encode().firstConnectAt, null);
 });

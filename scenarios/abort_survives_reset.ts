@@ -1,0 +1,76 @@
+/**
+ * `abort/survives-reset`: after clients abort their connections with an
+ * RST, the server still accepts and serves new ones.
+ *
+ * @module
+ */
+
+import * as net from "node:net";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { LoadRunner } from "../lib/load_runner.ts";
+import { describeOutcomes } from "../lib/outcome.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "abort/survives-reset",
+  severity: "MUST",
+  requirement: "After clients abort with RST, the server still accepts and serves",
+};
+
+const ABORTS = 20;
+const AFTER = 20;
+
+/**
+ * Aborts 20 connections with an RST (after one written byte), then runs 20
+ * ordinary sessions.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./abort_survives_reset.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function abortSurvivesReset(context: CaseContext): Promise<CaseFinding> {
+  const aborted = (await Promise.all(Array.from({ length: ABORTS }, () => abortOne(context))))
+    .filter(Boolean).length;
+  // Give the server a moment to see the resets before the next connects.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const after = await new LoadRunner(context.target, {
+    sessions: AFTER,
+    concurrency: 5,
+    connectTimeoutMs: context.settings.connectTimeoutMs,
+    closeTimeoutMs: context.settings.closeTimeoutMs,
+    signal: context.signal,
+  }).run();
+  const o = after.tally.outcomes;
+  const served = after.tally.histograms.handshake.count;
+  const broken = o.refused + o.reset + o["connect-timeout"] + o.error;
+  return {
+    status: served === AFTER && broken === 0 && aborted > 0 ? "held" : "broken",
+    expected: `after ${ABORTS} aborts, ${AFTER} of ${AFTER} new sessions complete without ` +
+      "refusal, reset or timeout",
+    actual: `${aborted} connections aborted with RST; then ${served} of ${AFTER} handshakes ` +
+      `completed (${describeOutcomes(o)})`,
+  };
+}
+
+/**
+ * `node:net`'s `resetAndDestroy()` sets SO_LINGER to 0 before closing, so
+ * the kernel sends an RST; Deno's own `close()` always sends a FIN.
+ */
+function abortOne(context: CaseContext): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: context.target.hostname, port: context.target.port });
+    const timer = setTimeout(() => socket.destroy(), context.settings.connectTimeoutMs);
+    let connected = false;
+    socket.on("connect", () => {
+      connected = true;
+      socket.write("x", () => socket.resetAndDestroy());
+    });
+    socket.on("error", () => {});
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(connected);
+    });
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * `close/answers-fin`: after our FIN (a half-close), the server answers with
+ * its own FIN within the bound, for every session. A server that does not
+ * leaves its socket in CLOSE_WAIT.
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { formatMicros } from "../lib/duration.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "close/answers-fin",
+  severity: "MUST",
+  requirement:
+    "After our FIN, the server answers with its FIN (else its socket sits in CLOSE_WAIT)",
+};
+
+/**
+ * Reads the shared lifecycle run: sessions that sent our FIN first.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./close_answers_fin.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function closeAnswersFin(context: CaseContext): Promise<CaseFinding> {
+  const { summary } = await context.lifecycle();
+  const { clean, "no-fin": noFin } = summary.outcomes;
+  const bound = formatMicros(summary.load.closeTimeoutMs * 1000);
+  const expected = `the server's FIN within ${bound} of ours, in every session`;
+  if (clean + noFin === 0) {
+    return {
+      status: "skipped",
+      expected,
+      reason: `no session got to send the first FIN (${summary.outcomes["server-closed-first"]} ` +
+        "closed first by the server)",
+    };
+  }
+  const close = summary.phases.close;
+  const actual = `${clean} of ${clean + noFin} sessions got the server's FIN` +
+    (close.count > 0 ? ` (p99 ${formatMicros(close.p99Us)})` : "") +
+    (noFin > 0 ? `; ${noFin} never got it within ${bound}` : "");
+  return { status: noFin === 0 ? "held" : "broken", expected, actual };
+}

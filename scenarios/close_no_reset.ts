@@ -1,0 +1,39 @@
+/**
+ * `close/no-reset`: a graceful close ends with FIN, not RST.
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { RESET_ERRNOS } from "../lib/outcome.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "close/no-reset",
+  severity: "MUST",
+  requirement: "Graceful closes end with FIN, not RST",
+};
+
+/**
+ * Reads the shared lifecycle run: sessions that ended in a reset.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./close_no_reset.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function closeNoReset(context: CaseContext): Promise<CaseFinding> {
+  const { summary } = await context.lifecycle();
+  const resets = summary.outcomes.reset;
+  const where = summary.errors
+    .filter((e) => RESET_ERRNOS.has(e.errno))
+    .map((e) => `${e.errno} in ${e.phase} ${e.count}`)
+    .join(", ");
+  return {
+    status: resets === 0 ? "held" : "broken",
+    expected: "0 sessions reset",
+    actual: `${resets} of ${summary.sessions} sessions ended with an RST` +
+      (where ? ` (${where})` : ""),
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * `close/server-time-wait`: the client, not the server, closes first, so
+ * the TIME_WAIT stays on the client's side.
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "close/server-time-wait",
+  severity: "SHOULD",
+  requirement:
+    "The server lets the client close first, so TIME_WAIT (about 60 s per connection) stays on the client",
+};
+
+/**
+ * Reads the shared lifecycle run, whose sessions dwell before their FIN so
+ * that a server closing first has the time to show it.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./close_server_time_wait.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function closeServerTimeWait(context: CaseContext): Promise<CaseFinding> {
+  const { summary } = await context.lifecycle();
+  const first = summary.lingering?.serverTimeWait;
+  const closedFirst = summary.outcomes["server-closed-first"];
+  const timeWait = first?.serverTimeWait ?? null;
+  const share = summary.sessions === 0 ? 0 : (closedFirst / summary.sessions) * 100;
+  return {
+    status: closedFirst === 0 && (timeWait ?? 0) === 0 ? "held" : "broken",
+    expected: "the client closes first: 0 sessions closed by the server, 0 server TIME_WAIT",
+    actual: `the server closed first in ${closedFirst} of ${summary.sessions} sessions ` +
+      `(${share.toFixed(1)}%)` +
+      (timeWait === null ? "" : `; ${timeWait} server-side TIME_WAIT sockets`),
+  };
+}

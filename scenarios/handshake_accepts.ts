@@ -1,0 +1,51 @@
+/**
+ * `handshake/accepts`: the server completes the three-way handshake within
+ * a bound, for every one of a few unhurried connects.
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { formatMicros } from "../lib/duration.ts";
+import { LoadRunner } from "../lib/load_runner.ts";
+import { describeOutcomes } from "../lib/outcome.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "handshake/accepts",
+  severity: "MUST",
+  requirement: "The server completes the handshake within the bound",
+};
+
+const SESSIONS = 20;
+
+/**
+ * Runs 20 sessions, 5 at a time, with the handshake bound as connect timeout.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./handshake_accepts.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function handshakeAccepts(context: CaseContext): Promise<CaseFinding> {
+  const { handshakeBoundMs, closeTimeoutMs } = context.settings;
+  const result = await new LoadRunner(context.target, {
+    sessions: SESSIONS,
+    concurrency: 5,
+    connectTimeoutMs: handshakeBoundMs,
+    closeTimeoutMs,
+    signal: context.signal,
+  }).run();
+  const handshake = result.tally.histograms.handshake.stats();
+  const expected = `${SESSIONS} of ${SESSIONS} handshakes complete within ` +
+    formatMicros(handshakeBoundMs * 1000);
+  const actual = `${handshake.count} of ${result.tally.sessions} completed` +
+    (handshake.count > 0
+      ? ` (p50 ${formatMicros(handshake.p50Us)}, max ` +
+        `${formatMicros(handshake.maxUs)})`
+      : "") +
+    (handshake.count < result.tally.sessions ? `; ${describeOutcomes(result.tally.outcomes)}` : "");
+  const held = handshake.count === SESSIONS && handshake.maxUs <= handshakeBoundMs * 1000;
+  return { status: held ? "held" : "broken", expected, actual };
+}

@@ -1,0 +1,56 @@
+/**
+ * `handshake/burst`: a burst of simultaneous connects completes without SYN
+ * retransmissions, resets, timeouts or half-open connections, i.e. the
+ * accept queue absorbs it.
+ *
+ * @module
+ */
+
+import { runBurst } from "../lib/burst.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { formatMicros } from "../lib/duration.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "handshake/burst",
+  severity: "MUST",
+  requirement:
+    "A burst of simultaneous connects completes on the first SYN, without resets or half-open connections",
+};
+
+/**
+ * Fires one burst of `settings.burstSize` connects (see `runBurst`).
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./handshake_burst.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function handshakeBurst(context: CaseContext): Promise<CaseFinding> {
+  const { burstSize, connectTimeoutMs, closeTimeoutMs, drainMs } = context.settings;
+  const burst = await runBurst(context.target, burstSize, {
+    // Long enough for the census to see a half-open connection twice.
+    holdMs: 1200,
+    connectTimeoutMs,
+    closeTimeoutMs,
+    drainMs: Math.min(drainMs ?? 0, 1000),
+    serverSocketsCommand: context.settings.serverSocketsCommand,
+    noCensus: drainMs === null,
+    signal: context.signal,
+  });
+  const outcomes = burst.tally.outcomes;
+  const halfOpen = burst.sockets.available ? burst.sockets.halfOpen : null;
+  const overflows = burst.sockets.counters?.listenOverflows;
+  const p99 = burst.tally.histograms.handshake.stats().p99Us;
+  const expected = `all ${burstSize} connects complete on the first SYN (handshake under 1s), ` +
+    "no reset, no timeout, no half-open connection";
+  const actual = `${burst.firstSyn} on the first SYN, ${burst.synRetransmitted} after a SYN ` +
+    `retransmission, ${outcomes.reset} reset, ${outcomes["connect-timeout"]} timed out, ` +
+    `${halfOpen ?? "unknown (no census)"} half-open; p99 ${formatMicros(p99)}, connects spread ` +
+    `over ${burst.spreadMs.toFixed(1)}ms` +
+    (overflows === undefined ? "" : `; ListenOverflows +${overflows}`);
+  const held = burst.firstSyn === burstSize && outcomes.reset === 0 &&
+    outcomes["connect-timeout"] === 0 && (halfOpen ?? 0) === 0;
+  return { status: held ? "held" : "broken", expected, actual };
+}

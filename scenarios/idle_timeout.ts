@@ -1,0 +1,36 @@
+/**
+ * `idle/timeout`: the idle timeout the server applies, and whether it drops
+ * idle connections with a FIN or an RST (informational).
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { idleVerdict } from "../lib/idle_text_report.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "idle/timeout",
+  severity: "INFO",
+  requirement: "The idle timeout the server applies to silent connections",
+};
+
+/**
+ * Reads the shared idle probe, which runs beside the other cases.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./idle_timeout.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function idleTimeout(context: CaseContext): Promise<CaseFinding> {
+  const result = await context.idle();
+  return {
+    status: "measured",
+    expected: `a server may drop idle connections (watched for ${
+      (result.boundMs / 1000).toFixed(0)
+    }s)`,
+    actual: idleVerdict(result),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * `linger/no-close-wait`: once the drain window has passed, no server-side
+ * socket of the port remains in CLOSE_WAIT.
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "linger/no-close-wait",
+  severity: "MUST",
+  requirement: "No server socket remains in CLOSE_WAIT after the drain window",
+};
+
+/**
+ * Reads the socket census of the shared lifecycle run.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./linger_no_close_wait.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function lingerNoCloseWait(context: CaseContext): Promise<CaseFinding> {
+  const expected = "0 server-side CLOSE_WAIT sockets after the drain";
+  if (context.settings.drainMs === null) {
+    return { status: "skipped", expected, reason: "the socket census is off (--no-census)" };
+  }
+  const { summary } = await context.lifecycle();
+  const sockets = summary.sockets;
+  const closeWait = summary.lingering?.closeWait;
+  if (!sockets?.available || !closeWait) {
+    return {
+      status: "skipped",
+      expected,
+      reason: `no socket census: ${sockets && !sockets.available ? sockets.reason : "not taken"}`,
+    };
+  }
+  const drain = `${(sockets.drainedAfterMs / 1000).toFixed(1)}s`;
+  const actual = closeWait.remaining === 0
+    ? `0 after a ${drain} drain`
+    : `${closeWait.remaining} left after a ${drain} drain (${closeWait.leakedByHandler} accepted ` +
+      `and never closed by the handler, ${closeWait.neverAccepted} never accepted); ` +
+      `${closeWait.noFinSessions} sessions got no FIN`;
+  return { status: closeWait.remaining === 0 ? "held" : "broken", expected, actual };
+}

@@ -1,0 +1,52 @@
+/**
+ * `load/steady`: a short closed-loop load finishes with every session clean
+ * (or closed first by the server), and reports the latency histograms.
+ *
+ * @module
+ */
+
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import { formatMicros } from "../lib/duration.ts";
+import { LoadRunner } from "../lib/load_runner.ts";
+import { describeOutcomes, FAILING_OUTCOMES, OUTCOMES } from "../lib/outcome.ts";
+import { summarizeLoad } from "../lib/summary.ts";
+
+/** The case. */
+export const options: CaseOptions = {
+  id: "load/steady",
+  severity: "MUST",
+  requirement: "A short steady load completes without failed sessions",
+};
+
+/**
+ * Runs `settings.concurrency` sessions in flight for `settings.loadDurationMs`.
+ *
+ * @example
+ * ```ts ignore
+ * import check from "./load_steady.ts";
+ * console.log(await check(context));
+ * ```
+ */
+export default async function loadSteady(context: CaseContext): Promise<CaseFinding> {
+  const { loadDurationMs, concurrency, connectTimeoutMs, closeTimeoutMs } = context.settings;
+  const result = await new LoadRunner(context.target, {
+    durationMs: loadDurationMs,
+    concurrency,
+    connectTimeoutMs,
+    closeTimeoutMs,
+    signal: context.signal,
+  }).run();
+  const load = summarizeLoad(result);
+  const failed = OUTCOMES.filter((o) => FAILING_OUTCOMES.has(o))
+    .reduce((sum, o) => sum + load.outcomes[o], 0);
+  const handshake = load.phases.handshake;
+  return {
+    status: failed === 0 && load.sessions > 0 ? "held" : "broken",
+    expected: `0 failed sessions in ${(loadDurationMs / 1000).toFixed(0)}s at concurrency ` +
+      `${concurrency}`,
+    actual: `${load.sessions} sessions (${load.sessionsPerSecond}/s), ${failed} failed: ` +
+      `${describeOutcomes(load.outcomes)}` +
+      (handshake.count > 0 ? `; handshake p99 ${formatMicros(handshake.p99Us)}` : ""),
+    load,
+  };
+}
