@@ -1,5 +1,5 @@
 /**
- * `synfin` command line: `deno run -P cli.ts HOST:PORT`.
+ * `synfin` command line: `deno run -P cli.ts [check|load|idle|backlog] ...`.
  *
  * Results go to stdout, progress and one-line errors to stderr; the exit code
  * is documented in `--help` and the README.
@@ -7,26 +7,26 @@
  * @module
  */
 
-import { type CensusChoice, HELP, parseCli } from "./lib/cli_args.ts";
+import { type CliCommand, HELP, parseCli } from "./lib/cli_args.ts";
 import { TargetUnreachableError, UsageError } from "./lib/errors.ts";
 import { EXIT } from "./lib/exit_codes.ts";
-import { LoadProgressEvent, type LoadResult, LoadRunner } from "./lib/load_runner.ts";
+import { type LoadProgressEvent, type LoadResult } from "./lib/load_runner.ts";
 import { FAILING_OUTCOMES, OUTCOMES } from "./lib/outcome.ts";
 import { preflight } from "./lib/preflight.ts";
-import { type LoadSummary, summarizeLoad } from "./lib/summary.ts";
+import type { LoadSummary } from "./lib/summary.ts";
 import { renderTextReport } from "./lib/text_report.ts";
-import {
-  type SocketReport,
-  type SocketsUnavailable,
-  SocketWatch,
-  watchServerSockets,
-} from "./lib/socket_watch.ts";
-import { findLingering } from "./lib/linger_findings.ts";
-import { readTcpSysctls } from "./lib/tcp_sysctls.ts";
+import { VERSION } from "./lib/version.ts";
 import { probeIdleTimeout } from "./lib/idle_probe.ts";
 import { renderIdleReport } from "./lib/idle_text_report.ts";
-import type { Target } from "./lib/target.ts";
-import { VERSION } from "./lib/version.ts";
+import { runLoadWithCensus } from "./lib/load_with_census.ts";
+import { findDefaultConfig, loadConfig } from "./lib/config_file.ts";
+import { type CheckPlan, planCheck } from "./lib/check_plan.ts";
+import { selectCases } from "./lib/case_selection.ts";
+import { type CaseEvent, SuiteRunner } from "./lib/suite_runner.ts";
+import { renderSuiteReport, verdictLine } from "./lib/suite_text_report.ts";
+import { renderJUnit } from "./lib/junit_report.ts";
+import { isGitHubActions, renderGitHubAnnotations } from "./lib/github_annotations.ts";
+import { BUILTIN_CASES } from "./scenarios/builtin.ts";
 
 const encoder = new TextEncoder();
 
@@ -40,13 +40,19 @@ function say(text: string): void {
  * @example
  * ```ts ignore
  * import { main } from "./cli.ts";
- * Deno.exit(await main(["-n", "100", "127.0.0.1:8080"]));
+ * Deno.exit(await main(["load", "-n", "100", "127.0.0.1:8080"]));
  * ```
  */
 export async function main(args: string[]): Promise<number> {
-  let command;
+  let command: CliCommand;
+  let plan: CheckPlan | undefined;
   try {
     command = parseCli(args);
+    if (command.kind === "check") {
+      const configPath = command.flags.configPath ?? await findDefaultConfig();
+      const config = configPath ? await loadConfig(configPath) : {};
+      plan = planCheck(command.flags, config, command.target);
+    }
   } catch (error) {
     if (error instanceof UsageError) {
       say(`${error.message} (see --help)`);
@@ -62,6 +68,20 @@ export async function main(args: string[]): Promise<number> {
     console.log(`synfin ${VERSION}`);
     return EXIT.ok;
   }
+  if (command.kind === "list") {
+    console.log(listCases());
+    return EXIT.ok;
+  }
+  let cases = BUILTIN_CASES;
+  if (plan) {
+    try {
+      cases = selectCases(BUILTIN_CASES, { only: plan.only, skip: plan.skip });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      say(`${error.message}`);
+      return EXIT.usage;
+    }
+  }
 
   const stop = new AbortController();
   let interrupts = 0;
@@ -72,11 +92,15 @@ export async function main(args: string[]): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSigint);
   try {
+    const target = plan?.target ?? (command.kind === "check" ? undefined : command.target)!;
     try {
-      await preflight(command.target, {
-        connectTimeoutMs: command.kind === "load"
-          ? command.load.connectTimeoutMs
-          : command.idle.connectTimeoutMs,
+      await preflight(target, {
+        connectTimeoutMs: plan?.settings.connectTimeoutMs ??
+          (command.kind === "load"
+            ? command.load.connectTimeoutMs
+            : command.kind === "idle"
+            ? command.idle.connectTimeoutMs
+            : undefined),
         signal: stop.signal,
       });
     } catch (error) {
@@ -87,36 +111,126 @@ export async function main(args: string[]): Promise<number> {
       }
       throw error;
     }
+    if (plan) return await runCheck(plan, cases, stop.signal);
     if (command.kind === "idle") {
       const result = await probeIdleTimeout(command.target, {
         ...command.idle,
         signal: stop.signal,
       });
-      console.log(
-        command.json ? JSON.stringify(result, null, 2) : renderIdleReport(command.target, result),
-      );
+      const json = JSON.stringify(result, null, 2);
+      if (!await emit(command.jsonPath, json, () => renderIdleReport(command.target, result))) {
+        return EXIT.usage;
+      }
       if (result.interrupted) return EXIT.interrupted;
       return result.opened === 0 ? EXIT.failed : EXIT.ok;
     }
-    // The baseline comes after the preflight connect, so that its socket
-    // (which a leaky server keeps in CLOSE_WAIT too) is not counted with the
-    // sessions': the deltas then match the outcome counts one for one.
-    const census = command.census.enabled
-      ? await startCensus(command.target, command.census)
-      : undefined;
-    const runner = new LoadRunner(command.target, { ...command.load, signal: stop.signal });
+    if (command.kind !== "load") return EXIT.usage;
     const showProgress = Deno.stderr.isTerminal();
-    if (showProgress) runner.addEventListener("progress", renderProgress);
-    if (census instanceof SocketWatch) census.start();
-    const result = await runner.run();
+    const { result, summary } = await runLoadWithCensus(command.target, {
+      load: command.load,
+      census: command.census.enabled ? command.census : undefined,
+      signal: stop.signal,
+      onRunner: (runner) => showProgress && runner.addEventListener("progress", renderProgress),
+      onCensusUnavailable: (reason) => say(`no socket census: ${reason}`),
+      onDrain: (ms) => {
+        if (showProgress) {
+          Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+          say(`draining: sampling the server's sockets for up to ${ms / 1000}s`);
+        }
+      },
+    });
     if (showProgress) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-    let summary = summarizeLoad(result);
-    if (census) summary = await finishCensus(summary, census, command.census, stop.signal);
-    console.log(command.json ? JSON.stringify(summary, null, 2) : renderTextReport(summary));
-    return verdict(result, summary);
+    const json = JSON.stringify(summary, null, 2);
+    if (!await emit(command.jsonPath, json, () => renderTextReport(summary))) return EXIT.usage;
+    return loadVerdict(result, summary);
   } finally {
     Deno.removeSignalListener("SIGINT", onSigint);
   }
+}
+
+async function runCheck(
+  plan: CheckPlan,
+  cases: typeof BUILTIN_CASES,
+  signal: AbortSignal,
+): Promise<number> {
+  const runner = new SuiteRunner(plan.target, cases, {
+    settings: plan.settings,
+    strict: plan.strict,
+    thresholds: plan.thresholds,
+    signal,
+  });
+  if (Deno.stderr.isTerminal()) {
+    runner.addEventListener("case-start", (event) => {
+      const id = (event as CaseEvent).info.id;
+      Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${id} ...`));
+    });
+    runner.addEventListener("case-done", () => Deno.stderr.writeSync(encoder.encode("\r\x1b[K")));
+  }
+  const result = await runner.run();
+  const json = JSON.stringify(result, null, 2);
+  if (!await emit(plan.jsonPath, json, () => renderSuiteReport(result))) return EXIT.usage;
+  if (plan.junitPath !== undefined) {
+    const xml = renderJUnit({
+      target: result.target,
+      cases: result.cases,
+      thresholds: result.thresholds,
+      timestamp: result.startedAt,
+    });
+    if (!await writeReport(plan.junitPath, "--junit", xml)) return EXIT.usage;
+  }
+  if (isGitHubActions()) {
+    for (const line of renderGitHubAnnotations(result.cases, result.thresholds)) console.log(line);
+  }
+  if (result.interrupted) {
+    say("interrupted: the report above covers the cases that ran");
+    return EXIT.interrupted;
+  }
+  if (!result.passed) {
+    say(verdictLine(result));
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}
+
+/**
+ * Prints the text report, or the JSON instead with `--json -`, and writes
+ * the JSON to the `--json` file. False when the file cannot be written.
+ */
+async function emit(
+  jsonPath: string | undefined,
+  json: string,
+  text: () => string,
+): Promise<boolean> {
+  if (jsonPath === "-") {
+    console.log(json);
+    return true;
+  }
+  console.log(text());
+  return jsonPath === undefined ? true : await writeReport(jsonPath, "--json", json);
+}
+
+async function writeReport(path: string, option: string, contents: string): Promise<boolean> {
+  try {
+    await Deno.writeTextFile(path, contents.endsWith("\n") ? contents : `${contents}\n`);
+    return true;
+  } catch (error) {
+    const why = error instanceof Deno.errors.NotFound
+      ? "no such directory"
+      : error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
+      ? "permission denied"
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    say(`Cannot write ${option} ${path}: ${why}; give a writable path`);
+    return false;
+  }
+}
+
+function listCases(): string {
+  const idWidth = Math.max(...BUILTIN_CASES.map((c) => c.options.id.length));
+  return BUILTIN_CASES.map(({ options }) =>
+    `${options.id.padEnd(idWidth)}  ${options.severity.padEnd(6)}  ${options.requirement}`
+  ).join("\n");
 }
 
 function renderProgress(event: Event): void {
@@ -126,42 +240,7 @@ function renderProgress(event: Event): void {
   Deno.stderr.writeSync(encoder.encode(line));
 }
 
-async function startCensus(
-  target: Target,
-  choice: CensusChoice,
-): Promise<SocketWatch | SocketsUnavailable> {
-  const census = await watchServerSockets(target, {
-    serverSocketsCommand: choice.serverSocketsCommand,
-  });
-  if (!(census instanceof SocketWatch)) say(`no socket census: ${census.reason}`);
-  return census;
-}
-
-async function finishCensus(
-  summary: LoadSummary,
-  census: SocketWatch | SocketsUnavailable,
-  choice: CensusChoice,
-  signal: AbortSignal,
-): Promise<LoadSummary> {
-  let sockets: SocketReport | SocketsUnavailable;
-  if (!(census instanceof SocketWatch)) sockets = census;
-  else {
-    await census.stop();
-    if (Deno.stderr.isTerminal() && !signal.aborted) {
-      say(`draining: sampling the server's sockets for up to ${choice.drainMs / 1000}s`);
-    }
-    // After Ctrl+C the drain is skipped; the end census is still reported.
-    sockets = await census.drain(signal.aborted ? 0 : choice.drainMs, { signal });
-  }
-  const sysctls = await readTcpSysctls().catch(() => undefined);
-  const range = sysctls?.ephemeralPortRange;
-  const lingering = findLingering(sockets, summary.outcomes, {
-    ephemeralPorts: range ? range.high - range.low + 1 : undefined,
-  });
-  return { ...summary, sockets, lingering };
-}
-
-function verdict(result: LoadResult, summary: LoadSummary): number {
+function loadVerdict(result: LoadResult, summary: LoadSummary): number {
   const { tally } = result;
   if (result.stoppedBy === "signal") {
     say("interrupted: the report above covers the sessions that finished");

@@ -57,6 +57,8 @@ export interface SynfinConfig {
   duration?: string;
   /** Sessions in flight. */
   concurrency?: number;
+  /** Command printing the server host's socket table (`--server-sockets`). */
+  serverSockets?: string;
 }
 
 /**
@@ -117,6 +119,7 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
     Number.isSafeInteger(value) && (value as number) > 0
       ? { value }
       : { problem: "must be a whole number above 0" },
+  serverSockets: string,
 };
 
 /**

@@ -113,6 +113,28 @@ export const TESTER_LIMIT_ERRNOS: ReadonlySet<string> = new Set([
 export const RESET_ERRNOS: ReadonlySet<string> = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /**
+ * Counts the failed operations that were resets (RST) in the given phases,
+ * e.g. before our FIN (`handshake`, `firstByte`, `hold`): a server that
+ * resets instead of closing shows up in `close` only.
+ *
+ * @example
+ * ```ts
+ * import { resetsIn } from "./outcome.ts";
+ * const errors = [{ phase: "close" as const, errno: "ECONNRESET", count: 3 }];
+ * console.assert(resetsIn(errors, ["handshake", "hold"]) === 0);
+ * console.assert(resetsIn(errors, ["close"]) === 3);
+ * ```
+ */
+export function resetsIn(
+  errors: readonly { phase: Phase; errno: string; count: number }[],
+  phases: readonly Phase[],
+): number {
+  return errors
+    .filter((e) => RESET_ERRNOS.has(e.errno) && phases.includes(e.phase))
+    .reduce((sum, e) => sum + e.count, 0);
+}
+
+/**
  * The non-zero outcome counts in words, in {@link OUTCOMES} order.
  *
  * @example

@@ -213,25 +213,36 @@ function startDenoServer(
       );
       return;
     }
-    try {
-      for await (const conn of listener) {
-        accepted++;
-        const handler = serve(conn);
-        handlers.add(handler);
-        handler.finally(() => handlers.delete(handler));
-        if (kind === "slow-accept") {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, acceptDelayMs);
-            shutdown.signal.addEventListener("abort", () => {
-              clearTimeout(timer);
-              resolve();
-            }, { once: true });
-          });
-          if (closing) break;
+    while (!closing) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (closing) return;
+        // A connection reset while it waited in the accept queue fails its
+        // accept (ENOTCONN when Deno asks for its peer address, or
+        // ECONNABORTED): that one connection is gone, the listener is fine.
+        if (
+          error instanceof Deno.errors.NotConnected ||
+          error instanceof Deno.errors.ConnectionAborted
+        ) {
+          continue;
         }
+        throw error;
       }
-    } catch (error) {
-      if (!closing) throw error;
+      accepted++;
+      const handler = serve(conn);
+      handlers.add(handler);
+      handler.finally(() => handlers.delete(handler));
+      if (kind === "slow-accept") {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, acceptDelayMs);
+          shutdown.signal.addEventListener("abort", () => {
+            clearTimeout(timer);
+            resolve();
+          }, { once: true });
+        });
+      }
     }
   })();
 
@@ -327,6 +338,10 @@ if (import.meta.main) {
     console.error(
       `usage: reference_servers.ts ${REFERENCE_SERVER_KINDS.join("|")} [PORT] [BACKLOG]`,
     );
+    Deno.exit(2);
+  }
+  if (port !== undefined && !/^\d+$/.test(port) || Number(port) > 65535) {
+    console.error(`reference_servers.ts: invalid port "${port}": use 1-65535`);
     Deno.exit(2);
   }
   const server = await startReferenceServer(kind, {

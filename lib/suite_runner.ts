@@ -143,7 +143,7 @@ export class SuiteRunner extends EventTarget {
         lifecycle ??= runLoadWithCensus(this.#target, {
           load: {
             sessions: LIFECYCLE_SESSIONS,
-            concurrency: 20,
+            concurrency: 50,
             holdMs: LIFECYCLE_HOLD_MS,
             connectTimeoutMs: settings.connectTimeoutMs,
             closeTimeoutMs: settings.closeTimeoutMs,

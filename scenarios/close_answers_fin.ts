@@ -8,6 +8,7 @@
 
 import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
 import { formatMicros } from "../lib/duration.ts";
+import { resetsIn } from "../lib/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -29,9 +30,11 @@ export const options: CaseOptions = {
 export default async function closeAnswersFin(context: CaseContext): Promise<CaseFinding> {
   const { summary } = await context.lifecycle();
   const { clean, "no-fin": noFin } = summary.outcomes;
+  const reset = resetsIn(summary.errors, ["close"]);
+  const finFirst = clean + noFin + reset;
   const bound = formatMicros(summary.load.closeTimeoutMs * 1000);
   const expected = `the server's FIN within ${bound} of ours, in every session`;
-  if (clean + noFin === 0) {
+  if (finFirst === 0) {
     return {
       status: "skipped",
       expected,
@@ -40,8 +43,9 @@ export default async function closeAnswersFin(context: CaseContext): Promise<Cas
     };
   }
   const close = summary.phases.close;
-  const actual = `${clean} of ${clean + noFin} sessions got the server's FIN` +
+  const actual = `${clean} of ${finFirst} sessions got the server's FIN` +
     (close.count > 0 ? ` (p99 ${formatMicros(close.p99Us)})` : "") +
-    (noFin > 0 ? `; ${noFin} never got it within ${bound}` : "");
-  return { status: noFin === 0 ? "held" : "broken", expected, actual };
+    (noFin > 0 ? `; ${noFin} never got it within ${bound}` : "") +
+    (reset > 0 ? `; ${reset} got an RST instead` : "");
+  return { status: clean === finFirst ? "held" : "broken", expected, actual };
 }

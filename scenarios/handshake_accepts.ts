@@ -29,12 +29,13 @@ const SESSIONS = 20;
  * ```
  */
 export default async function handshakeAccepts(context: CaseContext): Promise<CaseFinding> {
-  const { handshakeBoundMs, closeTimeoutMs } = context.settings;
+  const { handshakeBoundMs } = context.settings;
   const result = await new LoadRunner(context.target, {
     sessions: SESSIONS,
     concurrency: 5,
     connectTimeoutMs: handshakeBoundMs,
-    closeTimeoutMs,
+    // Only the handshake is judged here: do not wait long for a FIN.
+    closeTimeoutMs: 100,
     signal: context.signal,
   }).run();
   const handshake = result.tally.histograms.handshake.stats();

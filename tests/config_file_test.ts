@@ -40,6 +40,7 @@ const FULL = {
   drain: "500ms",
   duration: "1m",
   concurrency: 200,
+  serverSockets: "ssh db cat /proc/net/tcp",
 };
 
 Deno.test("loadConfig reads every key as written", async (t) => {
@@ -66,7 +67,7 @@ Deno.test("loadConfig rejects a bad file with a UsageError naming file and key",
       "unknown key",
       '{"treshold": ["handshake.p99<5ms"]}',
       'unknown key "treshold" (known: target, cases, skip, strict, thresholds, junit, json, ' +
-      "connectTimeout, closeTimeout, drain, duration, concurrency)",
+      "connectTimeout, closeTimeout, drain, duration, concurrency, serverSockets)",
     ],
     [
       "thresholds not an array",
