@@ -8,6 +8,7 @@
 
 import {
   parseSocketTable,
+  parseSsTan,
   readLocalSocketTable,
   type SocketRow,
   SocketTableUnavailableError,
@@ -37,6 +38,64 @@ export interface SocketSource {
  */
 export function localSocketSource(): SocketSource {
   return { description: "local /proc/net/tcp", local: true, read: readLocalSocketTable };
+}
+
+/**
+ * This host's sockets of one port (either end), read with `ss -tano` and a
+ * port filter. The kernel applies the filter (inet_diag bytecode), so a read
+ * costs about the same on a host holding 30,000 TIME_WAIT sockets from a
+ * load run as on an idle one, where reading all of `/proc/net/tcp` takes
+ * tens of ms and slows the census exactly when it matters. `ss` also gives
+ * the listen backlog (Send-Q of the LISTEN row) and the retransmit timer.
+ *
+ * @example
+ * ```ts
+ * import { portSocketSource } from "./socket_source.ts";
+ * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 7 });
+ * const port = (listener.addr as Deno.NetAddr).port;
+ * const rows = await portSocketSource(port).read();
+ * console.assert(rows.some((row) => row.state === "LISTEN" && row.txQueue === 7));
+ * listener.close();
+ * ```
+ */
+export function portSocketSource(port: number): SocketSource {
+  const filter = `( sport = :${port} or dport = :${port} )`;
+  return {
+    description: `local ss (port ${port})`,
+    local: true,
+    async read() {
+      let output: Deno.CommandOutput;
+      try {
+        output = await new Deno.Command("ss", {
+          args: ["-tanoH", filter],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+      } catch (error) {
+        const why = error instanceof Deno.errors.NotFound
+          ? "ss is not installed (iproute2)"
+          : error instanceof Deno.errors.NotCapable ||
+              error instanceof Deno.errors.PermissionDenied
+          ? "not allowed to run ss (grant --allow-run=ss)"
+          : error instanceof Error
+          ? error.message
+          : String(error);
+        throw new SocketTableUnavailableError(`Cannot read the socket table: ${why}`, {
+          cause: error,
+        });
+      }
+      if (!output.success) {
+        const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+        throw new SocketTableUnavailableError(
+          `Cannot read the socket table: ss exited with code ${output.code}${
+            stderr ? `: ${stderr}` : ""
+          }`,
+        );
+      }
+      return uniqueSocketRows(parseSsTan(new TextDecoder().decode(output.stdout)));
+    },
+  };
 }
 
 /** Options of {@link commandSocketSource}. */

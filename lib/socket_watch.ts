@@ -21,6 +21,7 @@ import {
   commandSocketSource,
   isThisHost,
   localSocketSource,
+  portSocketSource,
   type SocketSource,
 } from "./socket_source.ts";
 import type { Target } from "./target.ts";
@@ -452,10 +453,10 @@ export async function watchServerSockets(
       intervalMs: options.intervalMs,
     });
   } else if (isThisHost(target)) {
-    watch = new SocketWatch(target.port, {
-      server: localSocketSource(),
-      intervalMs: options.intervalMs,
-    });
+    // ss reads only the port's sockets; without ss, the whole /proc table.
+    const ss = portSocketSource(target.port);
+    const server = await ss.read().then(() => ss, () => localSocketSource());
+    watch = new SocketWatch(target.port, { server, intervalMs: options.intervalMs });
   } else {
     return {
       available: false,

@@ -14,8 +14,10 @@ const CENSUS = { enabled: true, drainMs: DEFAULT_DRAIN_MS };
 /** Asserts parseCli(argv) throws a UsageError with a one-line message that contains `names`. */
 function assertUsageError(argv: string[], names: string, exact?: string): void {
   let caught: unknown;
+  // Without a command word the argv is the load command's.
+  const full = ["check", "load", "idle"].includes(argv[0]) ? argv : ["load", ...argv];
   try {
-    parseCli(argv);
+    parseCli(full);
   } catch (error) {
     caught = error;
   }
@@ -30,18 +32,18 @@ function assertUsageError(argv: string[], names: string, exact?: string): void {
 }
 
 Deno.test("a bare target gives a load with no overrides (the runner applies defaults)", () => {
-  assert.deepEqual(parseCli(["127.0.0.1:8080"]), {
+  assert.deepEqual(parseCli(["load", "127.0.0.1:8080"]), {
     kind: "load",
     target: TARGET,
     load: {},
     census: CENSUS,
-    json: false,
   });
 });
 
 Deno.test("every long option", () => {
   assert.deepEqual(
     parseCli([
+      "load",
       "--concurrency",
       "250",
       "--sessions",
@@ -59,6 +61,7 @@ Deno.test("every long option", () => {
       "--close-timeout",
       "500ms",
       "--json",
+      "-",
       "[::1]:9000",
     ]),
     {
@@ -75,42 +78,43 @@ Deno.test("every long option", () => {
         closeTimeoutMs: 500,
       },
       census: CENSUS,
-      json: true,
+      jsonPath: "-",
     },
   );
 });
 
 Deno.test("short flags and the --opt=value form", () => {
-  assert.deepEqual(parseCli(["-c", "10", "-n", "100", "-d", "2m", "-r", "50", "localhost:80"]), {
-    kind: "load",
-    target: { hostname: "localhost", port: 80, label: "localhost:80" },
-    load: { concurrency: 10, sessions: 100, durationMs: 120_000, rate: 50 },
-    census: CENSUS,
-    json: false,
-  });
-  assert.deepEqual(parseCli(["-c5", "--duration=1.5", "127.0.0.1:8080"]), {
+  assert.deepEqual(
+    parseCli(["load", "-c", "10", "-n", "100", "-d", "2m", "-r", "50", "localhost:80"]),
+    {
+      kind: "load",
+      target: { hostname: "localhost", port: 80, label: "localhost:80" },
+      load: { concurrency: 10, sessions: 100, durationMs: 120_000, rate: 50 },
+      census: CENSUS,
+    },
+  );
+  assert.deepEqual(parseCli(["load", "-c5", "--duration=1.5", "127.0.0.1:8080"]), {
     kind: "load",
     target: TARGET,
     load: { concurrency: 5, durationMs: 1500 },
     census: CENSUS,
-    json: false,
   });
 });
 
 Deno.test("options may follow the target", () => {
-  const command = parseCli(["127.0.0.1:8080", "-c", "3", "--json"]);
+  const command = parseCli(["load", "127.0.0.1:8080", "-c", "3", "--json", "-"]);
   assert.deepEqual(command, {
     kind: "load",
     target: TARGET,
     load: { concurrency: 3 },
     census: CENSUS,
-    json: true,
+    jsonPath: "-",
   });
 });
 
 Deno.test("durations in every unit", () => {
   const load = (args: string[]) => {
-    const command = parseCli([...args, "127.0.0.1:8080"]);
+    const command = parseCli(["load", ...args, "127.0.0.1:8080"]);
     assert.equal(command.kind, "load");
     return command.kind === "load" ? command.load : {};
   };
@@ -125,31 +129,29 @@ Deno.test("durations in every unit", () => {
 
 Deno.test("the limits of -c and -n are accepted", () => {
   assert.equal(MAX_CONCURRENCY, 10_000);
-  assert.deepEqual(parseCli(["-c", "1", "-n", "1", "127.0.0.1:8080"]), {
+  assert.deepEqual(parseCli(["load", "-c", "1", "-n", "1", "127.0.0.1:8080"]), {
     kind: "load",
     target: TARGET,
     load: { concurrency: 1, sessions: 1 },
     census: CENSUS,
-    json: false,
   });
-  assert.deepEqual(parseCli(["-c", "10000", "-n", "100000000", "127.0.0.1:8080"]), {
+  assert.deepEqual(parseCli(["load", "-c", "10000", "-n", "100000000", "127.0.0.1:8080"]), {
     kind: "load",
     target: TARGET,
     load: { concurrency: 10_000, sessions: 100_000_000 },
     census: CENSUS,
-    json: false,
   });
 });
 
 Deno.test("--help and --version win over everything else", () => {
-  assert.deepEqual(parseCli(["--help"]), { kind: "help" });
-  assert.deepEqual(parseCli(["-h"]), { kind: "help" });
-  assert.deepEqual(parseCli(["-h", "-c", "0", "a", "b"]), { kind: "help" });
-  assert.deepEqual(parseCli(["--version"]), { kind: "version" });
-  assert.deepEqual(parseCli(["-V", "127.0.0.1:8080"]), { kind: "version" });
-  assert.deepEqual(parseCli(["--help", "--version"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "--help"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "-h"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "-h", "-c", "0", "a", "b"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "--version"]), { kind: "version" });
+  assert.deepEqual(parseCli(["load", "-V", "127.0.0.1:8080"]), { kind: "version" });
+  assert.deepEqual(parseCli(["load", "--help", "--version"]), { kind: "help" });
   assert.match(HELP, /^synfin: /);
-  assert.match(HELP, /Usage: deno run -P cli\.ts \[load\] \[options\] HOST:PORT/);
+  assert.match(HELP, /Usage: deno run -P cli\.ts \[check\] \[options\] HOST:PORT/);
   assert.match(HELP, /at most 10000\)/);
   for (
     const option of [
@@ -193,7 +195,7 @@ Deno.test("unknown options and missing values", () => {
   assertUsageError(["-z", "127.0.0.1:8080"], "-z", "Unknown option '-z'");
   assertUsageError(["127.0.0.1:8080", "-c"], "--concurrency");
   assertUsageError(["127.0.0.1:8080", "--send"], "--send");
-  assertUsageError(["--json=yes", "127.0.0.1:8080"], "--json");
+  assertUsageError(["--json=", "127.0.0.1:8080"], "--json");
 });
 
 Deno.test("bad -c", () => {
@@ -295,7 +297,7 @@ Deno.test({
 
 Deno.test("census options", () => {
   const census = (args: string[]) => {
-    const command = parseCli([...args, "127.0.0.1:8080"]);
+    const command = parseCli(["load", ...args, "127.0.0.1:8080"]);
     assert.equal(command.kind, "load");
     return command.kind === "load" ? command.census : undefined;
   };
@@ -321,7 +323,6 @@ Deno.test("the load command may be named", () => {
     target: TARGET,
     load: { concurrency: 3 },
     census: CENSUS,
-    json: false,
   });
 });
 
@@ -330,7 +331,6 @@ Deno.test("the idle command", () => {
     kind: "idle",
     target: TARGET,
     idle: { connections: 10, boundMs: 30_000 },
-    json: false,
   });
   assert.deepEqual(
     parseCli([
@@ -342,13 +342,14 @@ Deno.test("the idle command", () => {
       "--connect-timeout",
       "1s",
       "--json",
+      "-",
       "127.0.0.1:8080",
     ]),
     {
       kind: "idle",
       target: TARGET,
       idle: { connections: 100, boundMs: 120_000, connectTimeoutMs: 1000 },
-      json: true,
+      jsonPath: "-",
     },
   );
   assertUsageError(["idle", "--connections", "101", "127.0.0.1:8080"], "--connections");
@@ -361,4 +362,86 @@ Deno.test("the idle command", () => {
 Deno.test("--rate takes a plain decimal number only", () => {
   assertUsageError(["-r", "0x10", "127.0.0.1:8080"], "--rate");
   assertUsageError(["-r", "1e3", "127.0.0.1:8080"], "--rate");
+});
+
+Deno.test("check is the default command", () => {
+  assert.deepEqual(parseCli(["127.0.0.1:8080"]), {
+    kind: "check",
+    target: TARGET,
+    flags: { cases: [], skip: [], thresholds: [] },
+  });
+  assert.deepEqual(parseCli(["check", "127.0.0.1:8080"]), parseCli(["127.0.0.1:8080"]));
+  // The target may come from the config file.
+  assert.deepEqual(parseCli(["--config", "ci.json"]), {
+    kind: "check",
+    flags: { cases: [], skip: [], thresholds: [], configPath: "ci.json" },
+  });
+});
+
+Deno.test("every check option", () => {
+  const command = parseCli([
+    "--case",
+    "close/",
+    "--case",
+    "handshake/accepts",
+    "--skip",
+    "idle/timeout",
+    "--strict",
+    "--threshold",
+    "handshake.p99<5ms",
+    "--threshold",
+    "server.closeWait==0",
+    "--junit",
+    "out.xml",
+    "--json",
+    "out.json",
+    "--connect-timeout",
+    "1s",
+    "--close-timeout",
+    "500ms",
+    "--drain",
+    "2s",
+    "--server-sockets",
+    "ss -tan",
+    "-d",
+    "10s",
+    "-c",
+    "20",
+    "--burst",
+    "256",
+    "--idle-bound",
+    "3s",
+    "--send",
+    "PING\\r\\n",
+    "127.0.0.1:8080",
+  ]);
+  assert.deepEqual(command, {
+    kind: "check",
+    target: TARGET,
+    flags: {
+      cases: ["close/", "handshake/accepts"],
+      skip: ["idle/timeout"],
+      strict: true,
+      thresholds: ["handshake.p99<5ms", "server.closeWait==0"],
+      junitPath: "out.xml",
+      jsonPath: "out.json",
+      connectTimeoutMs: 1000,
+      closeTimeoutMs: 500,
+      drainMs: 2000,
+      serverSocketsCommand: "ss -tan",
+      durationMs: 10_000,
+      concurrency: 20,
+      burstSize: 256,
+      idleBoundMs: 3000,
+      payload: new TextEncoder().encode("PING\r\n"),
+    },
+  });
+});
+
+Deno.test("check: --list needs no target; bad values are usage errors", () => {
+  assert.deepEqual(parseCli(["--list"]), { kind: "list" });
+  assertUsageError(["check", "--threshold", "handshake.p99<<5ms", "127.0.0.1:8080"], "<<5ms");
+  assertUsageError(["check", "--burst", "0", "127.0.0.1:8080"], "--burst");
+  assertUsageError(["check", "--junit", "", "127.0.0.1:8080"], "--junit");
+  assertUsageError(["check", "-n", "5", "127.0.0.1:8080"], "-n");
 });

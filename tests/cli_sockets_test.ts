@@ -12,12 +12,12 @@ const FIXTURE_TCP = fileURLToPath(new URL("./fixtures/proc_net_tcp.txt", import.
 Deno.test("cli sockets: a leaky server's CLOSE_WAIT matches the no-fin sessions", async () => {
   await using server = await startReferenceServer("leaky");
   const args = ["load", "-n", "30", "--close-timeout", "300ms", "--drain", "1s"];
-  const json = await synfin([...args, "--json", server.target.label]);
+  const json = await synfin([...args, "--json", "-", server.target.label]);
   assert.equal(json.code, 1, json.stderr);
   const summary = JSON.parse(json.stdout);
   assert.equal(summary.outcomes["no-fin"], 30);
   assert.equal(summary.sockets.available, true);
-  assert.equal(summary.sockets.source, "local /proc/net/tcp");
+  assert.equal(summary.sockets.source, `local ss (port ${server.target.port})`);
   assert.equal(summary.sockets.server.CLOSE_WAIT.drained, 30);
   assert.equal(summary.sockets.tester.FIN_WAIT2.peak, 30);
   assert.deepEqual(summary.lingering.closeWait, {
@@ -43,16 +43,19 @@ Deno.test("cli sockets: a leaky server's CLOSE_WAIT matches the no-fin sessions"
 Deno.test("cli sockets: a server that closes first holds the TIME_WAIT", async () => {
   await using server = await startReferenceServer("closes-first");
   const run = await synfin(
-    ["load", "-n", "40", "-c", "10", "--hold", "200ms", "--json", server.target.label],
+    ["load", "-n", "40", "-c", "10", "--hold", "200ms", "--json", "-", server.target.label],
   );
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.equal(summary.outcomes["server-closed-first"], 40);
   assert.equal(summary.lingering.serverTimeWait.serverClosedFirst, 40);
   assert.equal(summary.lingering.serverTimeWait.share, 1);
-  // TIME_WAIT lasts about 60 s: all 40 are still there at the end.
-  assert.equal(summary.lingering.serverTimeWait.serverTimeWait, 40);
-  assert.equal(summary.sockets.server.TIME_WAIT.drained, 40);
+  // TIME_WAIT lasts about 60 s: all 40 are still there at the end, less
+  // any a new connection took over (a SYN whose 4-tuple matches a server
+  // TIME_WAIT reuses it; likely when other loads churn through the ports).
+  const timeWait = summary.lingering.serverTimeWait.serverTimeWait;
+  assert.ok(timeWait >= 37 && timeWait <= 40, `${timeWait} server TIME_WAIT`);
+  assert.equal(summary.sockets.server.TIME_WAIT.drained, timeWait);
   assert.equal(summary.sockets.tester.TIME_WAIT.peak, 0);
   assert.equal(summary.lingering.closeWait.remaining, 0);
 });
@@ -78,6 +81,7 @@ Deno.test("cli sockets: a burst against a tiny backlog shows half-open connectio
     "--drain",
     "500ms",
     "--json",
+    "-",
     server.target.label,
   ]);
   assert.equal(run.code, 1, run.stderr);
@@ -102,6 +106,7 @@ Deno.test("cli sockets: --server-sockets reads the table through a command (ss -
     "--server-sockets",
     "ss -tan",
     "--json",
+    "-",
     server.target.label,
   ]);
   assert.equal(run.code, 1, run.stderr);
@@ -129,6 +134,7 @@ Deno.test("cli sockets: --server-sockets can print a captured /proc/net/tcp", as
     "--server-sockets",
     `cat ${FIXTURE_TCP}`,
     "--json",
+    "-",
     server.target.label,
   ]);
   assert.equal(run.code, 1, run.stderr);
@@ -156,7 +162,7 @@ Deno.test("cli sockets: an unreadable --server-sockets command is reported, the 
 
 Deno.test("cli sockets: --no-census leaves the section out", async () => {
   await using server = await startReferenceServer("well-behaved");
-  const run = await synfin(["load", "-n", "10", "--no-census", "--json", server.target.label]);
+  const run = await synfin(["load", "-n", "10", "--no-census", "--json", "-", server.target.label]);
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.equal(summary.sockets, undefined);

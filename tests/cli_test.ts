@@ -46,7 +46,7 @@ Deno.test("cli: --help prints usage and the exit codes", async () => {
 
 Deno.test("cli: a clean run exits 0 and prints the phase table and histograms", async () => {
   await using server = await startReferenceServer("well-behaved");
-  const run = await synfin(["-n", "300", "-c", "20", server.target.label]);
+  const run = await synfin(["load", "-n", "300", "-c", "20", server.target.label]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(
     run.stdout,
@@ -63,7 +63,7 @@ Deno.test("cli: a clean run exits 0 and prints the phase table and histograms", 
 Deno.test("cli: a leaking server exits 1 and says why", async () => {
   await using server = await startReferenceServer("leaky");
   const run = await synfin(
-    ["-n", "20", "--close-timeout", "200ms", "--drain", "300ms", server.target.label],
+    ["load", "-n", "20", "--close-timeout", "200ms", "--drain", "300ms", server.target.label],
   );
   assert.equal(run.code, 1);
   assert.match(run.stdout, /^ {2}no-fin\s+20\s+100\.00%.*CLOSE_WAIT/m);
@@ -72,7 +72,16 @@ Deno.test("cli: a leaking server exits 1 and says why", async () => {
 
 Deno.test("cli: --json prints the versioned summary", async () => {
   await using server = await startReferenceServer("well-behaved");
-  const run = await synfin(["--json", "-n", "100", "--send", "hi\\n", server.target.label]);
+  const run = await synfin([
+    "load",
+    "--json",
+    "-",
+    "-n",
+    "100",
+    "--send",
+    "hi\\n",
+    server.target.label,
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const summary = JSON.parse(run.stdout);
   assert.equal(summary.version, 1);
@@ -89,7 +98,7 @@ Deno.test("cli: --json prints the versioned summary", async () => {
 
 Deno.test("cli: Ctrl+C mid-run prints the partial report and exits 130", async () => {
   await using server = await startReferenceServer("well-behaved");
-  const run = await synfin(["-d", "30s", "-c", "10", server.target.label], {
+  const run = await synfin(["load", "-d", "30s", "-c", "10", server.target.label], {
     signalAfterMs: 2500,
   });
   assert.equal(run.code, 130, run.stderr);
@@ -101,7 +110,7 @@ Deno.test("cli: Ctrl+C mid-run prints the partial report and exits 130", async (
 Deno.test("cli: running out of file descriptors exits 4 with advice", async () => {
   await using server = await startReferenceServer("leaky");
   const run = await synfin(
-    ["-c", "400", "-d", "5s", "--close-timeout", "3s", server.target.label],
+    ["load", "-c", "400", "-d", "5s", "--close-timeout", "3s", server.target.label],
     {
       ulimit: 256,
     },

@@ -152,7 +152,10 @@ Deno.test("closes-first: who sent the first FIN is checked against the kernel's 
     async () => {
       const { reported, kernel } = await closesFirst(200);
       assert.equal(reported, 50);
-      assert.equal(kernel, 50, "server-side TIME_WAIT rows for the port");
+      // A few fewer at times: while other tests churn through the ephemeral
+      // range (it wraps in well under a second at 70k connects/s), a new
+      // connection can reuse a 4-tuple whose server TIME_WAIT it then takes over.
+      assert.ok(kernel >= 46 && kernel <= 50, `${kernel} server-side TIME_WAIT rows for the port`);
     },
   );
 

@@ -59,7 +59,7 @@ Deno.test({
   async fn() {
     assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
     await withNginx(async (port) => {
-      const run = await synfin(["-d", "2s", "--json", `127.0.0.1:${port}`]);
+      const run = await synfin(["load", "-d", "2s", "--json", "-", `127.0.0.1:${port}`]);
       assert.equal(run.code, 0, run.stderr);
       const summary = JSON.parse(run.stdout);
       assert.ok(summary.sessions >= 2000, `${summary.sessions} sessions`);
@@ -90,6 +90,7 @@ Deno.test({
     assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
     await withNginx(async (port) => {
       const run = await synfin([
+        "load",
         "-n",
         "200",
         "--send",
@@ -103,6 +104,35 @@ Deno.test({
       assert.match(stdout, /server-closed-first\s+200\s+100\.00%/);
       assert.match(stdout, /TIME_WAIT ON THE SERVER: the server closed first in 200 sessions/);
       assert.match(stdout, /^ {2}server\s+TIME_WAIT\s+\d+\s+\+200\s/m);
+    });
+  },
+});
+
+Deno.test({
+  name: "nginx: the conformance suite passes every MUST case",
+  ignore: !NGINX && !REQUIRED,
+  async fn() {
+    assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
+    await withNginx(async (port) => {
+      const run = await synfin([
+        "-d",
+        "1s",
+        "--idle-bound",
+        "1s",
+        "--json",
+        "-",
+        `127.0.0.1:${port}`,
+      ]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      const result = JSON.parse(run.stdout);
+      for (const c of result.cases) {
+        if (c.severity === "MUST") assert.equal(c.verdict, "PASS", `${c.id}: ${c.actual}`);
+      }
+      // nginx answers the half-close probe (a bad request) with a 400, then its FIN.
+      const halfClose = result.cases.find((c: { id: string }) => c.id === "close/half-close");
+      assert.match(halfClose.actual, /^10 ended with the server's FIN, 0 reset/);
+      assert.equal(result.lifecycle.sockets.server.CLOSE_WAIT.drained, 0);
+      assert.equal(result.lifecycle.sockets.server.TIME_WAIT.peak, 0);
     });
   },
 });

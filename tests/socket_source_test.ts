@@ -5,7 +5,12 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { commandSocketSource, isThisHost, localSocketSource } from "../lib/socket_source.ts";
+import {
+  commandSocketSource,
+  isThisHost,
+  localSocketSource,
+  portSocketSource,
+} from "../lib/socket_source.ts";
 import {
   parseProcNetTcp,
   parseSsTan,
@@ -307,4 +312,29 @@ Deno.test({
       assert.equal(isThisHost(target(interfaceAddress)), false);
     }
   },
+});
+
+Deno.test("portSocketSource reads one port's sockets with ss, backlog and timers included", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 7 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  const client = await Deno.connect({ hostname: "127.0.0.1", port });
+  const other = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const source = portSocketSource(port);
+    assert.equal(source.description, `local ss (port ${port})`);
+    assert.equal(source.local, true);
+    const rows = await source.read();
+    const otherPort = (other.addr as Deno.NetAddr).port;
+    assert.ok(rows.every((row) => row.localPort === port || row.remotePort === port));
+    assert.ok(!rows.some((row) => row.localPort === otherPort), "the filter is applied");
+    const listen = rows.find((row) => row.state === "LISTEN");
+    assert.equal(listen?.txQueue, 7, "ss gives the backlog in Send-Q");
+    // Not accepted yet: the server's end waits in the accept queue.
+    assert.equal(listen?.rxQueue, 1);
+    assert.ok(rows.some((row) => row.state === "ESTABLISHED" && row.remotePort === port));
+  } finally {
+    client.close();
+    listener.close();
+    other.close();
+  }
 });

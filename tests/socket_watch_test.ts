@@ -280,7 +280,7 @@ Deno.test("watchServerSockets", async (t) => {
     assert.ok(watch instanceof SocketWatch);
     await watch.stop();
     const report = await watch.drain(500);
-    assert.equal(report.source, "local /proc/net/tcp");
+    assert.equal(report.source, `local ss (port ${server.target.port})`);
     assert.equal(report.intervalMs, 50);
     assert.equal(report.samples, 2);
     assert.deepEqual(changedStates(report.server), []);

@@ -13,12 +13,20 @@ export interface CliRun {
 
 /**
  * Runs `deno run -P cli.ts ARGS`; `signalAfterMs` sends Ctrl+C, `ulimit` caps
- * the file descriptors of the child.
+ * the file descriptors of the child, `env` adds environment variables.
  */
-export function synfin(args: string[], options: { signalAfterMs?: number; ulimit?: number } = {}) {
+export function synfin(
+  args: string[],
+  options: { signalAfterMs?: number; ulimit?: number; env?: Record<string, string> } = {},
+) {
   const denoArgs = ["run", "-q", "-P", "--config", CONFIG, CLI, ...args];
   const command = options.ulimit === undefined
-    ? new Deno.Command(Deno.execPath(), { args: denoArgs, stdout: "piped", stderr: "piped" })
+    ? new Deno.Command(Deno.execPath(), {
+      args: denoArgs,
+      stdout: "piped",
+      stderr: "piped",
+      env: options.env,
+    })
     : new Deno.Command("sh", {
       // Deno raises its soft fd limit to the hard one by itself: cap both.
       args: ["-c", `ulimit -n ${options.ulimit} && exec "$0" "$@"`, Deno.execPath(), ...denoArgs],
