@@ -1,53 +1,63 @@
 /**
- * `deno task demo`: starts two reference servers in this process, a
- * well-behaved one and a leaky one (never closes after EOF), runs synfin's
- * default load against each, and prints both reports: a clean run and a
- * CLOSE_WAIT leak side by side, with no server of your own.
+ * `deno task demo`: starts reference servers in this process (one that
+ * behaves, one that leaks CLOSE_WAIT, one that closes first), runs the
+ * conformance suite against each as `deno run -P cli.ts HOST:PORT` would,
+ * and prints the reports: what synfin finds, with no server of your own.
  *
  * @module
  */
 
-import { LoadRunner } from "./lib/load_runner.ts";
+import { DEFAULT_SUITE_SETTINGS } from "./lib/check_plan.ts";
+import { EXIT } from "./lib/exit_codes.ts";
 import {
   REFERENCE_SERVER_BEHAVIOUR,
   type ReferenceServerKind,
   startReferenceServer,
 } from "./lib/reference_servers.ts";
-import { summarizeLoad } from "./lib/summary.ts";
-import { renderTextReport } from "./lib/text_report.ts";
-import { EXIT } from "./lib/exit_codes.ts";
+import { SuiteRunner } from "./lib/suite_runner.ts";
+import { renderSuiteReport, verdictLine } from "./lib/suite_text_report.ts";
+import { BUILTIN_CASES } from "./scenarios/builtin.ts";
 
 const stop = new AbortController();
 Deno.addSignalListener("SIGINT", () => stop.abort());
 
-const n = (value: number) => value.toLocaleString("en-US");
-const verdicts: string[] = [];
+/** What the suite must find against each server for the demo to be right. */
+const EXPECTED_FAILURES: Record<string, string[]> = {
+  "well-behaved": [],
+  "leaky": ["close/answers-fin", "close/half-close", "linger/no-close-wait", "load/steady"],
+  "closes-first": [],
+};
+
+// Shorter waits than the defaults: the leaky server never answers, and each
+// wait for its FIN would otherwise last the full 2 s.
+const settings = {
+  ...DEFAULT_SUITE_SETTINGS,
+  closeTimeoutMs: 500,
+  drainMs: 1000,
+  loadDurationMs: 2000,
+  idleBoundMs: 2000,
+};
+
+const summary: string[] = [];
 let asExpected = true;
-for (const kind of ["well-behaved", "leaky"] as ReferenceServerKind[]) {
+for (const kind of Object.keys(EXPECTED_FAILURES) as ReferenceServerKind[]) {
   if (stop.signal.aborted) break;
   await using server = await startReferenceServer(kind);
   console.log(`\n=== ${kind} reference server on ${server.target.label}`);
   console.log(`    (${REFERENCE_SERVER_BEHAVIOUR[kind]})`);
   console.log(`    deno run -P cli.ts ${server.target.label}\n`);
-  const result = await new LoadRunner(server.target, { signal: stop.signal }).run();
-  const summary = summarizeLoad(result);
-  console.log(renderTextReport(summary));
-  const { clean, "no-fin": noFin } = summary.outcomes;
-  if (kind === "well-behaved") {
-    const ok = clean === summary.sessions && clean > 0;
-    asExpected &&= ok;
-    verdicts.push(`well-behaved: ${n(clean)} of ${n(summary.sessions)} sessions clean`);
-  } else {
-    const ok = noFin > 0;
-    asExpected &&= ok;
-    verdicts.push(
-      `leaky: ${n(noFin)} of ${n(summary.sessions)} sessions no-fin: the server left ${
-        n(server.open)
-      } ` +
-        `sockets in CLOSE_WAIT (its handler does not close after reading EOF)`,
-    );
-  }
+  const result = await new SuiteRunner(server.target, BUILTIN_CASES, {
+    settings,
+    signal: stop.signal,
+  }).run();
+  console.log(renderSuiteReport(result));
+  const failed = result.cases.filter((c) => c.verdict === "FAIL").map((c) => c.id);
+  asExpected &&= failed.join() === EXPECTED_FAILURES[kind].join();
+  const warned = result.cases.filter((c) => c.verdict === "WARN").map((c) => c.id);
+  summary.push(
+    `${kind.padEnd(12)}  ${verdictLine(result)}${warned.length ? `; warned: ${warned}` : ""}`,
+  );
 }
-console.log(`\n=== demo summary\n  ${verdicts.join("\n  ")}`);
+console.log(`\n=== demo summary\n  ${summary.join("\n  ")}`);
 console.log("  Point synfin at your own server: deno run -P cli.ts HOST:PORT");
 Deno.exit(stop.signal.aborted ? EXIT.interrupted : asExpected ? EXIT.ok : EXIT.failed);
