@@ -29,7 +29,7 @@ export function renderIdleReport(target: Target, result: IdleProbeResult): strin
     (result.interrupted ? " (interrupted)" : ""),
   ];
   for (const [errno, count] of Object.entries(result.connectErrors)) {
-    lines.push(`  ${count} connects failed: ${errno}`);
+    lines.push(`  ${count} connect${count === 1 ? "" : "s"} failed: ${errno}`);
   }
   lines.push("");
   lines.push(...dropLine("closed with FIN", result.finAfterMs));
@@ -68,15 +68,19 @@ export function idleVerdict(result: IdleProbeResult): string {
     ? "RST"
     : "FIN and RST";
   const median = dropped[Math.floor(dropped.length / 2)];
+  const first = seconds(dropped[0]);
+  const last = seconds(dropped[dropped.length - 1]);
   return `idle timeout about ${seconds(median)} (${how}; ${dropped.length} of ${result.opened} ` +
-    `dropped between ${seconds(dropped[0])} and ${seconds(dropped[dropped.length - 1])})`;
+    `dropped ${first === last ? `after ${first}` : `between ${first} and ${last}`})`;
 }
 
 function dropLine(label: string, times: number[]): string[] {
   if (times.length === 0) return [];
   return [
     `  ${times.length} ${label} after ${seconds(times[0])}` +
-    (times.length > 1 ? ` to ${seconds(times[times.length - 1])}` : ""),
+    (seconds(times[times.length - 1]) !== seconds(times[0])
+      ? ` to ${seconds(times[times.length - 1])}`
+      : ""),
   ];
 }
 

@@ -89,9 +89,9 @@ Deno.test("renderIdleReport", async (t) => {
         "synfin idle 127.0.0.1:8080  5 idle connections, bound 3.00s",
         "5 opened, probe ran 1.00s",
         "",
-        "  5 closed with FIN after 1.00s to 1.00s",
+        "  5 closed with FIN after 1.00s",
         "",
-        "idle timeout about 1.00s (FIN; 5 of 5 dropped between 1.00s and 1.00s)",
+        "idle timeout about 1.00s (FIN; 5 of 5 dropped after 1.00s)",
       ].join("\n"),
     );
   });
@@ -130,7 +130,7 @@ Deno.test("renderIdleReport", async (t) => {
       "synfin idle 127.0.0.1:8080  10 idle connections, bound 3.00s",
       "7 opened, probe ran 1.50s (interrupted)",
       "  2 connects failed: ECONNREFUSED",
-      "  1 connects failed: ETIMEDOUT",
+      "  1 connect failed: ETIMEDOUT",
       "",
       "  2 closed with FIN after 300ms to 320ms",
       "  1 reset (RST) after 450ms",
