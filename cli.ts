@@ -27,6 +27,11 @@ import { renderSuiteReport, verdictLine } from "./lib/suite_text_report.ts";
 import { renderJUnit } from "./lib/junit_report.ts";
 import { isGitHubActions, renderGitHubAnnotations } from "./lib/github_annotations.ts";
 import { BUILTIN_CASES } from "./scenarios/builtin.ts";
+import { BACKLOG_HELP, type BacklogCommand, parseBacklogArgs } from "./lib/backlog_args.ts";
+import { type BacklogSweep, sweepBacklog } from "./lib/backlog_sweep.ts";
+import { estimateBacklog } from "./lib/backlog_estimate.ts";
+import { compareBacklogSweeps, loadBacklogSweep } from "./lib/backlog_compare.ts";
+import { renderBacklogComparison, renderBacklogReport } from "./lib/backlog_text_report.ts";
 
 const encoder = new TextEncoder();
 
@@ -44,6 +49,7 @@ function say(text: string): void {
  * ```
  */
 export async function main(args: string[]): Promise<number> {
+  if (args[0] === "backlog") return await backlog(args.slice(1));
   let command: CliCommand;
   let plan: CheckPlan | undefined;
   try {
@@ -61,7 +67,7 @@ export async function main(args: string[]): Promise<number> {
     throw error;
   }
   if (command.kind === "help") {
-    console.log(HELP);
+    console.log(`${HELP}\n${BACKLOG_HELP}`);
     return EXIT.ok;
   }
   if (command.kind === "version") {
@@ -223,6 +229,97 @@ async function writeReport(path: string, option: string, contents: string): Prom
       : String(error);
     say(`Cannot write ${option} ${path}: ${why}; give a writable path`);
     return false;
+  }
+}
+
+/** `cli.ts backlog ...`: burst sweeps, or a comparison of two saved ones. */
+async function backlog(args: string[]): Promise<number> {
+  let command: BacklogCommand;
+  try {
+    command = parseBacklogArgs(args);
+    if (command.kind === "compare") {
+      const [a, b] = await Promise.all(command.files.map(loadBacklogSweep));
+      const comparison = compareBacklogSweeps(a, b, { labels: command.files });
+      const json = JSON.stringify(comparison, null, 2);
+      const emitted = await emit(
+        command.jsonPath ?? undefined,
+        json,
+        () => renderBacklogComparison(comparison),
+      );
+      return emitted ? EXIT.ok : EXIT.usage;
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      say(`${error.message} (see --help)`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (command.kind === "help") {
+    console.log(BACKLOG_HELP);
+    return EXIT.ok;
+  }
+  const stop = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    if (++interrupts > 1) Deno.exit(EXIT.interrupted);
+    stop.abort();
+  };
+  Deno.addSignalListener("SIGINT", onSigint);
+  try {
+    const sweeps: BacklogSweep[] = [];
+    for (const [i, target] of command.targets.entries()) {
+      try {
+        await preflight(target, {
+          connectTimeoutMs: command.sweep.connectTimeoutMs,
+          signal: stop.signal,
+        });
+      } catch (error) {
+        if (stop.signal.aborted) return EXIT.interrupted;
+        if (error instanceof TargetUnreachableError) {
+          say(error.message);
+          return EXIT.unreachable;
+        }
+        throw error;
+      }
+      const tty = Deno.stderr.isTerminal();
+      const sweep = await sweepBacklog(target, {
+        ...command.sweep,
+        signal: stop.signal,
+        onBurstStart: (size, index, total) => {
+          if (tty) {
+            Deno.stderr.writeSync(
+              encoder.encode(`\r\x1b[K${target.label}: burst ${index + 1}/${total} of ${size}`),
+            );
+          }
+        },
+      });
+      if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+      sweeps.push(sweep);
+      const json = JSON.stringify(sweep, null, 2);
+      const jsonPath = command.jsonPaths[i];
+      if (!await emit(jsonPath, json, () => renderBacklogReport(sweep, estimateBacklog(sweep)))) {
+        return EXIT.usage;
+      }
+      if (sweep.stoppedBy === "tester-limit") {
+        say("stopped early: synfin ran out of file descriptors or local ports; use smaller bursts");
+        return EXIT.testerLimit;
+      }
+      if (stop.signal.aborted) break;
+    }
+    if (sweeps.length === 2 && !command.jsonPaths.includes("-")) {
+      console.log("");
+      console.log(renderBacklogComparison(compareBacklogSweeps(sweeps[0], sweeps[1], {
+        labels: [command.targets[0].label, command.targets[1].label],
+      })));
+    }
+    if (stop.signal.aborted) {
+      say("interrupted: the report above covers the bursts that ran");
+      return EXIT.interrupted;
+    }
+    return EXIT.ok;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSigint);
   }
 }
 

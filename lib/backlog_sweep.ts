@@ -21,13 +21,28 @@ import type { PhaseSummary } from "./summary.ts";
 import type { Target } from "./target.ts";
 import { readTcpSysctls } from "./tcp_sysctls.ts";
 
-/** Version of the {@link BacklogSweep} format; bump on any incompatible change. */
+/**
+ * Version of the {@link BacklogSweep} format; bump on any incompatible change.
+ *
+ * @example
+ * ```ts
+ * import { BACKLOG_SWEEP_VERSION } from "./backlog_sweep.ts";
+ * const saved = { version: 1 };
+ * console.assert(saved.version === BACKLOG_SWEEP_VERSION);
+ * ```
+ */
 export const BACKLOG_SWEEP_VERSION = 1;
 
 /**
  * Largest burst: each connection holds a file descriptor in this process
  * (`ulimit -n` is often 20,000) and a client port (28,232 per destination,
  * still in TIME_WAIT from the previous bursts for about 60 s).
+ *
+ * @example
+ * ```ts
+ * import { MAX_BURST_SIZE, parseBurstSizes } from "./backlog_sweep.ts";
+ * console.assert(parseBurstSizes(`${MAX_BURST_SIZE}`)[0] === 10_000);
+ * ```
  */
 export const MAX_BURST_SIZE = 10_000;
 
@@ -43,7 +58,15 @@ export const MAX_BURST_SIZE = 10_000;
  */
 export const DEFAULT_BURST_SIZES: readonly number[] = Object.freeze(doubling(16, 4096));
 
-/** Defaults of {@link sweepBacklog}. */
+/**
+ * Defaults of {@link sweepBacklog}.
+ *
+ * @example
+ * ```ts
+ * import { BACKLOG_SWEEP_DEFAULTS } from "./backlog_sweep.ts";
+ * console.assert(BACKLOG_SWEEP_DEFAULTS.holdMs === 1500);
+ * ```
+ */
 export const BACKLOG_SWEEP_DEFAULTS = Object.freeze({
   /**
    * Long enough for a half-open connection to be seen twice by the census
@@ -60,7 +83,7 @@ export const BACKLOG_SWEEP_DEFAULTS = Object.freeze({
    * this long has passed: a slow accept loop still holds queued connections.
    */
   drainMs: 5000,
-  /** Pause before the next burst, for a server without a census too. */
+  /** Pause before the next burst (a server without a census gets the whole drain window). */
   pauseMs: 250,
   /** Refinement bursts at most: 6 halvings narrow 512..1024 to 8. */
   maxRefineBursts: 6,
@@ -247,8 +270,11 @@ export interface BacklogSweepOptions {
  * so another server's overflow (a parallel test, a busy host) would dirty
  * this one; and every overflow that costs the client shows on its side
  * anyway: a dropped SYN as a handshake of 1 s or more, a dropped final ACK
- * as a half-open connection. `noFin` does not count either: a connection
- * waiting in the accept queue past the hold is slow, not lost.
+ * as a half-open connection (unless the server completes it on our probe
+ * byte's retransmission, about 200 ms later: a delay, not a loss; such a
+ * burst also overflowed on later SYNs, which retransmit). `noFin` does not
+ * count either: a connection waiting in the accept queue past the hold is
+ * slow, not lost.
  *
  * @example
  * ```ts
@@ -399,9 +425,10 @@ function doubling(from: number, to: number): number[] {
  *
  * Runs each size (ascending) with {@link runBurst}, letting the server
  * drain between bursts (the census samples until the server is back to its
- * baseline, up to `drainMs`, then `pauseMs`). The doubling sweep stops after
- * `stopAfterFailing` failing bursts in a row: past the knee every burst only
- * adds connect timeouts and minutes. Then, unless `refine` is off, it bisects
+ * baseline, up to `drainMs`, then `pauseMs`; without a census, the whole
+ * `drainMs`). The doubling sweep stops after `stopAfterFailing` failing
+ * bursts in a row: past the knee every burst only adds connect timeouts
+ * and minutes. Then, unless `refine` is off, it bisects
  * between the largest clean burst and the smallest failing one (see
  * {@link capacityBracket}) for at most `maxRefineBursts` more bursts, so the
  * capacity is exact rather than a power of two.
@@ -411,14 +438,16 @@ function doubling(from: number, to: number): number[] {
  *
  * @throws {RangeError} when a size is not an integer in 1..{@link MAX_BURST_SIZE}.
  * @example
- * ```ts ignore
+ * ```ts
  * import { sweepBacklog } from "./backlog_sweep.ts";
- * import { parseTarget } from "./target.ts";
- * const sweep = await sweepBacklog(parseTarget("127.0.0.1:8080"), {
- *   sizes: [16, 32, 64],
+ * import { startReferenceServer } from "./reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const sweep = await sweepBacklog(server.target, {
+ *   sizes: [4, 8],
+ *   holdMs: 100,
  *   onBurst: (burst, i, total) => console.error(`${i + 1}/${total}: ${burst.size}`),
  * });
- * console.log(JSON.stringify(sweep));
+ * console.assert(sweep.bursts.every((burst) => burst.firstSyn === burst.size));
  * ```
  */
 export async function sweepBacklog(
@@ -463,7 +492,13 @@ export async function sweepBacklog(
     bursts.length + sweepLeft + refineSteps(bursts, settings.maxRefineBursts - refined);
 
   const fire = async (size: number, stage: BurstStage, total: number) => {
-    if (bursts.length > 0 && settings.pauseMs > 0) await sleep(settings.pauseMs, signal);
+    const previous = bursts.at(-1);
+    // Without a census nothing tells when the server has settled: wait out
+    // the whole drain window instead of the census' early end.
+    const pause = previous?.settled === null
+      ? Math.max(settings.pauseMs, settings.drainMs)
+      : settings.pauseMs;
+    if (previous && pause > 0) await sleep(pause, signal);
     if (signal?.aborted) {
       stoppedBy = "signal";
       return undefined;

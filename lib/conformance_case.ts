@@ -11,6 +11,7 @@
 import type { CaseInfo } from "./case_result.ts";
 import type { IdleProbeResult } from "./idle_probe.ts";
 import type { LoadWithCensus } from "./load_with_census.ts";
+import { describeOutcomes } from "./outcome.ts";
 import type { LoadSummary } from "./summary.ts";
 import type { Target } from "./target.ts";
 
@@ -69,6 +70,27 @@ export type CaseFinding =
     load?: LoadSummary;
   }
   | { status: "skipped"; expected: string; reason: string };
+
+/**
+ * The finding for a case that judges a run in which no session got past
+ * the handshake: there is nothing to judge, and a PASS would be a lie.
+ * Gives `undefined` when some session connected.
+ *
+ * @example
+ * ```ts ignore
+ * import { unconnectedRun } from "./conformance_case.ts";
+ * const skip = unconnectedRun(summary, "0 sessions reset");
+ * if (skip) return skip;
+ * ```
+ */
+export function unconnectedRun(summary: LoadSummary, expected: string): CaseFinding | undefined {
+  if (summary.phases.handshake.count > 0) return undefined;
+  return {
+    status: "skipped",
+    expected,
+    reason: `no session connected (${describeOutcomes(summary.outcomes)})`,
+  };
+}
 
 /** A case's `export const options`. */
 export type CaseOptions = CaseInfo;

@@ -22,7 +22,9 @@ import { renderTextReport } from "./text_report.ts";
  */
 export function renderSuiteReport(result: SuiteResult): string {
   const lines: string[] = [
-    `synfin check ${result.target}  ${result.cases.length} cases in ` +
+    `synfin check ${result.target}  ${result.cases.length} case${
+      result.cases.length === 1 ? "" : "s"
+    } in ` +
     `${(result.durationMs / 1000).toFixed(1)}s${
       result.strict ? " (strict: SHOULD counts as MUST)" : ""
     }`,
@@ -75,7 +77,7 @@ export function verdictLine(result: SuiteResult): string {
   const tally = (["PASS", "FAIL", "WARN", "INFO", "SKIP"] as const)
     .filter((v) => count(v) > 0)
     .map((v) => `${count(v)} ${LABEL[v]}`)
-    .join(", ");
+    .join(", ") || "no case ran";
   const failedCases = result.cases.filter((c: CaseResult) => c.verdict === "FAIL").map((c) => c.id);
   const failedThresholds = result.thresholds.filter((t) => !t.passed).map((t) => t.expression);
   if (result.interrupted) return `INTERRUPTED: ${tally}`;

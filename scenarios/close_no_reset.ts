@@ -4,7 +4,12 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import {
+  type CaseContext,
+  type CaseFinding,
+  type CaseOptions,
+  unconnectedRun,
+} from "../lib/conformance_case.ts";
 import { RESET_ERRNOS } from "../lib/outcome.ts";
 
 /** The case. */
@@ -25,6 +30,8 @@ export const options: CaseOptions = {
  */
 export default async function closeNoReset(context: CaseContext): Promise<CaseFinding> {
   const { summary } = await context.lifecycle();
+  const unconnected = unconnectedRun(summary, "0 sessions reset");
+  if (unconnected) return unconnected;
   const resets = summary.outcomes.reset;
   const where = summary.errors
     .filter((e) => RESET_ERRNOS.has(e.errno))

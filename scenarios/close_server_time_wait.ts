@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import {
+  type CaseContext,
+  type CaseFinding,
+  type CaseOptions,
+  unconnectedRun,
+} from "../lib/conformance_case.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -26,14 +31,17 @@ export const options: CaseOptions = {
  * ```
  */
 export default async function closeServerTimeWait(context: CaseContext): Promise<CaseFinding> {
+  const expected = "the client closes first: 0 sessions closed by the server, 0 server TIME_WAIT";
   const { summary } = await context.lifecycle();
+  const unconnected = unconnectedRun(summary, expected);
+  if (unconnected) return unconnected;
   const first = summary.lingering?.serverTimeWait;
   const closedFirst = summary.outcomes["server-closed-first"];
   const timeWait = first?.serverTimeWait ?? null;
   const share = summary.sessions === 0 ? 0 : (closedFirst / summary.sessions) * 100;
   return {
     status: closedFirst === 0 && (timeWait ?? 0) === 0 ? "held" : "broken",
-    expected: "the client closes first: 0 sessions closed by the server, 0 server TIME_WAIT",
+    expected,
     actual: `the server closed first in ${closedFirst} of ${summary.sessions} sessions ` +
       `(${share.toFixed(1)}%)` +
       (timeWait === null ? "" : `; ${timeWait} server-side TIME_WAIT sockets`),

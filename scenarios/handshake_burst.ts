@@ -51,7 +51,9 @@ export default async function handshakeBurst(context: CaseContext): Promise<Case
     "no reset, no timeout, no half-open connection";
   const actual = `${burst.firstSyn} on the first SYN, ${burst.synRetransmitted} after a SYN ` +
     `retransmission, ${resets} reset, ${outcomes["connect-timeout"]} timed out, ` +
-    `${halfOpen ?? "unknown (no census)"} half-open; p99 ${formatMicros(p99)}, connects spread ` +
+    `${halfOpen ?? "unknown (no census)"} half-open` +
+    (outcomes.refused > 0 ? `, ${outcomes.refused} refused` : "") +
+    `; p99 ${formatMicros(p99)}, connects spread ` +
     `over ${burst.spreadMs.toFixed(1)}ms` +
     (overflows === undefined ? "" : `; ListenOverflows +${overflows}`);
   const held = burst.firstSyn === burstSize && resets === 0 &&

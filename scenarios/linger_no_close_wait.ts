@@ -5,7 +5,12 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
+import {
+  type CaseContext,
+  type CaseFinding,
+  type CaseOptions,
+  unconnectedRun,
+} from "../lib/conformance_case.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -29,6 +34,8 @@ export default async function lingerNoCloseWait(context: CaseContext): Promise<C
     return { status: "skipped", expected, reason: "the socket census is off (--no-census)" };
   }
   const { summary } = await context.lifecycle();
+  const unconnected = unconnectedRun(summary, expected);
+  if (unconnected) return unconnected;
   const sockets = summary.sockets;
   const closeWait = summary.lingering?.closeWait;
   if (!sockets?.available || !closeWait) {

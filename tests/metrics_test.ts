@@ -151,3 +151,134 @@ Deno.test("summaryMetricKind knows every summary metric's kind by name", async (
     }
   });
 });
+
+Deno.test("addSocketMetrics adds the census and counter metrics of a summary", async (t) => {
+  const { addSocketMetrics } = await import("../lib/metrics.ts");
+  const { CENSUS_STATES } = await import("../lib/socket_census.ts");
+  type Report = import("../lib/socket_watch.ts").SocketReport;
+  type Counters = import("../lib/kernel_counters.ts").KernelCounters;
+
+  const tracks = (deltas: Record<string, Partial<Report["server"]["CLOSE_WAIT"]>>) =>
+    Object.fromEntries(CENSUS_STATES.map((state) => [state, {
+      baseline: 0,
+      peak: 0,
+      end: 0,
+      drained: 0,
+      ...deltas[state],
+    }])) as Report["server"];
+  const counters: Counters = {
+    listenOverflows: 11,
+    listenDrops: 12,
+    tcpSynRetrans: 13,
+    syncookiesSent: 14,
+    syncookiesRecv: 15,
+    syncookiesFailed: 16,
+    tcpReqQFullDoCookies: 17,
+    tcpReqQFullDrop: 18,
+    retransSegs: 19,
+  };
+  const report = (more: Partial<Report> = {}): Report => ({
+    available: true,
+    source: "local /proc/net/tcp",
+    testerSource: "local /proc/net/tcp",
+    intervalMs: 250,
+    samples: 5,
+    readErrors: 0,
+    drainWindowMs: 1000,
+    drainedAfterMs: 1000,
+    server: tracks({ CLOSE_WAIT: { peak: 9, end: 8, drained: 7 }, TIME_WAIT: { peak: 6 } }),
+    tester: tracks({ TIME_WAIT: { peak: 40, end: 30 } }),
+    acceptQueue: null,
+    halfOpen: 3,
+    counters,
+    series: [],
+    ...more,
+  });
+  const summary = (sockets?: Report | import("../lib/socket_watch.ts").SocketsUnavailable) => {
+    const base = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
+    return sockets === undefined ? base : { ...base, sockets };
+  };
+  /** The metrics a load summary does not provide. */
+  const added = (metrics: Map<string, Metric>) =>
+    Object.fromEntries([...metrics].filter(([name]) => summaryMetricKind(name) === undefined));
+  const count = (value: number): Metric => ({ kind: "count", value });
+
+  await t.step("a local census: every metric, as counts", () => {
+    const metrics = payloadMetrics();
+    const before = metrics.size;
+    const returned = addSocketMetrics(metrics, summary(report()));
+    assert.equal(returned, metrics, "it adds to the set it is given");
+    assert.deepEqual(added(metrics), {
+      "server.closeWait": count(7),
+      "server.timeWait": count(6),
+      "tester.timeWait": count(40),
+      "halfOpen": count(3),
+      "listenOverflows": count(11),
+      "listenDrops": count(12),
+      "synRetrans": count(13),
+      "syncookiesSent": count(14),
+    });
+    assert.equal(metrics.size, before + 8);
+  });
+
+  await t.step("deltas below the baseline read 0", () => {
+    const sockets = report({
+      server: tracks({ CLOSE_WAIT: { drained: -2 }, TIME_WAIT: { peak: -5 } }),
+      tester: tracks({ TIME_WAIT: { peak: -1 } }),
+    });
+    const metrics = addSocketMetrics(new Map(), summary(sockets));
+    assert.deepEqual(metrics.get("server.closeWait"), count(0));
+    assert.deepEqual(metrics.get("server.timeWait"), count(0));
+    assert.deepEqual(metrics.get("tester.timeWait"), count(0));
+  });
+
+  await t.step("no tester table: no tester.timeWait", () => {
+    const metrics = addSocketMetrics(new Map(), summary(report({ tester: null })));
+    assert.equal(metrics.has("tester.timeWait"), false);
+    assert.deepEqual(metrics.get("server.closeWait"), count(7));
+  });
+
+  await t.step("a remote server: no counters", () => {
+    const metrics = addSocketMetrics(new Map(), summary(report({ counters: null })));
+    assert.deepEqual([...metrics.keys()], [
+      "server.closeWait",
+      "server.timeWait",
+      "tester.timeWait",
+      "halfOpen",
+    ]);
+  });
+
+  await t.step("no census but the counters: the counters only", () => {
+    const metrics = addSocketMetrics(
+      new Map(),
+      summary({ available: false, reason: "ss failed", counters }),
+    );
+    assert.deepEqual(Object.fromEntries(metrics), {
+      listenOverflows: count(11),
+      listenDrops: count(12),
+      synRetrans: count(13),
+      syncookiesSent: count(14),
+    });
+  });
+
+  await t.step("no census and no counters, or no sockets at all: nothing added", () => {
+    const unavailable = summary({ available: false, reason: "census turned off", counters: null });
+    assert.equal(addSocketMetrics(new Map(), unavailable).size, 0);
+    assert.equal(addSocketMetrics(new Map(), summary()).size, 0);
+    const metrics = payloadMetrics();
+    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 9 + 4);
+  });
+
+  await t.step("thresholds read the added metrics", () => {
+    const metrics = addSocketMetrics(payloadMetrics(), summary(report()));
+    const results = evaluateThresholds(
+      ["server.closeWait==0", "halfOpen<=3", "listenOverflows==0"].map(parseThreshold),
+      metrics,
+    );
+    assert.deepEqual(results.map((r) => [r.passed, r.message]), [
+      [false, "server.closeWait = 7, limit == 0: over by 7"],
+      [true, "halfOpen = 3, limit <= 3: ok"],
+      [false, "listenOverflows = 11, limit == 0: over by 11"],
+    ]);
+  });
+});

@@ -162,3 +162,66 @@ Deno.test("a real connect that times out is ETIMEDOUT, and an aborted one EINTR"
     listener.close();
   }
 });
+
+Deno.test("describeOutcomes lists the non-zero outcomes in report order", async (t) => {
+  const { describeOutcomes } = await import("../lib/outcome.ts");
+  await t.step("in OUTCOMES order, whatever the keys' order", () => {
+    assert.equal(
+      describeOutcomes({ error: 2, "no-fin": 1, clean: 3, "connect-timeout": 4 }),
+      "clean 3, no-fin 1, connect-timeout 4, error 2",
+    );
+  });
+  await t.step("zeros are left out", () => {
+    assert.equal(describeOutcomes({ clean: 0, reset: 5, refused: 0 }), "reset 5");
+  });
+  await t.step("every outcome", () => {
+    const all = Object.fromEntries(OUTCOMES.map((o, i) => [o, i + 1]));
+    assert.equal(
+      describeOutcomes(all),
+      "clean 1, server-closed-first 2, reset 3, no-fin 4, refused 5, connect-timeout 6, " +
+        "tester-limit 7, interrupted 8, error 9",
+    );
+  });
+  await t.step("nothing: no sessions", () => {
+    assert.equal(describeOutcomes({}), "no sessions");
+    assert.equal(describeOutcomes(Object.fromEntries(OUTCOMES.map((o) => [o, 0]))), "no sessions");
+  });
+  await t.step("keys that are not outcomes are ignored", () => {
+    const odd = { clean: 1, bogus: 7 } as Partial<Record<Outcome, number>>;
+    assert.equal(describeOutcomes(odd), "clean 1");
+  });
+});
+
+Deno.test("resetsIn counts reset errnos in the given phases", async (t) => {
+  const { resetsIn } = await import("../lib/outcome.ts");
+  const errors = [
+    { phase: "handshake" as const, errno: "ECONNRESET", count: 1 },
+    { phase: "handshake" as const, errno: "ECONNREFUSED", count: 50 },
+    { phase: "firstByte" as const, errno: "EPIPE", count: 2 },
+    { phase: "hold" as const, errno: "ECONNABORTED", count: 4 },
+    { phase: "hold" as const, errno: "ETIMEDOUT", count: 100 },
+    { phase: "close" as const, errno: "ECONNRESET", count: 8 },
+    { phase: "close" as const, errno: "EPIPE", count: 16 },
+  ];
+  await t.step("before our FIN", () => {
+    assert.equal(resetsIn(errors, ["handshake", "firstByte", "hold"]), 1 + 2 + 4);
+  });
+  await t.step("in the close only", () => {
+    assert.equal(resetsIn(errors, ["close"]), 8 + 16);
+  });
+  await t.step("every phase: only the reset errnos count", () => {
+    assert.equal(resetsIn(errors, ["handshake", "firstByte", "hold", "close"]), 31);
+  });
+  await t.step("no phases, or no errors: 0", () => {
+    assert.equal(resetsIn(errors, []), 0);
+    assert.equal(resetsIn([], ["close"]), 0);
+  });
+  await t.step("a phase with only other errnos: 0", () => {
+    assert.equal(
+      resetsIn([{ phase: "handshake", errno: "ECONNREFUSED", count: 3 }], [
+        "handshake",
+      ]),
+      0,
+    );
+  });
+});
