@@ -48,11 +48,13 @@ export type ToWorker =
      */
     startAt?: number;
   }
+  | { kind: "warm-up" }
   | { kind: "stop" };
 
 /** Worker to runner. */
 export type FromWorker =
   | { kind: "ready" }
+  | { kind: "warmed" }
   | { kind: "progress"; completed: number; failed: number; inFlight: number }
   | { kind: "tester-limit"; errno: string }
   | { kind: "done"; tally: EncodedTally; maxInFlight: number };

@@ -151,6 +151,7 @@ export class LoadRunner extends EventTarget {
           };
         })
       ));
+      if (this.#shape.synchronizedStart) await this.#warmUp(workers);
       const startedAt = Date.now();
       const start = performance.now();
       const finished = workers.map((worker, i) =>
@@ -217,6 +218,21 @@ export class LoadRunner extends EventTarget {
    * plus the longest a session can take), so a wedged worker cannot hang the
    * run forever.
    */
+  /** Has every worker warm its session code up (see `session_worker.ts`). */
+  #warmUp(workers: Worker[]): Promise<void> {
+    return Promise.all(workers.map((worker) =>
+      new Promise<void>((resolve) => {
+        const onMessage = (e: MessageEvent<FromWorker>) => {
+          if (e.data.kind !== "warmed") return;
+          worker.removeEventListener("message", onMessage);
+          resolve();
+        };
+        worker.addEventListener("message", onMessage);
+        worker.postMessage({ kind: "warm-up" } satisfies ToWorker);
+      })
+    )).then(() => {});
+  }
+
   #wedged(finished: Promise<void>[], boundMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
