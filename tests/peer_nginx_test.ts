@@ -5,52 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { synfin } from "./support/cli.ts";
+import { NGINX, PEERS_REQUIRED, startNginx } from "./support/nginx.ts";
 
-const REQUIRED = Deno.env.get("SYNFIN_REQUIRE_PEERS") === "1";
-const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
+const REQUIRED = PEERS_REQUIRED;
 
 async function withNginx(fn: (port: number) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "synfin-nginx-" });
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  await Deno.writeTextFile(
-    `${dir}/nginx.conf`,
-    `daemon off; master_process off; worker_processes 1;
-pid ${dir}/nginx.pid; error_log ${dir}/error.log;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir};
-  uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  server { listen 127.0.0.1:${port} backlog=4096; location / { return 200 "ok\\n"; } }
-}
-`,
-  );
-  const nginx = new Deno.Command(NGINX!, {
-    args: ["-p", dir, "-c", `${dir}/nginx.conf`],
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  try {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
-    await fn(port);
-  } finally {
-    nginx.kill("SIGTERM");
-    await nginx.output();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await using nginx = await startNginx();
+  await fn(nginx.port);
 }
 
 Deno.test({
