@@ -191,6 +191,14 @@ async function runCheck(
     say("interrupted: the report above covers the cases that ran");
     return EXIT.interrupted;
   }
+  const limited = [result.load, result.lifecycle].find((s) => s?.stoppedBy === "tester-limit");
+  if (limited) {
+    say(
+      "stopped early, synfin ran out of file descriptors or local ports: the verdicts above " +
+        "are not the server's; raise `ulimit -n` or lower --concurrency",
+    );
+    return EXIT.testerLimit;
+  }
   if (!result.passed) {
     say(verdictLine(result));
     return EXIT.failed;

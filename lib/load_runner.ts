@@ -213,11 +213,6 @@ export class LoadRunner extends EventTarget {
     }
   }
 
-  /**
-   * Resolves only if workers outlive their bound (the time bound, or a stop,
-   * plus the longest a session can take), so a wedged worker cannot hang the
-   * run forever.
-   */
   /** Has every worker warm its session code up (see `session_worker.ts`). */
   #warmUp(workers: Worker[]): Promise<void> {
     return Promise.all(workers.map((worker) =>
@@ -233,6 +228,11 @@ export class LoadRunner extends EventTarget {
     )).then(() => {});
   }
 
+  /**
+   * Resolves only if workers outlive their bound (the time bound, or a stop,
+   * plus the longest a session can take), so a wedged worker cannot hang the
+   * run forever.
+   */
   #wedged(finished: Promise<void>[], boundMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

@@ -23,8 +23,11 @@ const stop = new AbortController();
 scope.onmessage = (event) => {
   const message = event.data;
   if (message.kind === "stop") stop.abort();
-  else if (message.kind === "warm-up") warmUp().then(() => scope.postMessage({ kind: "warmed" }));
-  else if (message.kind === "start") {
+  else if (message.kind === "warm-up") {
+    // A failed warm-up (out of fds, say) only costs precision: the burst
+    // itself will report the error.
+    warmUp().catch(() => {}).then(() => scope.postMessage({ kind: "warmed" }));
+  } else if (message.kind === "start") {
     waitUntil(message.startAt)
       .then(() => runShare(message.target, message.session, message.plan))
       .then((done) => scope.postMessage(done));

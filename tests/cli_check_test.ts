@@ -254,3 +254,24 @@ Deno.test("check: GITHUB_ACTIONS=true adds ::error:: annotations for failures", 
   assert.equal(run.code, 1);
   assert.match(run.stdout, /^::error title=synfin close\/answers-fin::After our FIN/m);
 });
+
+Deno.test("check: running out of file descriptors exits 4, not as the server's failure", async () => {
+  await using server = await startReferenceServer("leaky");
+  const run = await synfin(
+    [
+      "--case",
+      "load/steady",
+      "-c",
+      "400",
+      "-d",
+      "3s",
+      "--close-timeout",
+      "3s",
+      server.target.label,
+    ],
+    { ulimit: 256 },
+  );
+  assert.equal(run.code, 4, run.stdout + run.stderr);
+  assert.match(run.stderr, /ran out of file descriptors or local ports.*raise `ulimit -n`/);
+  assert.match(run.stdout, /tester-limit/);
+});
