@@ -100,6 +100,7 @@ Usage: deno run -P cli.ts [check] [options] HOST:PORT   conformance suite (the C
        deno run -P cli.ts --list                        list the suite's cases
        deno run -P cli.ts load [options] HOST:PORT      load with a socket census
        deno run -P cli.ts idle [options] HOST:PORT      idle-timeout probe
+       deno run -P cli.ts backlog [options] HOST:PORT   accept-queue burst sweep (below)
 
 HOST:PORT is IPv4, [IPv6] or a host name. Results go to stdout, progress and
 one-line errors to stderr.
@@ -107,7 +108,7 @@ one-line errors to stderr.
 check (the default): runs every conformance case against HOST:PORT (handshake,
 close, abort, lingering sockets, idle timeout, a short load), prints a verdict
 table, the load's histograms and the socket report, and exits 1 when a MUST case
-or a threshold fails. About 10-30 s against a healthy local server.
+or a threshold fails. About 5-10 s against a healthy local server.
       --list               print the cases (ID, severity, requirement) and exit
       --case ID            run only this case or group (close/); repeatable
       --skip ID            leave out this case or group; repeatable
