@@ -89,8 +89,10 @@ Deno.test("cli sockets: a burst against a tiny backlog shows half-open connectio
   assert.ok(summary.lingering.halfOpen.count > 0, `half-open: ${summary.lingering.halfOpen.count}`);
   assert.ok(summary.sockets.counters.listenOverflows > 0, "ListenOverflows delta");
   assert.equal(summary.sockets.acceptQueue.backlog, 4);
-  // Full at backlog + 1 on Linux.
-  assert.equal(summary.sockets.acceptQueue.peak, 5);
+  // Linux caps the queue at backlog + 1; a census every 250 ms sees it
+  // filling but does not always catch it full.
+  const peak = summary.sockets.acceptQueue.peak;
+  assert.ok(peak >= 1 && peak <= 5, `accept queue peak ${peak}`);
 });
 
 Deno.test("cli sockets: --server-sockets reads the table through a command (ss -tan)", async () => {
