@@ -11,6 +11,7 @@ import { type CliCommand, HELP, parseCli } from "./lib/cli_args.ts";
 import { TargetUnreachableError, UsageError } from "./lib/errors.ts";
 import { EXIT } from "./lib/exit_codes.ts";
 import { type LoadProgressEvent, type LoadResult } from "./lib/load_runner.ts";
+import type { Target } from "./lib/target.ts";
 import { FAILING_OUTCOMES, OUTCOMES } from "./lib/outcome.ts";
 import { preflight } from "./lib/preflight.ts";
 import type { LoadSummary } from "./lib/summary.ts";
@@ -89,68 +90,87 @@ export async function main(args: string[]): Promise<number> {
     }
   }
 
+  using stop = onCtrlC();
+  const target = plan?.target ?? (command.kind === "check" ? undefined : command.target)!;
+  const unreachable = await reach(
+    target,
+    plan?.settings.connectTimeoutMs ??
+      (command.kind === "load"
+        ? command.load.connectTimeoutMs
+        : command.kind === "idle"
+        ? command.idle.connectTimeoutMs
+        : undefined),
+    stop.signal,
+  );
+  if (unreachable !== undefined) return unreachable;
+  if (plan) return await runCheck(plan, cases, stop.signal);
+  if (command.kind === "idle") {
+    const result = await probeIdleTimeout(command.target, {
+      ...command.idle,
+      signal: stop.signal,
+    });
+    const json = JSON.stringify(result, null, 2);
+    if (!await emit(command.jsonPath, json, () => renderIdleReport(command.target, result))) {
+      return EXIT.usage;
+    }
+    if (result.interrupted) return EXIT.interrupted;
+    return result.opened === 0 ? EXIT.failed : EXIT.ok;
+  }
+  if (command.kind !== "load") return EXIT.usage;
+  const showProgress = Deno.stderr.isTerminal();
+  const { result, summary } = await runLoadWithCensus(command.target, {
+    load: command.load,
+    census: command.census.enabled ? command.census : undefined,
+    signal: stop.signal,
+    onRunner: (runner) => showProgress && runner.addEventListener("progress", renderProgress),
+    onCensusUnavailable: (reason) => say(`no socket census: ${reason}`),
+    onDrain: (ms) => {
+      if (showProgress) {
+        Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+        say(`draining: sampling the server's sockets for up to ${ms / 1000}s`);
+      }
+    },
+  });
+  if (showProgress) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+  const json = JSON.stringify(summary, null, 2);
+  if (!await emit(command.jsonPath, json, () => renderTextReport(summary))) return EXIT.usage;
+  return loadVerdict(result, summary);
+}
+
+/**
+ * Ctrl+C aborts the returned controller's signal, so the run stops and
+ * still reports; a second Ctrl+C means "now" and exits at once, skipping the
+ * drain and the report. Disposing it removes the handler.
+ */
+function onCtrlC(): AbortController & Disposable {
   const stop = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
-    // A second Ctrl+C means "now": skip the drain and the report.
     if (++interrupts > 1) Deno.exit(EXIT.interrupted);
     stop.abort();
   };
   Deno.addSignalListener("SIGINT", onSigint);
+  return Object.assign(stop, {
+    [Symbol.dispose]: () => Deno.removeSignalListener("SIGINT", onSigint),
+  });
+}
+
+/** Preflight connect: `undefined` when reachable, else the exit code (after saying why). */
+async function reach(
+  target: Target,
+  connectTimeoutMs: number | undefined,
+  signal: AbortSignal,
+): Promise<number | undefined> {
   try {
-    const target = plan?.target ?? (command.kind === "check" ? undefined : command.target)!;
-    try {
-      await preflight(target, {
-        connectTimeoutMs: plan?.settings.connectTimeoutMs ??
-          (command.kind === "load"
-            ? command.load.connectTimeoutMs
-            : command.kind === "idle"
-            ? command.idle.connectTimeoutMs
-            : undefined),
-        signal: stop.signal,
-      });
-    } catch (error) {
-      if (stop.signal.aborted) return EXIT.interrupted;
-      if (error instanceof TargetUnreachableError) {
-        say(error.message);
-        return EXIT.unreachable;
-      }
-      throw error;
+    await preflight(target, { connectTimeoutMs, signal });
+    return undefined;
+  } catch (error) {
+    if (signal.aborted) return EXIT.interrupted;
+    if (error instanceof TargetUnreachableError) {
+      say(error.message);
+      return EXIT.unreachable;
     }
-    if (plan) return await runCheck(plan, cases, stop.signal);
-    if (command.kind === "idle") {
-      const result = await probeIdleTimeout(command.target, {
-        ...command.idle,
-        signal: stop.signal,
-      });
-      const json = JSON.stringify(result, null, 2);
-      if (!await emit(command.jsonPath, json, () => renderIdleReport(command.target, result))) {
-        return EXIT.usage;
-      }
-      if (result.interrupted) return EXIT.interrupted;
-      return result.opened === 0 ? EXIT.failed : EXIT.ok;
-    }
-    if (command.kind !== "load") return EXIT.usage;
-    const showProgress = Deno.stderr.isTerminal();
-    const { result, summary } = await runLoadWithCensus(command.target, {
-      load: command.load,
-      census: command.census.enabled ? command.census : undefined,
-      signal: stop.signal,
-      onRunner: (runner) => showProgress && runner.addEventListener("progress", renderProgress),
-      onCensusUnavailable: (reason) => say(`no socket census: ${reason}`),
-      onDrain: (ms) => {
-        if (showProgress) {
-          Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-          say(`draining: sampling the server's sockets for up to ${ms / 1000}s`);
-        }
-      },
-    });
-    if (showProgress) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-    const json = JSON.stringify(summary, null, 2);
-    if (!await emit(command.jsonPath, json, () => renderTextReport(summary))) return EXIT.usage;
-    return loadVerdict(result, summary);
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
+    throw error;
   }
 }
 
@@ -267,68 +287,47 @@ async function backlog(args: string[]): Promise<number> {
     console.log(BACKLOG_HELP);
     return EXIT.ok;
   }
-  const stop = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    if (++interrupts > 1) Deno.exit(EXIT.interrupted);
-    stop.abort();
-  };
-  Deno.addSignalListener("SIGINT", onSigint);
-  try {
-    const sweeps: BacklogSweep[] = [];
-    for (const [i, target] of command.targets.entries()) {
-      try {
-        await preflight(target, {
-          connectTimeoutMs: command.sweep.connectTimeoutMs,
-          signal: stop.signal,
-        });
-      } catch (error) {
-        if (stop.signal.aborted) return EXIT.interrupted;
-        if (error instanceof TargetUnreachableError) {
-          say(error.message);
-          return EXIT.unreachable;
+  using stop = onCtrlC();
+  const sweeps: BacklogSweep[] = [];
+  for (const [i, target] of command.targets.entries()) {
+    const unreachable = await reach(target, command.sweep.connectTimeoutMs, stop.signal);
+    if (unreachable !== undefined) return unreachable;
+    const tty = Deno.stderr.isTerminal();
+    const sweep = await sweepBacklog(target, {
+      ...command.sweep,
+      signal: stop.signal,
+      onBurstStart: (size, index, total) => {
+        if (tty) {
+          Deno.stderr.writeSync(
+            encoder.encode(`\r\x1b[K${target.label}: burst ${index + 1}/${total} of ${size}`),
+          );
         }
-        throw error;
-      }
-      const tty = Deno.stderr.isTerminal();
-      const sweep = await sweepBacklog(target, {
-        ...command.sweep,
-        signal: stop.signal,
-        onBurstStart: (size, index, total) => {
-          if (tty) {
-            Deno.stderr.writeSync(
-              encoder.encode(`\r\x1b[K${target.label}: burst ${index + 1}/${total} of ${size}`),
-            );
-          }
-        },
-      });
-      if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-      sweeps.push(sweep);
-      const json = JSON.stringify(sweep, null, 2);
-      const jsonPath = command.jsonPaths[i];
-      if (!await emit(jsonPath, json, () => renderBacklogReport(sweep, estimateBacklog(sweep)))) {
-        return EXIT.usage;
-      }
-      if (sweep.stoppedBy === "tester-limit") {
-        say("stopped early: synfin ran out of file descriptors or local ports; use smaller bursts");
-        return EXIT.testerLimit;
-      }
-      if (stop.signal.aborted) break;
+      },
+    });
+    if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+    sweeps.push(sweep);
+    const json = JSON.stringify(sweep, null, 2);
+    const jsonPath = command.jsonPaths[i];
+    if (!await emit(jsonPath, json, () => renderBacklogReport(sweep, estimateBacklog(sweep)))) {
+      return EXIT.usage;
     }
-    if (sweeps.length === 2 && !command.jsonPaths.includes("-")) {
-      console.log("");
-      console.log(renderBacklogComparison(compareBacklogSweeps(sweeps[0], sweeps[1], {
-        labels: [command.targets[0].label, command.targets[1].label],
-      })));
+    if (sweep.stoppedBy === "tester-limit") {
+      say("stopped early: synfin ran out of file descriptors or local ports; use smaller bursts");
+      return EXIT.testerLimit;
     }
-    if (stop.signal.aborted) {
-      say("interrupted: the report above covers the bursts that ran");
-      return EXIT.interrupted;
-    }
-    return EXIT.ok;
-  } finally {
-    Deno.removeSignalListener("SIGINT", onSigint);
+    if (stop.signal.aborted) break;
   }
+  if (sweeps.length === 2 && !command.jsonPaths.includes("-")) {
+    console.log("");
+    console.log(renderBacklogComparison(compareBacklogSweeps(sweeps[0], sweeps[1], {
+      labels: [command.targets[0].label, command.targets[1].label],
+    })));
+  }
+  if (stop.signal.aborted) {
+    say("interrupted: the report above covers the bursts that ran");
+    return EXIT.interrupted;
+  }
+  return EXIT.ok;
 }
 
 function listCases(): string {

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { delay } from "./delay.ts";
 import { type BurstResult, runBurst, SYN_RETRANSMIT_AFTER_US } from "./burst.ts";
 import { UsageError } from "./errors.ts";
 import type { KernelCounters } from "./kernel_counters.ts";
@@ -498,7 +499,7 @@ export async function sweepBacklog(
     const pause = previous?.settled === null
       ? Math.max(settings.pauseMs, settings.drainMs)
       : settings.pauseMs;
-    if (previous && pause > 0) await sleep(pause, signal);
+    if (previous && pause > 0) await delay(pause, { signal });
     if (signal?.aborted) {
       stoppedBy = "signal";
       return undefined;
@@ -622,17 +623,4 @@ async function readSysctls(): Promise<BacklogSysctls> {
     tcpSyncookies: all.tcpSyncookies ?? null,
     tcpAbortOnOverflow: all.tcpAbortOnOverflow ?? null,
   };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

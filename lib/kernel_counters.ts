@@ -10,6 +10,8 @@
  * @module
  */
 
+import { type CommandSpawnError, exitedWith, runCommand } from "./command_output.ts";
+
 /**
  * The file text is not in the `/proc/net/netstat` / `/proc/net/snmp` format,
  * or lacks a counter that {@linkcode KernelCounters} needs.
@@ -225,14 +227,6 @@ export function diffKernelCounters(before: KernelCounters, after: KernelCounters
   return delta;
 }
 
-function describeSpawnError(error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return "not allowed to run cat (grant --allow-run=cat)";
-  }
-  if (error instanceof Deno.errors.NotFound) return "cat is not installed or not on PATH";
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Reads this network namespace's TCP counters now.
  *
@@ -255,28 +249,18 @@ function describeSpawnError(error: unknown): string {
  */
 export async function readKernelCounters(): Promise<KernelCounters> {
   const files = ["/proc/net/netstat", "/proc/net/snmp"];
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command("cat", {
-      args: files,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    throw new KernelCountersUnavailableError(
-      `Cannot read the TCP counters: ${describeSpawnError(error)}`,
-      { cause: error },
-    );
-  }
+  const output = await runCommand("cat", files).catch((error: CommandSpawnError) => {
+    throw new KernelCountersUnavailableError(`Cannot read the TCP counters: ${error.message}`, {
+      cause: error.cause,
+    });
+  });
   if (!output.success) {
-    const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
     throw new KernelCountersUnavailableError(
-      `Cannot read the TCP counters: cat ${files.join(" ")} exited with code ${output.code}${
-        stderr ? `: ${stderr}` : ""
+      `Cannot read the TCP counters: ${
+        exitedWith(`cat ${files.join(" ")}`, output)
       } (is /proc mounted?)`,
-      { cause: new Error(stderr || `exit code ${output.code}`) },
+      { cause: new Error(output.stderrLine || `exit code ${output.code}`) },
     );
   }
-  return kernelCountersFrom(parseNetstat(new TextDecoder().decode(output.stdout)));
+  return kernelCountersFrom(parseNetstat(output.stdout));
 }

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { delay } from "./delay.ts";
 import * as net from "node:net";
 import type { Target } from "./target.ts";
 
@@ -235,13 +236,7 @@ function startDenoServer(
       handlers.add(handler);
       handler.finally(() => handlers.delete(handler));
       if (kind === "slow-accept") {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, acceptDelayMs);
-          shutdown.signal.addEventListener("abort", () => {
-            clearTimeout(timer);
-            resolve();
-          }, { once: true });
-        });
+        await delay(acceptDelayMs, { signal: shutdown.signal });
       }
     }
   })();

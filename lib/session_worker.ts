@@ -5,6 +5,7 @@
  * @module
  */
 
+import { delay } from "./delay.ts";
 import { type FromWorker, type ToWorker, type WorkerPlan } from "./load_plan.ts";
 import { FAILING_OUTCOMES } from "./outcome.ts";
 import { runSession, type SessionOptions } from "./session.ts";
@@ -105,7 +106,7 @@ async function openLoop(
   while (mayStart()) {
     const now = performance.now();
     if (next > now) {
-      await sleep(next - now);
+      await delay(next - now);
       continue;
     }
     if (inFlight() >= plan.concurrency) {
@@ -167,9 +168,5 @@ async function warmUp(): Promise<void> {
 async function waitUntil(at: number | undefined): Promise<void> {
   if (at === undefined) return;
   const wait = at - (performance.timeOrigin + performance.now());
-  if (wait > 0) await sleep(wait);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  if (wait > 0) await delay(wait);
 }

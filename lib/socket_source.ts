@@ -15,6 +15,12 @@ import {
   uniqueSocketRows,
 } from "./socket_table.ts";
 import { isLoopback, type Target } from "./target.ts";
+import {
+  type CommandSpawnError,
+  type CommandText,
+  exitedWith,
+  runCommand,
+} from "./command_output.ts";
 
 /** A readable TCP socket table. */
 export interface SocketSource {
@@ -64,36 +70,19 @@ export function portSocketSource(port: number): SocketSource {
     description: `local ss (port ${port})`,
     local: true,
     async read() {
-      let output: Deno.CommandOutput;
-      try {
-        output = await new Deno.Command("ss", {
-          args: ["-tanoH", filter],
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-      } catch (error) {
-        const why = error instanceof Deno.errors.NotFound
-          ? "ss is not installed (iproute2)"
-          : error instanceof Deno.errors.NotCapable ||
-              error instanceof Deno.errors.PermissionDenied
-          ? "not allowed to run ss (grant --allow-run=ss)"
-          : error instanceof Error
-          ? error.message
-          : String(error);
-        throw new SocketTableUnavailableError(`Cannot read the socket table: ${why}`, {
-          cause: error,
-        });
-      }
+      const output = await runCommand("ss", ["-tanoH", filter]).catch(
+        (error: CommandSpawnError) => {
+          throw new SocketTableUnavailableError(`Cannot read the socket table: ${error.message}`, {
+            cause: error.cause,
+          });
+        },
+      );
       if (!output.success) {
-        const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
         throw new SocketTableUnavailableError(
-          `Cannot read the socket table: ss exited with code ${output.code}${
-            stderr ? `: ${stderr}` : ""
-          }`,
+          `Cannot read the socket table: ${exitedWith("ss", output)}`,
         );
       }
-      return uniqueSocketRows(parseSsTan(new TextDecoder().decode(output.stdout)));
+      return uniqueSocketRows(parseSsTan(output.stdout));
     },
   };
 }
@@ -126,27 +115,28 @@ export function commandSocketSource(
     description: `command: ${command}`,
     local: false,
     async read() {
-      let output: Deno.CommandOutput;
+      let output: CommandText;
       try {
         // Killing sh alone leaves its children (ssh, sleep) holding stdout
         // open, and the read waits for them; timeout(1) runs the command in
         // its own process group and kills the whole group.
-        output = await new Deno.Command("timeout", {
-          args: ["-k", "1", `${timeoutMs / 1000}`, "sh", "-c", command],
-          stdin: "null",
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
+        output = await runCommand("timeout", [
+          "-k",
+          "1",
+          `${timeoutMs / 1000}`,
+          "sh",
+          "-c",
+          command,
+        ]);
       } catch (error) {
-        const why = error instanceof Deno.errors.NotCapable ||
-            error instanceof Deno.errors.PermissionDenied
+        const cause = (error as CommandSpawnError).cause;
+        const why = cause instanceof Deno.errors.NotCapable ||
+            cause instanceof Deno.errors.PermissionDenied
           ? "not allowed to run it (grant --allow-run=timeout,sh)"
-          : error instanceof Error
-          ? error.message
-          : String(error);
+          : (error as Error).message;
         throw new SocketTableUnavailableError(
           `Cannot read the server's sockets with "${command}": ${why}`,
-          { cause: error },
+          { cause },
         );
       }
       // 124: timed out (TERM), 137: killed after the grace second. A table
@@ -156,17 +146,13 @@ export function commandSocketSource(
           `Cannot read the server's sockets with "${command}": no answer within ${timeoutMs} ms`,
         );
       }
-      const text = new TextDecoder().decode(output.stdout);
-      if (!output.success && text.trim() === "") {
-        const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+      if (!output.success && output.stdout.trim() === "") {
         throw new SocketTableUnavailableError(
-          `Cannot read the server's sockets: "${command}" exited with code ${output.code}${
-            stderr ? `: ${stderr}` : ""
-          }`,
-          { cause: new Error(stderr || `exit code ${output.code}`) },
+          `Cannot read the server's sockets: ${exitedWith(`"${command}"`, output)}`,
+          { cause: new Error(output.stderrLine || `exit code ${output.code}`) },
         );
       }
-      return uniqueSocketRows(parseSocketTable(text));
+      return uniqueSocketRows(parseSocketTable(output.stdout));
     },
   };
 }

@@ -7,6 +7,13 @@
  * @module
  */
 
+import {
+  type CommandSpawnError,
+  type CommandText,
+  exitedWith,
+  runCommand,
+} from "./command_output.ts";
+
 /**
  * A TCP state as the kernel names it (`include/net/tcp_states.h`).
  *
@@ -544,14 +551,6 @@ export function parseSocketTable(text: string): SocketRow[] {
   );
 }
 
-function describeSpawnError(command: string, error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-    return `not allowed to run ${command} (grant --allow-run=${command})`;
-  }
-  if (error instanceof Deno.errors.NotFound) return `${command} is not installed or not on PATH`;
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Drops rows that repeat an earlier row's state, addresses, ports and inode,
  * keeping the first. `/proc/net/tcp` read while connections churn lists some
@@ -602,32 +601,19 @@ export function uniqueSocketRows(rows: SocketRow[]): SocketRow[] {
  */
 export async function readLocalSocketTable(): Promise<SocketRow[]> {
   const files = ["/proc/net/tcp", "/proc/net/tcp6"];
-  let output: Deno.CommandOutput;
-  try {
-    output = await new Deno.Command("cat", {
-      args: files,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-  } catch (error) {
-    throw new SocketTableUnavailableError(
-      `Cannot read the socket table: ${describeSpawnError("cat", error)}`,
-      { cause: error },
-    );
-  }
-  const text = new TextDecoder().decode(output.stdout);
+  const output = await runCommand("cat", files).catch((error: CommandSpawnError) => {
+    throw new SocketTableUnavailableError(`Cannot read the socket table: ${error.message}`, {
+      cause: error.cause,
+    });
+  });
   // cat exits 1 when tcp6 is missing but still prints tcp: keep that.
-  if (text.trim() === "") {
-    const stderr = new TextDecoder().decode(output.stderr).trim().split("\n")[0];
+  if (output.stdout.trim() === "") {
     throw new SocketTableUnavailableError(
-      `Cannot read the socket table: cat ${files.join(" ")} exited with code ${output.code}${
-        stderr ? `: ${stderr}` : ""
-      }`,
-      { cause: new Error(stderr || `exit code ${output.code}`) },
+      `Cannot read the socket table: ${exitedWith(`cat ${files.join(" ")}`, output)}`,
+      { cause: new Error(output.stderrLine || `exit code ${output.code}`) },
     );
   }
-  return uniqueSocketRows(parseProcNetTcp(text));
+  return uniqueSocketRows(parseProcNetTcp(output.stdout));
 }
 
 /**
@@ -653,23 +639,19 @@ export async function readListenBacklog(port: number): Promise<number | undefine
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new RangeError(`Invalid port ${port}: use an integer in 1..65535`);
   }
-  let output: Deno.CommandOutput;
+  let output: CommandText;
   try {
-    output = await new Deno.Command("ss", {
-      args: ["-lntH", "sport", "=", `:${port}`],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    output = await runCommand("ss", ["-lntH", "sport", "=", `:${port}`]);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    const cause = (error as CommandSpawnError).cause;
+    if (cause instanceof Deno.errors.NotFound) return undefined;
     throw new SocketTableUnavailableError(
-      `Cannot read the listen backlog: ${describeSpawnError("ss", error)}`,
-      { cause: error },
+      `Cannot read the listen backlog: ${(error as Error).message}`,
+      { cause },
     );
   }
   if (!output.success) return undefined;
-  const rows = parseSsTan(new TextDecoder().decode(output.stdout));
+  const rows = parseSsTan(output.stdout);
   // The filter already selects the port; checking again guards against an ss
   // that ignores filter expressions.
   return rows.find((row) => row.state === "LISTEN" && row.localPort === port)?.txQueue;

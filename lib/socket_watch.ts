@@ -9,6 +9,7 @@
  * @module
  */
 
+import { delay } from "./delay.ts";
 import {
   CENSUS_STATES,
   type CensusState,
@@ -254,7 +255,7 @@ export class SocketWatch {
     while (!options.signal?.aborted && !this.#settled(last)) {
       const left = windowMs - (performance.now() - start);
       if (left <= 0) break;
-      await sleep(Math.min(this.#intervalMs, left), options.signal);
+      await delay(Math.min(this.#intervalMs, left), { signal: options.signal });
       if (options.signal?.aborted) break;
       last = await this.#sample() ?? last;
     }
@@ -406,18 +407,6 @@ function changed(now: StateCounts, base: StateCounts): Partial<StateCounts> {
     if (now[state] !== base[state]) delta[state] = now[state] - base[state];
   }
   return delta;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 /** Options of {@link watchServerSockets}. */

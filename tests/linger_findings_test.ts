@@ -3,57 +3,16 @@
  */
 
 import assert from "node:assert/strict";
+import { outcomes, report, tracks } from "./support/socket_fixtures.ts";
 import { findLingering } from "../lib/linger_findings.ts";
-import { type Outcome, OUTCOMES } from "../lib/outcome.ts";
-import { CENSUS_STATES, type CensusState } from "../lib/socket_census.ts";
-import type {
-  AcceptQueueTrack,
-  SocketReport,
-  SocketsUnavailable,
-  StateTrack,
-} from "../lib/socket_watch.ts";
+import type { AcceptQueueTrack, SocketsUnavailable } from "../lib/socket_watch.ts";
 import type { KernelCounters } from "../lib/kernel_counters.ts";
-
-type Tracks = Record<CensusState, StateTrack>;
-
-/** Every state at baseline 0 and unchanged, but those given. */
-function tracks(changed: Partial<Record<CensusState, Partial<StateTrack>>> = {}): Tracks {
-  return Object.fromEntries(CENSUS_STATES.map((state) => [
-    state,
-    { baseline: 0, peak: 0, end: 0, drained: 0, ...changed[state] },
-  ])) as Tracks;
-}
-
-/** A census report with nothing changed, but the fields given. */
-function report(fields: Partial<SocketReport> = {}): SocketReport {
-  return {
-    available: true,
-    source: "local /proc/net/tcp",
-    testerSource: "local /proc/net/tcp",
-    intervalMs: 500,
-    samples: 8,
-    readErrors: 0,
-    drainWindowMs: 3000,
-    drainedAfterMs: 3000,
-    server: tracks(),
-    tester: tracks(),
-    acceptQueue: { backlog: 4096, baseline: 0, peak: 0, end: 0, drained: 0 },
-    halfOpen: 0,
-    counters: null,
-    series: [],
-    ...fields,
-  };
-}
 
 function queue(fields: Partial<AcceptQueueTrack>): AcceptQueueTrack {
   return { backlog: 8, baseline: 0, peak: 0, end: 0, drained: 0, ...fields };
 }
 
 /** Outcome counts: 0 for every outcome but those given. */
-function outcomes(counts: Partial<Record<Outcome, number>> = {}): Record<Outcome, number> {
-  return Object.fromEntries(OUTCOMES.map((o) => [o, counts[o] ?? 0])) as Record<Outcome, number>;
-}
-
 const COUNTERS: KernelCounters = {
   listenOverflows: 3,
   listenDrops: 3,

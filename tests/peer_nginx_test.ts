@@ -4,7 +4,7 @@
  * SYNFIN_REQUIRE_PEERS=1 so a missing nginx fails CI instead of skipping.
  */
 import assert from "node:assert/strict";
-import { synfin } from "./support/cli.ts";
+import { suiteEveryMustPasses, synfin } from "./support/cli.ts";
 import { NGINX, PEERS_REQUIRED, startNginx } from "./support/nginx.ts";
 
 const REQUIRED = PEERS_REQUIRED;
@@ -75,20 +75,7 @@ Deno.test({
   async fn() {
     assert.ok(NGINX, "nginx is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
     await withNginx(async (port) => {
-      const run = await synfin([
-        "-d",
-        "1s",
-        "--idle-bound",
-        "1s",
-        "--json",
-        "-",
-        `127.0.0.1:${port}`,
-      ]);
-      assert.equal(run.code, 0, run.stdout + run.stderr);
-      const result = JSON.parse(run.stdout);
-      for (const c of result.cases) {
-        if (c.severity === "MUST") assert.equal(c.verdict, "PASS", `${c.id}: ${c.actual}`);
-      }
+      const result = await suiteEveryMustPasses(port);
       // nginx answers the half-close probe (a bad request) with a 400, then its FIN.
       const halfClose = result.cases.find((c: { id: string }) => c.id === "close/half-close");
       assert.match(halfClose.actual, /^10 ended with the server's FIN, 0 reset/);

@@ -4,7 +4,8 @@
  * missing redis fails CI instead of skipping.
  */
 import assert from "node:assert/strict";
-import { synfin } from "./support/cli.ts";
+import { suiteEveryMustPasses } from "./support/cli.ts";
+import { waitForListener } from "./support/loopback.ts";
 
 const REQUIRED = Deno.env.get("SYNFIN_REQUIRE_PEERS") === "1";
 const REDIS = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((path) => {
@@ -37,14 +38,7 @@ async function withRedis(fn: (port: number) => Promise<void>): Promise<void> {
     stderr: "null",
   }).spawn();
   try {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    if (!await waitForListener(port)) throw new Error(`redis-server did not start on ${port}`);
     await fn(port);
   } finally {
     redis.kill("SIGTERM");
@@ -59,20 +53,7 @@ Deno.test({
   async fn() {
     assert.ok(REDIS, "redis-server is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
     await withRedis(async (port) => {
-      const run = await synfin([
-        "-d",
-        "1s",
-        "--idle-bound",
-        "1s",
-        "--json",
-        "-",
-        `127.0.0.1:${port}`,
-      ]);
-      assert.equal(run.code, 0, run.stdout + run.stderr);
-      const result = JSON.parse(run.stdout);
-      for (const c of result.cases) {
-        if (c.severity === "MUST") assert.equal(c.verdict, "PASS", `${c.id}: ${c.actual}`);
-      }
+      const result = await suiteEveryMustPasses(port);
       assert.equal(result.passed, true);
       // Redis answers the probe line with an error reply, then closes on our FIN.
       const halfClose = result.cases.find((c: { id: string }) => c.id === "close/half-close");

@@ -1,4 +1,5 @@
 /** Runs the real CLI in a child process, as a user would, and collects its output. */
+import assert from "node:assert/strict";
 import { fileURLToPath as fromFileUrl } from "node:url";
 
 const CLI = fromFileUrl(new URL("../../cli.ts", import.meta.url));
@@ -46,4 +47,22 @@ export function synfin(
       stderr: decoder.decode(output.stderr),
     };
   });
+}
+
+/**
+ * Runs the whole suite (short load and idle bound) against a peer server on
+ * 127.0.0.1:`port`, asserts exit 0 with every MUST case PASS, and returns
+ * the JSON result for further checks.
+ */
+export async function suiteEveryMustPasses(
+  port: number,
+  // deno-lint-ignore no-explicit-any
+): Promise<any> {
+  const run = await synfin(["-d", "1s", "--idle-bound", "1s", "--json", "-", `127.0.0.1:${port}`]);
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  const result = JSON.parse(run.stdout);
+  for (const c of result.cases) {
+    if (c.severity === "MUST") assert.equal(c.verdict, "PASS", `${c.id}: ${c.actual}`);
+  }
+  return result;
 }

@@ -4,6 +4,8 @@
  * so that a missing nginx fails CI instead of skipping.
  */
 
+import { waitForListener } from "./loopback.ts";
+
 /** The nginx binary, when one is installed. */
 export const NGINX: string | undefined = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((path) => {
   try {
@@ -70,13 +72,6 @@ http {
       return new TextDecoder().decode(stderr).trim();
     })();
   const close = async () => void await stop();
-  for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      return { port, close, [Symbol.asyncDispose]: close };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  if (await waitForListener(port)) return { port, close, [Symbol.asyncDispose]: close };
   throw new Error(`nginx did not start on port ${port}: ${await stop() || "no message"}`);
 }
