@@ -7,32 +7,32 @@
  * @module
  */
 
-import { type CliCommand, HELP, parseCli } from "./lib/cli_args.ts";
-import { TargetUnreachableError, UsageError } from "./lib/errors.ts";
-import { EXIT } from "./lib/exit_codes.ts";
-import { type LoadProgressEvent, type LoadResult } from "./lib/load_runner.ts";
-import type { Target } from "./lib/target.ts";
-import { FAILING_OUTCOMES, OUTCOMES } from "./lib/outcome.ts";
-import { preflight } from "./lib/preflight.ts";
-import type { LoadSummary } from "./lib/summary.ts";
-import { renderTextReport } from "./lib/text_report.ts";
-import { VERSION } from "./lib/version.ts";
-import { probeIdleTimeout } from "./lib/idle_probe.ts";
-import { renderIdleReport } from "./lib/idle_text_report.ts";
-import { runLoadWithCensus } from "./lib/load_with_census.ts";
-import { findDefaultConfig, loadConfig } from "./lib/config_file.ts";
-import { type CheckPlan, planCheck } from "./lib/check_plan.ts";
-import { selectCases } from "./lib/case_selection.ts";
-import { type CaseEvent, SuiteRunner } from "./lib/suite_runner.ts";
-import { renderSuiteReport, verdictLine } from "./lib/suite_text_report.ts";
-import { renderJUnit } from "./lib/junit_report.ts";
-import { isGitHubActions, renderGitHubAnnotations } from "./lib/github_annotations.ts";
+import { type CliCommand, HELP, parseCli } from "./lib/cli/args.ts";
+import { TargetUnreachableError, UsageError } from "./lib/base/errors.ts";
+import { EXIT } from "./lib/base/exit_codes.ts";
+import { type LoadProgressEvent, type LoadResult } from "./lib/engine/runner.ts";
+import type { Target } from "./lib/base/target.ts";
+import { FAILING_OUTCOMES, OUTCOMES } from "./lib/engine/outcome.ts";
+import { preflight } from "./lib/engine/preflight.ts";
+import type { LoadSummary } from "./lib/census/load_summary.ts";
+import { renderTextReport } from "./lib/report/load_text.ts";
+import { VERSION } from "./lib/base/version.ts";
+import { probeIdleTimeout } from "./lib/engine/idle_probe.ts";
+import { renderIdleReport } from "./lib/report/idle_text.ts";
+import { runLoadWithCensus } from "./lib/census/load.ts";
+import { findDefaultConfig, loadConfig } from "./lib/suite/config.ts";
+import { type CheckPlan, planCheck } from "./lib/suite/plan.ts";
+import { selectCases } from "./lib/suite/selection.ts";
+import { type CaseEvent, SuiteRunner } from "./lib/suite/runner.ts";
+import { renderSuiteReport, verdictLine } from "./lib/report/suite_text.ts";
+import { renderJUnit } from "./lib/report/junit.ts";
+import { isGitHubActions, renderGitHubAnnotations } from "./lib/report/github_annotations.ts";
 import { BUILTIN_CASES } from "./scenarios/builtin.ts";
-import { BACKLOG_HELP, type BacklogCommand, parseBacklogArgs } from "./lib/backlog_args.ts";
-import { type BacklogSweep, sweepBacklog } from "./lib/backlog_sweep.ts";
-import { estimateBacklog } from "./lib/backlog_estimate.ts";
-import { compareBacklogSweeps, loadBacklogSweep } from "./lib/backlog_compare.ts";
-import { renderBacklogComparison, renderBacklogReport } from "./lib/backlog_text_report.ts";
+import { BACKLOG_HELP, type BacklogCommand, parseBacklogArgs } from "./lib/cli/backlog_args.ts";
+import { type BacklogSweep, sweepBacklog } from "./lib/backlog/sweep.ts";
+import { estimateBacklog } from "./lib/backlog/estimate.ts";
+import { compareBacklogSweeps, loadBacklogSweep } from "./lib/backlog/compare.ts";
+import { renderBacklogComparison, renderBacklogReport } from "./lib/report/backlog_text.ts";
 
 const encoder = new TextEncoder();
 

@@ -25,15 +25,15 @@
  * @module
  */
 
-export { TargetUnreachableError, UsageError } from "./lib/errors.ts";
-export { EXIT } from "./lib/exit_codes.ts";
-export { formatMicros, parseDuration } from "./lib/duration.ts";
+export { TargetUnreachableError, UsageError } from "./lib/base/errors.ts";
+export { EXIT } from "./lib/base/exit_codes.ts";
+export { formatMicros, parseDuration } from "./lib/base/duration.ts";
 export {
   HIGHEST_TRACKABLE_US,
   type LatencyBucket,
   LatencyHistogram,
   type PhaseStats,
-} from "./lib/histogram.ts";
+} from "./lib/engine/histogram.ts";
 export {
   DEFAULT_LOAD_SHAPE,
   type LoadOptions,
@@ -42,8 +42,8 @@ export {
   type LoadResult,
   LoadRunner,
   type StopReason,
-} from "./lib/load_runner.ts";
-export { type LoadShape, MAX_SESSIONS_PER_EVENT_LOOP, planWorkers } from "./lib/load_plan.ts";
+} from "./lib/engine/runner.ts";
+export { type LoadShape, MAX_SESSIONS_PER_EVENT_LOOP, planWorkers } from "./lib/engine/plan.ts";
 export {
   errnoOf,
   FAILING_OUTCOMES,
@@ -51,8 +51,8 @@ export {
   type Outcome,
   OUTCOMES,
   type Phase,
-} from "./lib/outcome.ts";
-export { preflight, type PreflightOptions } from "./lib/preflight.ts";
+} from "./lib/engine/outcome.ts";
+export { preflight, type PreflightOptions } from "./lib/engine/preflight.ts";
 export {
   listenBelowEphemeral,
   type ListenBelowEphemeralOptions,
@@ -62,7 +62,7 @@ export {
   type ReferenceServerKind,
   type ReferenceServerOptions,
   startReferenceServer,
-} from "./lib/reference_servers.ts";
+} from "./lib/testing/reference_servers.ts";
 export {
   DEFAULT_SESSION_OPTIONS,
   type OperationError,
@@ -70,29 +70,33 @@ export {
   type SessionOptions,
   type SessionRecord,
   type SessionRunOptions,
-} from "./lib/session.ts";
+} from "./lib/engine/session.ts";
 export {
   type EncodedTally,
   type ErrorGroup,
   SessionTally,
   TIMED_PHASES,
   type TimedPhase,
-} from "./lib/session_tally.ts";
+} from "./lib/engine/tally.ts";
 export {
   type LoadSummary,
   type PhaseSummary,
   summarizeLoad,
   SUMMARY_VERSION,
-} from "./lib/summary.ts";
-export { isLoopback, parseTarget, type Target } from "./lib/target.ts";
-export { OUTCOME_MEANING, renderTextReport, type TextReportOptions } from "./lib/text_report.ts";
-export { VERSION } from "./lib/version.ts";
+} from "./lib/census/load_summary.ts";
+export { isLoopback, parseTarget, type Target } from "./lib/base/target.ts";
+export {
+  OUTCOME_MEANING,
+  renderTextReport,
+  type TextReportOptions,
+} from "./lib/report/load_text.ts";
+export { VERSION } from "./lib/base/version.ts";
 export {
   type BurstOptions,
   type BurstResult,
   runBurst,
   SYN_RETRANSMIT_AFTER_US,
-} from "./lib/burst.ts";
+} from "./lib/engine/burst.ts";
 export {
   caseGroup,
   type CaseInfo,
@@ -101,32 +105,32 @@ export {
   type Severity,
   type Verdict,
   VERDICTS,
-} from "./lib/case_result.ts";
-export { type CaseSelection, selectCases } from "./lib/case_selection.ts";
-export { type CheckPlan, DEFAULT_SUITE_SETTINGS, planCheck } from "./lib/check_plan.ts";
+} from "./lib/suite/result.ts";
+export { type CaseSelection, selectCases } from "./lib/suite/selection.ts";
+export { type CheckPlan, DEFAULT_SUITE_SETTINGS, planCheck } from "./lib/suite/plan.ts";
 export type {
   CaseContext,
   CaseFinding,
   CaseOptions,
   ConformanceCase,
   SuiteSettings,
-} from "./lib/conformance_case.ts";
+} from "./lib/suite/case.ts";
 export {
   DEFAULT_CONFIG_NAME,
   findDefaultConfig,
   loadConfig,
   type SynfinConfig,
-} from "./lib/config_file.ts";
-export { isGitHubActions, renderGitHubAnnotations } from "./lib/github_annotations.ts";
+} from "./lib/suite/config.ts";
+export { isGitHubActions, renderGitHubAnnotations } from "./lib/report/github_annotations.ts";
 export {
   type IdleEnd,
   type IdleProbeOptions,
   type IdleProbeResult,
   MAX_IDLE_CONNECTIONS,
   probeIdleTimeout,
-} from "./lib/idle_probe.ts";
-export { idleVerdict, renderIdleReport } from "./lib/idle_text_report.ts";
-export { type JUnitReport, renderJUnit } from "./lib/junit_report.ts";
+} from "./lib/engine/idle_probe.ts";
+export { idleVerdict, renderIdleReport } from "./lib/report/idle_text.ts";
+export { type JUnitReport, renderJUnit } from "./lib/report/junit.ts";
 export {
   diffKernelCounters,
   type KernelCounters,
@@ -135,7 +139,7 @@ export {
   KernelCountersUnavailableError,
   parseNetstat,
   readKernelCounters,
-} from "./lib/kernel_counters.ts";
+} from "./lib/census/kernel_counters.ts";
 export {
   type CloseWaitFinding,
   findLingering,
@@ -143,20 +147,20 @@ export {
   type LingerFindings,
   type ServerTimeWaitFinding,
   type TesterTimeWaitFinding,
-} from "./lib/linger_findings.ts";
+} from "./lib/census/findings.ts";
 export {
   type CensusSettings,
   type LoadWithCensus,
   type LoadWithCensusOptions,
   runLoadWithCensus,
-} from "./lib/load_with_census.ts";
+} from "./lib/census/load.ts";
 export {
   addSocketMetrics,
   type Metric,
   type MetricKind,
   type MetricSet,
   metricsFromLoadSummary,
-} from "./lib/metrics.ts";
+} from "./lib/suite/metrics.ts";
 export {
   CENSUS_STATES,
   type CensusState,
@@ -164,14 +168,14 @@ export {
   type SocketCensus,
   type StateCounts,
   takeCensus,
-} from "./lib/socket_census.ts";
+} from "./lib/census/census.ts";
 export {
   commandSocketSource,
   isThisHost,
   localSocketSource,
   portSocketSource,
   type SocketSource,
-} from "./lib/socket_source.ts";
+} from "./lib/census/source.ts";
 export {
   parseProcNetTcp,
   parseSocketTable,
@@ -183,8 +187,8 @@ export {
   SocketTableUnavailableError,
   TCP_STATES,
   type TcpState,
-} from "./lib/socket_table.ts";
-export { FINDING_ADVICE, renderSocketReport } from "./lib/socket_text_report.ts";
+} from "./lib/census/table.ts";
+export { FINDING_ADVICE, renderSocketReport } from "./lib/report/socket_text.ts";
 export {
   type SocketReport,
   type SocketsUnavailable,
@@ -192,21 +196,21 @@ export {
   type SocketWatchOptions,
   type StateTrack,
   watchServerSockets,
-} from "./lib/socket_watch.ts";
-export { sparkline, type SparklineOptions } from "./lib/sparkline.ts";
+} from "./lib/census/watch.ts";
+export { sparkline, type SparklineOptions } from "./lib/report/sparkline.ts";
 export {
   CaseEvent,
   SUITE_SUMMARY_VERSION,
   type SuiteResult,
   SuiteRunner,
   type SuiteRunnerOptions,
-} from "./lib/suite_runner.ts";
-export { renderSuiteReport, verdictLine } from "./lib/suite_text_report.ts";
-export { readTcpSysctls, type TcpSysctls } from "./lib/tcp_sysctls.ts";
+} from "./lib/suite/runner.ts";
+export { renderSuiteReport, verdictLine } from "./lib/report/suite_text.ts";
+export { readTcpSysctls, type TcpSysctls } from "./lib/census/sysctls.ts";
 export {
   evaluateThresholds,
   parseThreshold,
   type Threshold,
   type ThresholdResult,
-} from "./lib/threshold.ts";
+} from "./lib/suite/threshold.ts";
 export { BUILTIN_CASES } from "./scenarios/builtin.ts";

@@ -8,9 +8,9 @@
  * @module
  */
 
-import { runBurst } from "../lib/burst.ts";
+import { runBurst } from "../lib/engine/burst.ts";
 import { startNginx } from "../tests/support/nginx.ts";
-import type { Target } from "../lib/target.ts";
+import type { Target } from "../lib/base/target.ts";
 
 const ROUNDS = 7;
 const SPREAD_TARGET_MS = 50;
@@ -32,7 +32,7 @@ async function withServer(fn: (target: Target, name: string) => Promise<void>): 
       "run",
       "-q",
       "-A",
-      new URL("../lib/reference_servers.ts", import.meta.url).pathname,
+      new URL("../lib/testing/reference_servers.ts", import.meta.url).pathname,
       "well-behaved",
       String(port),
     ],

@@ -9,10 +9,10 @@
  * @module
  */
 
-import { LatencyHistogram } from "../lib/histogram.ts";
-import { LoadRunner } from "../lib/load_runner.ts";
-import { formatMicros } from "../lib/duration.ts";
-import type { Target } from "../lib/target.ts";
+import { LatencyHistogram } from "../lib/engine/histogram.ts";
+import { LoadRunner } from "../lib/engine/runner.ts";
+import { formatMicros } from "../lib/base/duration.ts";
+import type { Target } from "../lib/base/target.ts";
 
 const RUN_MS = Number(Deno.env.get("SYNFIN_BENCH_MS") ?? 3000);
 const ROUNDS = Number(Deno.env.get("SYNFIN_BENCH_ROUNDS") ?? 3);
@@ -85,7 +85,7 @@ async function startServer(): Promise<{ process: Deno.ChildProcess; name: string
     command = new Deno.Command(binary, { args: [String(PORT)], stdout: "piped" });
     name = "C epoll server (bench/epoll_server.c)";
   } catch {
-    const script = new URL("../lib/reference_servers.ts", import.meta.url).pathname;
+    const script = new URL("../lib/testing/reference_servers.ts", import.meta.url).pathname;
     command = new Deno.Command(Deno.execPath(), {
       args: ["run", "-q", "-P", script, "well-behaved", String(PORT)],
       stdout: "piped",

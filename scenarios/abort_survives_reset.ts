@@ -6,9 +6,9 @@
  */
 
 import * as net from "node:net";
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
-import { LoadRunner } from "../lib/load_runner.ts";
-import { describeOutcomes, resetsIn } from "../lib/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
+import { LoadRunner } from "../lib/engine/runner.ts";
+import { describeOutcomes, resetsIn } from "../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
-import { formatMicros } from "../lib/duration.ts";
-import { resetsIn } from "../lib/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
+import { formatMicros } from "../lib/base/duration.ts";
+import { resetsIn } from "../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {

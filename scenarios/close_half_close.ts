@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
-import { errnoOf, RESET_ERRNOS } from "../lib/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
+import { errnoOf, RESET_ERRNOS } from "../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {

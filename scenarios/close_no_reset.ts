@@ -9,8 +9,8 @@ import {
   type CaseFinding,
   type CaseOptions,
   unconnectedRun,
-} from "../lib/conformance_case.ts";
-import { RESET_ERRNOS } from "../lib/outcome.ts";
+} from "../lib/suite/case.ts";
+import { RESET_ERRNOS } from "../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
-import { formatMicros } from "../lib/duration.ts";
-import { LoadRunner } from "../lib/load_runner.ts";
-import { describeOutcomes } from "../lib/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
+import { formatMicros } from "../lib/base/duration.ts";
+import { LoadRunner } from "../lib/engine/runner.ts";
+import { describeOutcomes } from "../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {

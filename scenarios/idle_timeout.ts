@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
-import { idleVerdict } from "../lib/idle_text_report.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
+import { idleVerdict } from "../lib/report/idle_text.ts";
 
 /** The case. */
 export const options: CaseOptions = {

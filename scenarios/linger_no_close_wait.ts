@@ -10,7 +10,7 @@ import {
   type CaseFinding,
   type CaseOptions,
   unconnectedRun,
-} from "../lib/conformance_case.ts";
+} from "../lib/suite/case.ts";
 
 /** The case. */
 export const options: CaseOptions = {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/conformance_case.ts";
-import { formatMicros } from "../lib/duration.ts";
-import { LoadRunner } from "../lib/load_runner.ts";
-import { describeOutcomes, FAILING_OUTCOMES, OUTCOMES } from "../lib/outcome.ts";
-import { summarizeLoad } from "../lib/summary.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
+import { formatMicros } from "../lib/base/duration.ts";
+import { LoadRunner } from "../lib/engine/runner.ts";
+import { describeOutcomes, FAILING_OUTCOMES, OUTCOMES } from "../lib/engine/outcome.ts";
+import { summarizeLoad } from "../lib/census/load_summary.ts";
 
 /** The case. */
 export const options: CaseOptions = {

@@ -3,10 +3,10 @@
  * bursts with a real encoded handshake histogram (first-SYN handshakes at
  * 500us, retransmitted ones at 1s, the shape a full accept queue gives).
  */
-import type { BacklogSweep, BurstStage, BurstSummary } from "../../lib/backlog_sweep.ts";
-import { LatencyHistogram } from "../../lib/histogram.ts";
-import type { KernelCounters } from "../../lib/kernel_counters.ts";
-import { type Outcome, OUTCOMES } from "../../lib/outcome.ts";
+import type { BacklogSweep, BurstStage, BurstSummary } from "../../lib/backlog/sweep.ts";
+import { LatencyHistogram } from "../../lib/engine/histogram.ts";
+import type { KernelCounters } from "../../lib/census/kernel_counters.ts";
+import { type Outcome, OUTCOMES } from "../../lib/engine/outcome.ts";
 
 /** The fixed start time of {@link fakeSweep}. */
 export const SWEEP_STARTED_AT = "2024-01-02T03:04:05.678Z";

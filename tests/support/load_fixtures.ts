@@ -3,10 +3,10 @@
  * bimodal handshake distribution (990 at 30us, 10 at 1s, the shape of SYN
  * retransmits), plus resets and refusals.
  */
-import type { LoadResult } from "../../lib/load_runner.ts";
-import type { SessionRecord } from "../../lib/session.ts";
-import { SessionTally } from "../../lib/session_tally.ts";
-import { parseTarget } from "../../lib/target.ts";
+import type { LoadResult } from "../../lib/engine/runner.ts";
+import type { SessionRecord } from "../../lib/engine/session.ts";
+import { SessionTally } from "../../lib/engine/tally.ts";
+import { parseTarget } from "../../lib/base/target.ts";
 
 /** The fixed start time of {@link loadResult}. */
 export const STARTED_AT = Date.UTC(2024, 0, 2, 3, 4, 5, 678);

@@ -1,0 +1,128 @@
+/**
+ * The versioned JSON summary of a load, as printed by `--json`. Documented
+ * in the README; bump {@link SUMMARY_VERSION} on any incompatible change.
+ *
+ * @module
+ */
+
+import type { LoadResult, StopReason } from "../engine/runner.ts";
+import type { PhaseStats } from "../engine/histogram.ts";
+import type { Outcome, Phase } from "../engine/outcome.ts";
+import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
+import type { SocketReport, SocketsUnavailable } from "./watch.ts";
+import type { LingerFindings } from "./findings.ts";
+
+/** Version of the summary format. */
+export const SUMMARY_VERSION = 1;
+
+/** One phase in the summary: stats plus the encoded HDR histogram. */
+export interface PhaseSummary extends PhaseStats {
+  /** Compressed base64 HDR histogram (microseconds), mergeable exactly. */
+  histogram: string;
+}
+
+/** The JSON summary of a load. */
+export interface LoadSummary {
+  /** Format version, {@link SUMMARY_VERSION}. */
+  version: number;
+  /** `HOST:PORT` as given. */
+  target: string;
+  /** ISO time the run started. */
+  startedAt: string;
+  /** Wall time of the run in ms. */
+  durationMs: number;
+  /** Sessions finished. */
+  sessions: number;
+  /** Sessions finished per second. */
+  sessionsPerSecond: number;
+  /** Why the run stopped. */
+  stoppedBy: StopReason;
+  /** How the load was shaped. */
+  load: {
+    /** `closed` (fixed concurrency) or `open` (fixed rate). */
+    loop: "closed" | "open";
+    /** Sessions in flight (closed loop), or at most (open loop). */
+    concurrency: number;
+    /** Open loop rate, sessions/s. */
+    rate: number | null;
+    /** Session count bound. */
+    sessionsLimit: number | null;
+    /** Time bound in ms. */
+    durationLimitMs: number | null;
+    /** Dwell before our FIN, ms. */
+    holdMs: number;
+    /** Bytes sent after connect. */
+    sendBytes: number;
+    /** Handshake timeout, ms. */
+    connectTimeoutMs: number;
+    /** Wait for the server's FIN, ms. */
+    closeTimeoutMs: number;
+    /** Event loops (workers) used, with the most sessions each had in flight. */
+    maxInFlightPerEventLoop: number[];
+  };
+  /** Outcome name to count (every outcome present, zeros included). */
+  outcomes: Record<Outcome, number>;
+  /** Per timed phase: count, percentiles (us) and the encoded histogram. */
+  phases: Record<TimedPhase, PhaseSummary>;
+  /** Sessions that sent data and got no byte back. */
+  noResponse: number;
+  /** Failed operations by phase and errno. */
+  errors: { phase: Phase; errno: string; count: number }[];
+  /** The socket census of the server port, when one was taken (see `SocketWatch`). */
+  sockets?: SocketReport | SocketsUnavailable;
+  /** The census cross-checked with the outcomes, when a census was attempted. */
+  lingering?: LingerFindings;
+}
+
+/** Parts of the summary measured outside the load itself. */
+export interface SummaryExtras {
+  /** The socket census. */
+  sockets?: SocketReport | SocketsUnavailable;
+  /** Its findings. */
+  lingering?: LingerFindings;
+}
+
+/**
+ * Builds the JSON summary of a load result.
+ *
+ * @example
+ * ```ts ignore
+ * import { summarizeLoad } from "./load_summary.ts";
+ * console.log(JSON.stringify(summarizeLoad(result), null, 2));
+ * ```
+ */
+export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): LoadSummary {
+  const { tally, shape, session } = result;
+  const phases = Object.fromEntries(TIMED_PHASES.map((phase) => {
+    const histogram = tally.histograms[phase];
+    return [phase, { ...histogram.stats(), histogram: histogram.encode() }];
+  })) as Record<TimedPhase, PhaseSummary>;
+  return {
+    version: SUMMARY_VERSION,
+    target: result.target.label,
+    startedAt: new Date(result.startedAt).toISOString(),
+    durationMs: Math.round(result.durationMs),
+    sessions: tally.sessions,
+    sessionsPerSecond: result.durationMs > 0
+      ? Math.round((tally.sessions / result.durationMs) * 1000)
+      : 0,
+    stoppedBy: result.stoppedBy,
+    load: {
+      loop: shape.rate === null ? "closed" : "open",
+      concurrency: shape.concurrency,
+      rate: shape.rate,
+      sessionsLimit: shape.sessions,
+      durationLimitMs: shape.durationMs,
+      holdMs: session.holdMs,
+      sendBytes: session.send?.byteLength ?? 0,
+      connectTimeoutMs: session.connectTimeoutMs,
+      closeTimeoutMs: session.closeTimeoutMs,
+      maxInFlightPerEventLoop: result.maxInFlightPerEventLoop,
+    },
+    outcomes: { ...tally.outcomes },
+    phases,
+    noResponse: tally.noResponse,
+    errors: tally.errors,
+    ...extras,
+  };
+}

@@ -1,0 +1,265 @@
+/**
+ * Runs a load of TCP sessions against one target, spread over Web Workers so
+ * every event loop stays under Deno's in-flight limit, and merges the
+ * workers' tallies exactly.
+ *
+ * @module
+ */
+
+import { type FromWorker, type LoadShape, planWorkers, type ToWorker } from "./plan.ts";
+import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./session.ts";
+import { SessionTally } from "./tally.ts";
+import type { Target } from "../base/target.ts";
+
+/** Options of a load: its shape plus how each session behaves. */
+export interface LoadOptions extends Partial<SessionOptions>, Partial<LoadShape> {
+  /** Stops the run; what was measured is still returned. */
+  signal?: AbortSignal;
+}
+
+/** Why a run stopped starting sessions. */
+export type StopReason = "sessions" | "duration" | "signal" | "tester-limit";
+
+/** The result of a load. */
+export interface LoadResult {
+  /** The target. */
+  target: Target;
+  /** Wall-clock start, epoch ms. */
+  startedAt: number;
+  /** From the first session start to the last session end. */
+  durationMs: number;
+  /** Merged tally of every worker. */
+  tally: SessionTally;
+  /** Why the run stopped. */
+  stoppedBy: StopReason;
+  /** The errno that stopped the run when `stoppedBy` is `tester-limit`. */
+  testerLimitErrno?: string;
+  /** The shape that ran. */
+  shape: LoadShape;
+  /** The session behaviour that ran. */
+  session: SessionOptions;
+  /** Per event loop, the most sessions it had in flight at once. */
+  maxInFlightPerEventLoop: number[];
+}
+
+/** Progress of a running load. */
+export interface LoadProgress {
+  /** Sessions finished so far. */
+  completed: number;
+  /** Of them, sessions with a failing outcome. */
+  failed: number;
+  /** Sessions open now. */
+  inFlight: number;
+  /** Milliseconds since the start. */
+  elapsedMs: number;
+}
+
+/** Dispatched by {@link LoadRunner} about four times a second. */
+export class LoadProgressEvent extends Event {
+  /** The progress. */
+  readonly progress: LoadProgress;
+  /** Creates the event. */
+  constructor(progress: LoadProgress) {
+    super("progress");
+    this.progress = progress;
+  }
+}
+
+/** Defaults of a load: 5 s at concurrency 100, closed loop. */
+export const DEFAULT_LOAD_SHAPE: LoadShape = {
+  concurrency: 100,
+  sessions: null,
+  durationMs: 5000,
+  rate: null,
+};
+
+// Workers finish their in-flight sessions after a stop; each is bounded by its
+// own timeouts. Past this margin a worker is presumed wedged and terminated.
+const WORKER_DRAIN_MARGIN_MS = 5000;
+
+const SYNCHRONIZED_START_MARGIN_MS = 30;
+
+/**
+ * Runs a bounded load and returns the merged measurements.
+ *
+ * @example
+ * ```ts ignore
+ * import { LoadRunner, LoadProgressEvent } from "./runner.ts";
+ * import { parseTarget } from "../base/target.ts";
+ * const runner = new LoadRunner(parseTarget("127.0.0.1:8080"), { sessions: 100, concurrency: 10 });
+ * runner.addEventListener("progress", (e) => console.error((e as LoadProgressEvent).progress));
+ * const result = await runner.run();
+ * console.log(result.tally.outcomes);
+ * ```
+ */
+export class LoadRunner extends EventTarget {
+  readonly #target: Target;
+  readonly #shape: LoadShape;
+  readonly #session: SessionOptions;
+  readonly #signal: AbortSignal | undefined;
+  readonly #stopped = new AbortController();
+
+  /** Prepares a load against `target`; nothing connects until {@link run}. */
+  constructor(target: Target, options: LoadOptions = {}) {
+    super();
+    this.#target = target;
+    const sessionsOnly = options.sessions != null && options.durationMs === undefined;
+    this.#shape = {
+      concurrency: options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
+      sessions: options.sessions ?? null,
+      durationMs: sessionsOnly ? null : options.durationMs ?? DEFAULT_LOAD_SHAPE.durationMs,
+      rate: options.rate ?? null,
+      sessionsPerEventLoop: options.sessionsPerEventLoop,
+      workers: options.workers,
+      synchronizedStart: options.synchronizedStart,
+    };
+    this.#session = {
+      send: options.send,
+      awaitResponse: options.awaitResponse,
+      holdMs: options.holdMs ?? DEFAULT_SESSION_OPTIONS.holdMs,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_SESSION_OPTIONS.connectTimeoutMs,
+      closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.closeTimeoutMs,
+    };
+    this.#signal = options.signal;
+  }
+
+  /** Runs the load. Resolves when every worker has reported; never rejects on session errors. */
+  async run(): Promise<LoadResult> {
+    const plans = planWorkers(this.#shape, navigator.hardwareConcurrency || 1);
+    const workers = plans.map(() =>
+      new Worker(new URL("./worker.ts", import.meta.url), { type: "module" })
+    );
+    const progress = plans.map(() => ({ completed: 0, failed: 0, inFlight: 0 }));
+    const tally = new SessionTally();
+    const maxInFlight = plans.map(() => 0);
+    let stoppedBy: StopReason | undefined;
+    let testerLimitErrno: string | undefined;
+    const stopAll = (reason: StopReason) => {
+      stoppedBy ??= reason;
+      this.#stopped.abort();
+      for (const worker of workers) worker.postMessage({ kind: "stop" } satisfies ToWorker);
+    };
+    const onAbort = () => stopAll("signal");
+
+    try {
+      await Promise.all(workers.map((worker) =>
+        new Promise<void>((resolve, reject) => {
+          worker.onmessage = (e: MessageEvent<FromWorker>) => e.data.kind === "ready" && resolve();
+          worker.onerror = (e) => {
+            e.preventDefault();
+            reject(new Error(`Worker failed to start: ${e.message}`));
+          };
+        })
+      ));
+      if (this.#shape.synchronizedStart) await this.#warmUp(workers);
+      const startedAt = Date.now();
+      const start = performance.now();
+      const finished = workers.map((worker, i) =>
+        new Promise<void>((resolve) => {
+          worker.onmessage = (e: MessageEvent<FromWorker>) => {
+            const message = e.data;
+            if (message.kind === "progress") {
+              progress[i] = message;
+              this.dispatchEvent(new LoadProgressEvent(this.#sumProgress(progress, start)));
+            } else if (message.kind === "tester-limit") {
+              testerLimitErrno ??= message.errno;
+              stopAll("tester-limit");
+            } else if (message.kind === "done") {
+              tally.merge(message.tally);
+              maxInFlight[i] = message.maxInFlight;
+              resolve();
+            }
+          };
+        })
+      );
+      this.#signal?.addEventListener("abort", onAbort, { once: true });
+      if (this.#signal?.aborted) onAbort();
+      // Posting to every worker takes well under a millisecond; the margin
+      // also covers a worker whose thread is not scheduled at once.
+      const startAt = this.#shape.synchronizedStart
+        ? performance.timeOrigin + performance.now() + SYNCHRONIZED_START_MARGIN_MS
+        : undefined;
+      for (const [i, worker] of workers.entries()) {
+        const message: ToWorker = {
+          kind: "start",
+          target: this.#target,
+          session: this.#session,
+          plan: plans[i],
+          startAt,
+        };
+        worker.postMessage(message);
+      }
+      const bound = this.#session.connectTimeoutMs + this.#session.holdMs +
+        2 * this.#session.closeTimeoutMs + WORKER_DRAIN_MARGIN_MS;
+      await Promise.race([Promise.all(finished), this.#wedged(finished, bound)]);
+      const durationMs = performance.now() - start;
+      return {
+        target: this.#target,
+        startedAt,
+        durationMs,
+        tally,
+        stoppedBy: stoppedBy ?? (this.#shape.sessions !== null &&
+            tally.sessions >= this.#shape.sessions
+          ? "sessions"
+          : "duration"),
+        testerLimitErrno,
+        shape: this.#shape,
+        session: this.#session,
+        maxInFlightPerEventLoop: maxInFlight,
+      };
+    } finally {
+      this.#signal?.removeEventListener("abort", onAbort);
+      for (const worker of workers) worker.terminate();
+    }
+  }
+
+  /** Has every worker warm its session code up (see `session_worker.ts`). */
+  #warmUp(workers: Worker[]): Promise<void> {
+    return Promise.all(workers.map((worker) =>
+      new Promise<void>((resolve) => {
+        const onMessage = (e: MessageEvent<FromWorker>) => {
+          if (e.data.kind !== "warmed") return;
+          worker.removeEventListener("message", onMessage);
+          resolve();
+        };
+        worker.addEventListener("message", onMessage);
+        worker.postMessage({ kind: "warm-up" } satisfies ToWorker);
+      })
+    )).then(() => {});
+  }
+
+  /**
+   * Resolves only if workers outlive their bound (the time bound, or a stop,
+   * plus the longest a session can take), so a wedged worker cannot hang the
+   * run forever.
+   */
+  #wedged(finished: Promise<void>[], boundMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      if (this.#shape.durationMs !== null) {
+        timer = setTimeout(resolve, this.#shape.durationMs + boundMs);
+      }
+      const onStop = () => {
+        clearTimeout(timer);
+        timer = setTimeout(resolve, boundMs);
+      };
+      this.#stopped.signal.addEventListener("abort", onStop, { once: true });
+      Promise.all(finished).finally(() => {
+        clearTimeout(timer);
+        this.#stopped.signal.removeEventListener("abort", onStop);
+      });
+    });
+  }
+
+  #sumProgress(
+    progress: { completed: number; failed: number; inFlight: number }[],
+    start: number,
+  ): LoadProgress {
+    return {
+      completed: progress.reduce((sum, p) => sum + p.completed, 0),
+      failed: progress.reduce((sum, p) => sum + p.failed, 0),
+      inFlight: progress.reduce((sum, p) => sum + p.inFlight, 0),
+      elapsedMs: performance.now() - start,
+    };
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * One TCP session with every phase of its life timed: the three-way
+ * handshake, the first response byte, and the four-way close.
+ *
+ * @module
+ */
+
+import {
+  errnoOf,
+  type Operation,
+  type Outcome,
+  type Phase,
+  RESET_ERRNOS,
+  TESTER_LIMIT_ERRNOS,
+} from "./outcome.ts";
+import type { Target } from "../base/target.ts";
+import { Deadlines } from "./deadlines.ts";
+
+/** How a session behaves. Times are milliseconds. */
+export interface SessionOptions {
+  /** Bytes to write once connected; the first response byte is timed. */
+  send?: Uint8Array;
+  /**
+   * Wait for the first response byte after `send` (default true). A burst
+   * probe writes one byte only so that an unacknowledged write shows a
+   * half-open connection, and does not wait for an answer.
+   */
+  awaitResponse?: boolean;
+  /** Dwell after the handshake (and response) before we send our FIN. */
+  holdMs: number;
+  /** Give up the handshake after this long (`connect-timeout`). */
+  connectTimeoutMs: number;
+  /**
+   * After our FIN, wait this long for the server's FIN (`no-fin` past it).
+   * Also bounds the wait for the first response byte.
+   */
+  closeTimeoutMs: number;
+}
+
+/** Defaults: half-close at once, 3 s to connect, 2 s for the server's FIN. */
+export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
+  holdMs: 0,
+  connectTimeoutMs: 3000,
+  closeTimeoutMs: 2000,
+};
+
+/** A failed socket operation within a session. */
+export interface OperationError {
+  /** Phase the operation belonged to. */
+  phase: Phase;
+  /** The operation. */
+  operation: Operation;
+  /** errno name, e.g. `ECONNRESET`. */
+  errno: string;
+}
+
+/** What one session measured. Durations are microseconds. */
+export interface SessionRecord {
+  /** How the session ended. */
+  outcome: Outcome;
+  /** Phase in which the outcome was decided. */
+  phase: Phase;
+  /** errno of the error that decided the outcome, if any. */
+  errno?: string;
+  /** Connect call until established (from the intended start in open loop). */
+  handshakeUs?: number;
+  /** Our write until the first response byte. */
+  firstByteUs?: number;
+  /** Our FIN until the server's FIN. */
+  closeUs?: number;
+  /** Our local port, for matching kernel socket rows. */
+  localPort?: number;
+  /**
+   * When `Deno.connect` was called, in `performance.timeOrigin +
+   * performance.now()` ms: comparable across the workers of one process.
+   */
+  connectCalledAt?: number;
+  /** Bytes received from the server. */
+  bytesReceived: number;
+  /** Every failed operation, in order (an RST can surface on a write). */
+  errors: OperationError[];
+}
+
+/** Per-call extras for {@link runSession}. */
+export interface SessionRunOptions {
+  /** Stops the session (outcome `interrupted`). */
+  signal?: AbortSignal;
+  /**
+   * `performance.now()` at which the session was meant to start (open loop):
+   * the handshake is timed from here, so queueing delay is not hidden.
+   */
+  intendedStart?: number;
+}
+
+interface ReceiveEnd {
+  kind: "eof" | "error";
+  at: number;
+  errno?: string;
+}
+
+/** One sweeper per event loop for every session's timeouts. */
+const DEADLINES = new Deadlines();
+
+/**
+ * Received bytes are counted, never inspected, so every session on this event
+ * loop reads into the same scratch buffer instead of allocating its own.
+ */
+const SCRATCH = new Uint8Array(64 * 1024);
+
+/**
+ * Opens one connection to `target`, runs the lifecycle and closes it. Never
+ * throws: every failure becomes the record's outcome, and the socket is
+ * closed before the promise resolves.
+ *
+ * @example
+ * ```ts ignore
+ * import { runSession, DEFAULT_SESSION_OPTIONS } from "./session.ts";
+ * const record = await runSession(
+ *   { hostname: "127.0.0.1", port: 8080, label: "127.0.0.1:8080" },
+ *   DEFAULT_SESSION_OPTIONS,
+ * );
+ * console.log(record.outcome, record.handshakeUs, record.closeUs);
+ * ```
+ */
+export async function runSession(
+  target: Target,
+  options: SessionOptions,
+  run: SessionRunOptions = {},
+): Promise<SessionRecord> {
+  const errors: OperationError[] = [];
+  const record: SessionRecord = { outcome: "error", phase: "handshake", bytesReceived: 0, errors };
+  const stop = run.signal;
+  if (stop?.aborted) return { ...record, outcome: "interrupted" };
+
+  const calledAt = performance.now();
+  const connectStart = run.intendedStart ?? calledAt;
+  let conn: Deno.TcpConn;
+  const connectAbort = new AbortController();
+  const onStop = () => connectAbort.abort();
+  stop?.addEventListener("abort", onStop, { once: true });
+  record.connectCalledAt = performance.timeOrigin + calledAt;
+  const connectDeadline = DEADLINES.add(
+    options.connectTimeoutMs,
+    () => connectAbort.abort(new DOMException("connect timed out", "TimeoutError")),
+  );
+  try {
+    conn = await Deno.connect({
+      hostname: target.hostname,
+      port: target.port,
+      transport: "tcp",
+      signal: connectAbort.signal,
+    });
+  } catch (error) {
+    const errno = errnoOf(connectAbort.signal.reason ?? error);
+    errors.push({ phase: "handshake", operation: "connect", errno });
+    record.errno = errno;
+    record.outcome = stop?.aborted ? "interrupted" : connectOutcome(errno);
+    return record;
+  } finally {
+    DEADLINES.cancel(connectDeadline);
+    stop?.removeEventListener("abort", onStop);
+  }
+  record.handshakeUs = (performance.now() - connectStart) * 1000;
+  record.localPort = conn.localAddr.port;
+
+  let phase: Phase = "handshake";
+  let firstByteAt: number | undefined;
+  let onFirstByte: (() => void) | undefined;
+  const received = (async (): Promise<ReceiveEnd> => {
+    try {
+      while (true) {
+        const n = await conn.read(SCRATCH);
+        if (n === null) return { kind: "eof", at: performance.now() };
+        if (firstByteAt === undefined) {
+          firstByteAt = performance.now();
+          onFirstByte?.();
+        }
+        record.bytesReceived += n;
+      }
+    } catch (error) {
+      const errno = errnoOf(error);
+      // EINTR: our own close() interrupted the pending read; not the server's doing.
+      if (errno !== "EINTR") errors.push({ phase, operation: "read", errno });
+      return { kind: "error", at: performance.now(), errno };
+    }
+  })();
+  let receiveEnd: ReceiveEnd | undefined;
+  received.then((end) => receiveEnd = end);
+
+  try {
+    if (options.send && options.send.byteLength > 0) {
+      phase = "firstByte";
+      const writeStart = performance.now();
+      const firstByte = new Promise<void>((resolve) => onFirstByte = resolve);
+      const wrote = await attempt(errors, phase, "write", () => writeAll(conn, options.send!));
+      if (wrote && options.awaitResponse !== false) {
+        await settleFirst([firstByte, received], options.closeTimeoutMs, stop);
+        if (firstByteAt !== undefined) {
+          record.firstByteUs = (firstByteAt - writeStart) * 1000;
+          // A server that answers and closes (HTTP/1.0) often sends its FIN
+          // with the response: give the reader's next read one event-loop
+          // turn to see it, or our FIN would be mistaken for the first one.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+      }
+    }
+    if (options.holdMs > 0 && !stop?.aborted) {
+      phase = "hold";
+      await settleFirst([received], options.holdMs, stop);
+    }
+    await Promise.resolve(); // let an already-settled read publish receiveEnd
+    if (stop?.aborted) {
+      return finish(conn, received, { ...record, outcome: "interrupted", phase }, record);
+    }
+    const early = resetIn(errors);
+    if (early) return finish(conn, received, { ...record, ...early }, record);
+    if (receiveEnd?.kind === "eof") {
+      // The server's FIN arrived before ours: it closed first and holds the TIME_WAIT.
+      return finish(conn, received, { ...record, outcome: "server-closed-first", phase }, record);
+    }
+    if (receiveEnd?.kind === "error") {
+      return finish(conn, received, {
+        ...record,
+        outcome: "error",
+        phase,
+        errno: receiveEnd.errno,
+      }, record);
+    }
+
+    phase = "close";
+    const finSentAt = performance.now();
+    await attempt(errors, phase, "closeWrite", () => conn.closeWrite());
+    const end = await settleFirst([received], options.closeTimeoutMs, stop);
+    const reset = resetIn(errors);
+    if (reset) return finish(conn, received, { ...record, ...reset }, record);
+    if (end === "timeout") {
+      return finish(conn, received, { ...record, outcome: "no-fin", phase }, record);
+    }
+    if (end === "aborted") {
+      return finish(conn, received, { ...record, outcome: "interrupted", phase }, record);
+    }
+    if (receiveEnd?.kind === "eof") {
+      record.closeUs = (receiveEnd.at - finSentAt) * 1000;
+      return finish(conn, received, { ...record, outcome: "clean", phase }, record);
+    }
+    const last = errors[errors.length - 1];
+    return finish(
+      conn,
+      received,
+      { ...record, outcome: "error", phase, errno: last?.errno },
+      record,
+    );
+  } catch (error) {
+    // Unexpected: keep the promise contract (never throw, always close).
+    errors.push({ phase, operation: "read", errno: errnoOf(error) });
+    return finish(
+      conn,
+      received,
+      { ...record, outcome: "error", phase, errno: errnoOf(error) },
+      record,
+    );
+  }
+}
+
+function connectOutcome(errno: string): Outcome {
+  if (errno === "ECONNREFUSED") return "refused";
+  if (errno === "ETIMEDOUT") return "connect-timeout";
+  if (TESTER_LIMIT_ERRNOS.has(errno)) return "tester-limit";
+  if (RESET_ERRNOS.has(errno)) return "reset";
+  return "error";
+}
+
+function resetIn(
+  errors: OperationError[],
+): Pick<SessionRecord, "outcome" | "phase" | "errno"> | undefined {
+  const reset = errors.find((e) => RESET_ERRNOS.has(e.errno));
+  return reset && { outcome: "reset", phase: reset.phase, errno: reset.errno };
+}
+
+async function attempt(
+  errors: OperationError[],
+  phase: Phase,
+  operation: Operation,
+  action: () => Promise<unknown>,
+): Promise<boolean> {
+  try {
+    await action();
+    return true;
+  } catch (error) {
+    errors.push({ phase, operation, errno: errnoOf(error) });
+    return false;
+  }
+}
+
+async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) offset += await conn.write(bytes.subarray(offset));
+}
+
+/** Waits for the first of `promises`, a deadline, or the stop signal. */
+function settleFirst(
+  promises: Promise<unknown>[],
+  timeoutMs: number,
+  stop: AbortSignal | undefined,
+): Promise<"settled" | "timeout" | "aborted"> {
+  return new Promise((resolve) => {
+    const deadline = DEADLINES.add(timeoutMs, () => done("timeout"));
+    const onAbort = () => done("aborted");
+    stop?.addEventListener("abort", onAbort, { once: true });
+    for (const p of promises) p.then(() => done("settled"), () => done("settled"));
+    function done(how: "settled" | "timeout" | "aborted") {
+      DEADLINES.cancel(deadline);
+      stop?.removeEventListener("abort", onAbort);
+      resolve(how);
+    }
+  });
+}
+
+async function finish(
+  conn: Deno.TcpConn,
+  received: Promise<ReceiveEnd>,
+  record: SessionRecord,
+  counted: { bytesReceived: number },
+): Promise<SessionRecord> {
+  try {
+    conn.close();
+  } catch (error) {
+    record.errors.push({ phase: record.phase, operation: "close", errno: errnoOf(error) });
+  }
+  await received;
+  // The reader kept counting after the record was copied: take its final count.
+  return { ...record, bytesReceived: counted.bytesReceived };
+}

@@ -1,0 +1,140 @@
+/**
+ * Aggregates session records: outcome counts, one latency histogram per
+ * phase, and errors grouped by phase and errno. A tally encodes to plain data
+ * (with HDR-encoded histograms) so tallies from several workers merge exactly.
+ *
+ * @module
+ */
+
+import { LatencyHistogram } from "./histogram.ts";
+import { type Outcome, OUTCOMES, type Phase } from "./outcome.ts";
+import type { SessionRecord } from "./session.ts";
+
+/** Phases that have a latency histogram. */
+export type TimedPhase = "handshake" | "firstByte" | "close";
+
+/** Every timed phase, in report order. */
+export const TIMED_PHASES: readonly TimedPhase[] = ["handshake", "firstByte", "close"];
+
+/** Errors of one kind: how many operations in `phase` failed with `errno`. */
+export interface ErrorGroup {
+  /** Phase of the failed operations. */
+  phase: Phase;
+  /** errno name. */
+  errno: string;
+  /** Number of failed operations. */
+  count: number;
+}
+
+/** A tally as structured-clone-safe data, for `postMessage` and JSON. */
+export interface EncodedTally {
+  /** Sessions recorded. */
+  sessions: number;
+  /** Outcome name to count. */
+  outcomes: Record<Outcome, number>;
+  /** Phase name to encoded HDR histogram. */
+  histograms: Record<TimedPhase, string>;
+  /** Errors grouped by phase and errno. */
+  errors: ErrorGroup[];
+  /** Sessions that sent data and got no byte back before the close timeout. */
+  noResponse: number;
+  /** Earliest `connectCalledAt` of the sessions, or `null`. */
+  firstConnectAt: number | null;
+  /** Latest `connectCalledAt` of the sessions, or `null`. */
+  lastConnectAt: number | null;
+}
+
+/**
+ * Outcome counts, per-phase histograms and error groups of many sessions.
+ *
+ * @example
+ * ```ts
+ * import { SessionTally } from "./tally.ts";
+ * const a = new SessionTally();
+ * a.add({ outcome: "clean", phase: "close", handshakeUs: 40, closeUs: 90, bytesReceived: 0, errors: [] });
+ * const merged = new SessionTally();
+ * merged.merge(a.encode());
+ * console.assert(merged.outcomes.clean === 1);
+ * ```
+ */
+export class SessionTally {
+  /** Sessions recorded. */
+  sessions = 0;
+  /** Outcome name to count. */
+  readonly outcomes: Record<Outcome, number> = Object.fromEntries(
+    OUTCOMES.map((outcome) => [outcome, 0]),
+  ) as Record<Outcome, number>;
+  /** One histogram per timed phase. */
+  readonly histograms: Record<TimedPhase, LatencyHistogram> = {
+    handshake: new LatencyHistogram(),
+    firstByte: new LatencyHistogram(),
+    close: new LatencyHistogram(),
+  };
+  /** Sessions that sent data and got no byte back in time. */
+  noResponse = 0;
+  /** Earliest connect call (`performance.timeOrigin`-based ms), or `null`. */
+  firstConnectAt: number | null = null;
+  /** Latest connect call, or `null`; minus `firstConnectAt`, the spread of a burst. */
+  lastConnectAt: number | null = null;
+  #errors = new Map<string, ErrorGroup>();
+
+  /** Adds one session. */
+  add(record: SessionRecord, sentData = false): void {
+    this.sessions++;
+    this.outcomes[record.outcome]++;
+    if (record.connectCalledAt !== undefined) this.#connectAt(record.connectCalledAt);
+    if (record.handshakeUs !== undefined) this.histograms.handshake.record(record.handshakeUs);
+    if (record.firstByteUs !== undefined) this.histograms.firstByte.record(record.firstByteUs);
+    else if (sentData && record.handshakeUs !== undefined) this.noResponse++;
+    if (record.closeUs !== undefined) this.histograms.close.record(record.closeUs);
+    for (const error of record.errors) this.#addError(error.phase, error.errno, 1);
+  }
+
+  /** Errors grouped by phase and errno, most frequent first. */
+  get errors(): ErrorGroup[] {
+    return [...this.#errors.values()].map((g) => ({ ...g })).sort((a, b) => b.count - a.count);
+  }
+
+  /** Merges an encoded tally (from a worker, a file, another machine). */
+  merge(other: EncodedTally): void {
+    this.sessions += other.sessions;
+    this.noResponse += other.noResponse;
+    if (other.firstConnectAt !== null) this.#connectAt(other.firstConnectAt);
+    if (other.lastConnectAt !== null) this.#connectAt(other.lastConnectAt);
+    for (const outcome of OUTCOMES) this.outcomes[outcome] += other.outcomes[outcome] ?? 0;
+    for (const phase of Object.keys(this.histograms) as TimedPhase[]) {
+      const encoded = other.histograms[phase];
+      if (encoded) this.histograms[phase].add(LatencyHistogram.decode(encoded));
+    }
+    for (const error of other.errors) this.#addError(error.phase, error.errno, error.count);
+  }
+
+  /** Encodes as plain data; {@link merge} reads it back exactly. */
+  encode(): EncodedTally {
+    return {
+      sessions: this.sessions,
+      outcomes: { ...this.outcomes },
+      histograms: {
+        handshake: this.histograms.handshake.encode(),
+        firstByte: this.histograms.firstByte.encode(),
+        close: this.histograms.close.encode(),
+      },
+      errors: this.errors,
+      noResponse: this.noResponse,
+      firstConnectAt: this.firstConnectAt,
+      lastConnectAt: this.lastConnectAt,
+    };
+  }
+
+  #connectAt(at: number): void {
+    if (this.firstConnectAt === null || at < this.firstConnectAt) this.firstConnectAt = at;
+    if (this.lastConnectAt === null || at > this.lastConnectAt) this.lastConnectAt = at;
+  }
+
+  #addError(phase: Phase, errno: string, count: number): void {
+    const key = `${phase}\0${errno}`;
+    const group = this.#errors.get(key);
+    if (group) group.count += count;
+    else this.#errors.set(key, { phase, errno, count });
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Renders a load summary as text for a terminal: per-phase percentiles,
+ * outcome counts, grouped errors and log-scaled latency bars.
+ *
+ * @module
+ */
+
+import { formatMicros } from "../base/duration.ts";
+import { LatencyHistogram } from "../engine/histogram.ts";
+import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
+import type { LoadSummary } from "../census/load_summary.ts";
+import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
+import { renderSocketReport } from "./socket_text.ts";
+
+/** What each outcome means, in the server author's terms. */
+export const OUTCOME_MEANING: Record<Outcome, string> = {
+  "clean": "we sent FIN, the server answered with its FIN",
+  "server-closed-first": "the server sent the first FIN: it holds the TIME_WAIT",
+  "reset": "the server sent an RST instead of closing gracefully",
+  "no-fin": "the server never answered our FIN: its socket sits in CLOSE_WAIT",
+  "refused": "the SYN was refused: nothing listening",
+  "connect-timeout": "the handshake did not finish in time",
+  "tester-limit": "synfin ran out of file descriptors or ephemeral ports",
+  "interrupted": "stopped by the user while open",
+  "error": "another error (see errors)",
+};
+
+const PHASE_LABEL: Record<TimedPhase, string> = {
+  handshake: "handshake",
+  firstByte: "first byte",
+  close: "close",
+};
+
+/** Options of {@link renderTextReport}. */
+export interface TextReportOptions {
+  /** Width of the longest bar. Default 40. */
+  barWidth?: number;
+}
+
+/**
+ * Renders the summary as text.
+ *
+ * @example
+ * ```ts ignore
+ * import { renderTextReport } from "./load_text.ts";
+ * console.log(renderTextReport(summary));
+ * ```
+ */
+export function renderTextReport(summary: LoadSummary, options: TextReportOptions = {}): string {
+  const barWidth = options.barWidth ?? 40;
+  const lines: string[] = [];
+  const load = summary.load;
+  const shape = load.loop === "closed"
+    ? `closed loop, concurrency ${load.concurrency}`
+    : `open loop, ${num(load.rate ?? 0)} sessions/s, at most ${load.concurrency} in flight`;
+  const extras = [
+    load.sendBytes > 0 ? `send ${load.sendBytes} B` : "",
+    load.holdMs > 0 ? `hold ${load.holdMs}ms` : "",
+  ].filter(Boolean).join(", ");
+  lines.push(`synfin ${summary.target}  ${shape}${extras ? `, ${extras}` : ""}`);
+  lines.push(
+    `${num(summary.sessions)} sessions in ${(summary.durationMs / 1000).toFixed(2)}s ` +
+      `(${num(summary.sessionsPerSecond)} sessions/s), stopped by ${summary.stoppedBy}, ` +
+      `${load.maxInFlightPerEventLoop.length} event loops`,
+  );
+  lines.push("");
+
+  const header = ["phase", "count", "min", "p50", "p90", "p99", "p99.9", "max"];
+  // Without a payload there is no first byte to time: leave the row out.
+  const phases = TIMED_PHASES.filter((phase) => phase !== "firstByte" || load.sendBytes > 0);
+  const rows = phases.map((phase) => {
+    const s = summary.phases[phase];
+    if (s.count === 0) return [PHASE_LABEL[phase], "0", "-", "-", "-", "-", "-", "-"];
+    return [
+      PHASE_LABEL[phase],
+      num(s.count),
+      ...[s.minUs, s.p50Us, s.p90Us, s.p99Us, s.p999Us, s.maxUs].map(formatMicros),
+    ];
+  });
+  lines.push(...table([header, ...rows]));
+  lines.push("");
+
+  lines.push("outcomes");
+  const total = Math.max(1, summary.sessions);
+  const outcomeRows = OUTCOMES.filter((o) => summary.outcomes[o] > 0).map((o) => [
+    `  ${o}`,
+    num(summary.outcomes[o]),
+    `${((summary.outcomes[o] / total) * 100).toFixed(2)}%`,
+    OUTCOME_MEANING[o],
+  ]);
+  lines.push(...(outcomeRows.length > 0 ? table(outcomeRows) : ["  (no sessions)"]));
+  if (summary.noResponse > 0) {
+    lines.push(`  ${num(summary.noResponse)} sessions got no response byte to their payload`);
+  }
+
+  if (summary.errors.length > 0) {
+    lines.push("", "errors");
+    lines.push(...table([
+      ["  phase", "errno", "count"],
+      ...summary.errors.map((e) => [`  ${e.phase}`, e.errno, num(e.count)]),
+    ]));
+  }
+
+  for (const phase of TIMED_PHASES) {
+    const encoded = summary.phases[phase];
+    if (encoded.count === 0) continue;
+    lines.push("", `${PHASE_LABEL[phase]} latency (log-scaled buckets)`);
+    lines.push(...bars(LatencyHistogram.decode(encoded.histogram), barWidth));
+  }
+  if (summary.sockets && summary.lingering) {
+    lines.push("", ...renderSocketReport(summary.sockets, summary.lingering));
+  }
+  return lines.join("\n");
+}
+
+function bars(histogram: LatencyHistogram, width: number): string[] {
+  const buckets = histogram.logBuckets();
+  const peak = Math.max(...buckets.map((b) => b.count));
+  const total = histogram.count;
+  const rows = buckets.map((b) => {
+    // A lone 1 s retransmit among thousands still gets one mark.
+    const length = b.count === 0 ? 0 : Math.max(1, Math.round((b.count / peak) * width));
+    return [
+      `  ${formatMicros(b.fromUs)}-${formatMicros(b.toUs)}`,
+      `|${"#".repeat(length).padEnd(width)}|`,
+      num(b.count),
+      `${((b.count / total) * 100).toFixed(1)}%`,
+    ];
+  });
+  return table(rows);
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
+  return rows.map((row) =>
+    row.map((cell, col) => {
+      const last = col === row.length - 1;
+      if (col === 0) return cell.padEnd(widths[col]);
+      if (last && !/^[\d,.%]+$/.test(cell)) return cell;
+      return cell.padStart(widths[col]);
+    }).join("  ").trimEnd()
+  );
+}
+
+function num(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}

@@ -1,0 +1,176 @@
+/**
+ * Renders the socket census and the lingering-socket findings as text: the
+ * per-state table (baseline, then peak, end and drained as deltas), the
+ * accept queue, the namespace counters, and one explained line per finding.
+ *
+ * @module
+ */
+
+import { CENSUS_STATES } from "../census/census.ts";
+import type { LingerFindings } from "../census/findings.ts";
+import type { SocketReport, SocketsUnavailable, StateTrack } from "../census/watch.ts";
+import type { KernelCounters } from "../census/kernel_counters.ts";
+
+/**
+ * What each finding means for the server author: the consequence and what
+ * to change.
+ */
+export const FINDING_ADVICE = {
+  leakedByHandler:
+    "your handler does not close the socket after reading EOF (read() returning 0/null): " +
+    "close it, or each such connection holds an fd and memory forever",
+  neverAccepted:
+    "connections still queued and never accepted: the accept loop is too slow or stopped " +
+    "(not a handler leak); they closed in CLOSE_WAIT because we gave up waiting",
+  serverTimeWait:
+    "the server closes first, so it holds each connection's TIME_WAIT for about 60 s: " +
+    "under churn that costs memory and, behind a proxy, ports; let the client close first " +
+    "(wait for its FIN, then close)",
+  testerTimeWait:
+    "synfin's own TIME_WAIT, the normal cost of closing first as a client; near the port " +
+    "range it slows synfin's connects, not the server",
+  halfOpen:
+    "connects that succeeded on our side but that the server's kernel never completed: its " +
+    "accept queue overflowed and dropped our final ACK (syncookies); raise the listen " +
+    "backlog or accept faster",
+} as const;
+
+/**
+ * Renders the sockets section.
+ *
+ * @example
+ * ```ts ignore
+ * import { renderSocketReport } from "./socket_text.ts";
+ * console.log(renderSocketReport(summary.sockets, summary.lingering).join("\n"));
+ * ```
+ */
+export function renderSocketReport(
+  sockets: SocketReport | SocketsUnavailable,
+  findings: LingerFindings,
+): string[] {
+  const lines: string[] = [];
+  if (!sockets.available) {
+    lines.push(`sockets: no census (${sockets.reason})`);
+    lines.push("  only the client-side evidence (outcomes) is reported");
+  } else {
+    lines.push(...censusTable(sockets));
+  }
+  if (sockets.counters) lines.push(countersLine(sockets.counters));
+  lines.push("", "findings");
+  lines.push(...findingLines(findings));
+  return lines;
+}
+
+function censusTable(sockets: SocketReport): string[] {
+  const lines = [
+    `sockets of the server port (${sockets.source}; ${sockets.samples} censuses, every ` +
+    `${sockets.intervalMs}ms, drain ${(sockets.drainedAfterMs / 1000).toFixed(1)}s of ` +
+    `${(sockets.drainWindowMs / 1000).toFixed(1)}s${
+      sockets.readErrors > 0 ? `, ${sockets.readErrors} reads failed` : ""
+    })`,
+  ];
+  const rows: string[][] = [["  side", "state", "before", "peak", "end", "drained"]];
+  const sides = [["server", sockets.server], ["tester", sockets.tester]] as const;
+  for (const [side, tracks] of sides) {
+    if (!tracks) continue;
+    for (const state of CENSUS_STATES) {
+      const t: StateTrack = tracks[state];
+      if (t.peak === 0 && t.end === 0 && t.drained === 0) continue;
+      rows.push([
+        `  ${side}`,
+        state,
+        String(t.baseline),
+        delta(t.peak),
+        delta(t.end),
+        delta(t.drained),
+      ]);
+    }
+  }
+  if (rows.length === 1) lines.push("  no socket of the port changed state count");
+  else lines.push(...table(rows));
+  if (!sockets.tester) lines.push("  tester side: not readable");
+  const q = sockets.acceptQueue;
+  if (q) {
+    lines.push(
+      `  accept queue: backlog ${q.backlog ?? "unknown"}, before ${q.baseline}, peak ${q.peak}, ` +
+        `end ${q.end}, drained ${q.drained}`,
+    );
+  }
+  return lines;
+}
+
+function countersLine(c: KernelCounters): string {
+  return `  kernel counters (whole namespace): ListenOverflows ${delta(c.listenOverflows)}, ` +
+    `ListenDrops ${delta(c.listenDrops)}, TCPSynRetrans ${delta(c.tcpSynRetrans)}, ` +
+    `SyncookiesSent ${delta(c.syncookiesSent)}`;
+}
+
+function findingLines(f: LingerFindings): string[] {
+  const lines: string[] = [];
+  const cw = f.closeWait;
+  if (cw === null) {
+    lines.push(
+      "  CLOSE_WAIT: no census; the no-fin outcome (server never answered our FIN) is the " +
+        "client-side sign of a leak",
+    );
+  } else if (cw.remaining === 0) {
+    lines.push(
+      `  CLOSE_WAIT: none left on the server after the drain` +
+        (cw.noFinSessions > 0 ? ` (but ${cw.noFinSessions} sessions got no FIN in time)` : ""),
+    );
+  } else {
+    lines.push(
+      `  CLOSE_WAIT LEAK: ${cw.remaining} server sockets left in CLOSE_WAIT after the drain ` +
+        `(${cw.noFinSessions} sessions got no FIN from the server)`,
+    );
+    if (cw.leakedByHandler > 0) {
+      lines.push(`    ${cw.leakedByHandler} accepted: ${FINDING_ADVICE.leakedByHandler}`);
+    }
+    if (cw.neverAccepted > 0) {
+      lines.push(`    ${cw.neverAccepted} never accepted: ${FINDING_ADVICE.neverAccepted}`);
+    }
+  }
+  const tw = f.serverTimeWait;
+  const share = `${(tw.share * 100).toFixed(1)}%`;
+  if (tw.serverClosedFirst === 0 && !tw.serverTimeWait) {
+    lines.push("  TIME_WAIT on the server: none (the client closed first)");
+  } else {
+    lines.push(
+      `  TIME_WAIT ON THE SERVER: the server closed first in ${tw.serverClosedFirst} sessions ` +
+        `(${share})${
+          tw.serverTimeWait === null ? "" : `, up to ${tw.serverTimeWait} server TIME_WAIT sockets`
+        }`,
+      `    ${FINDING_ADVICE.serverTimeWait}`,
+    );
+  }
+  const tt = f.testerTimeWait;
+  if (tt) {
+    const range = tt.ephemeralPorts === null
+      ? ""
+      : ` of ${tt.ephemeralPorts} ephemeral ports (${((tt.shareOfPorts ?? 0) * 100).toFixed(1)}%)`;
+    lines.push(`  TIME_WAIT on the tester: up to ${tt.peak}${range}`);
+    if ((tt.shareOfPorts ?? 0) > 0.5) lines.push(`    ${FINDING_ADVICE.testerTimeWait}`);
+  }
+  const ho = f.halfOpen;
+  if (ho && ho.count > 0) {
+    lines.push(
+      `  HALF-OPEN: ${ho.count} connections`,
+      `    ${FINDING_ADVICE.halfOpen}`,
+    );
+  } else if (ho) {
+    lines.push("  half-open connections: none seen");
+  }
+  return lines;
+}
+
+function delta(n: number): string {
+  return n > 0 ? `+${n}` : String(n);
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length)));
+  return rows.map((row) =>
+    row.map((cell, col) => col <= 1 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))
+      .join("  ").trimEnd()
+  );
+}

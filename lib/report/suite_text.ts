@@ -1,0 +1,102 @@
+/**
+ * Renders a suite run as text: the verdict table (expected against actual
+ * for every case that did not pass), the thresholds, the steady load's
+ * histograms and the socket report of the lifecycle run.
+ *
+ * @module
+ */
+
+import type { CaseResult, Verdict } from "../suite/result.ts";
+import { renderSocketReport } from "./socket_text.ts";
+import type { SuiteResult } from "../suite/runner.ts";
+import { renderTextReport } from "./load_text.ts";
+
+/**
+ * Renders the suite result.
+ *
+ * @example
+ * ```ts ignore
+ * import { renderSuiteReport } from "./suite_text.ts";
+ * console.log(renderSuiteReport(result));
+ * ```
+ */
+export function renderSuiteReport(result: SuiteResult): string {
+  const lines: string[] = [
+    `synfin check ${result.target}  ${result.cases.length} case${
+      result.cases.length === 1 ? "" : "s"
+    } in ` +
+    `${(result.durationMs / 1000).toFixed(1)}s${
+      result.strict ? " (strict: SHOULD counts as MUST)" : ""
+    }`,
+    "",
+  ];
+  const idWidth = Math.max(4, ...result.cases.map((c) => c.id.length));
+  lines.push(`${"verdict".padEnd(7)}  ${"level".padEnd(6)}  ${"case".padEnd(idWidth)}  result`);
+  for (const c of result.cases) {
+    const actual = c.verdict === "SKIP" ? `skipped: ${c.reason}` : c.actual;
+    lines.push(
+      `${c.verdict.padEnd(7)}  ${c.severity.padEnd(6)}  ${c.id.padEnd(idWidth)}  ${actual}`,
+    );
+    if (c.verdict === "FAIL" || c.verdict === "WARN") {
+      const indent = " ".repeat(17 + idWidth + 2);
+      lines.push(`${indent}requirement: ${c.requirement}`);
+      lines.push(`${indent}expected: ${c.expected}`);
+    }
+  }
+  if (result.thresholds.length > 0) {
+    lines.push("", "thresholds");
+    for (const t of result.thresholds) {
+      lines.push(`  ${t.passed ? "PASS" : "FAIL"}  ${t.message}`);
+    }
+  }
+  lines.push("", verdictLine(result));
+  if (result.load) lines.push("", "load/steady", ...indentBlock(renderTextReport(result.load)));
+  const lifecycle = result.lifecycle;
+  if (lifecycle?.sockets && lifecycle.lingering) {
+    lines.push(
+      "",
+      `lifecycle run (${lifecycle.sessions} sessions, each dwelling ${lifecycle.load.holdMs}ms ` +
+        "before our FIN)",
+      ...indentBlock(renderSocketReport(lifecycle.sockets, lifecycle.lingering).join("\n")),
+    );
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The one-line summary: PASS, or FAIL with what failed.
+ *
+ * @example
+ * ```ts ignore
+ * import { verdictLine } from "./suite_text.ts";
+ * console.log(verdictLine(result)); // "PASS: 9 passed, 1 info"
+ * ```
+ */
+export function verdictLine(result: SuiteResult): string {
+  const count = (verdict: Verdict) => result.cases.filter((c) => c.verdict === verdict).length;
+  const tally = (["PASS", "FAIL", "WARN", "INFO", "SKIP"] as const)
+    .filter((v) => count(v) > 0)
+    .map((v) => `${count(v)} ${LABEL[v]}`)
+    .join(", ") || "no case ran";
+  const failedCases = result.cases.filter((c: CaseResult) => c.verdict === "FAIL").map((c) => c.id);
+  const failedThresholds = result.thresholds.filter((t) => !t.passed).map((t) => t.expression);
+  if (result.interrupted) return `INTERRUPTED: ${tally}`;
+  if (result.passed) return `PASS: ${tally}`;
+  const what = [
+    failedCases.length > 0 ? `cases ${failedCases.join(", ")}` : "",
+    failedThresholds.length > 0 ? `thresholds ${failedThresholds.join(", ")}` : "",
+  ].filter(Boolean).join("; ");
+  return `FAIL: ${tally}; failed: ${what}`;
+}
+
+const LABEL: Record<Verdict, string> = {
+  PASS: "passed",
+  FAIL: "failed",
+  WARN: "warned",
+  INFO: "info",
+  SKIP: "skipped",
+};
+
+function indentBlock(text: string): string[] {
+  return text.split("\n").map((line) => (line === "" ? "" : `  ${line}`));
+}

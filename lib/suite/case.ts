@@ -1,0 +1,104 @@
+/**
+ * What a conformance case is: a plain module in `scenarios/` that exports
+ * its `options` (ID, severity, requirement) and a default async function
+ * that measures the server and returns a finding. Cases record, they do not
+ * throw: a finding says whether the requirement held, with expected and
+ * actual in words; the suite runner turns it into a verdict.
+ *
+ * @module
+ */
+
+import type { CaseInfo } from "./result.ts";
+import type { IdleProbeResult } from "../engine/idle_probe.ts";
+import type { LoadWithCensus } from "../census/load.ts";
+import { describeOutcomes } from "../engine/outcome.ts";
+import type { LoadSummary } from "../census/load_summary.ts";
+import type { Target } from "../base/target.ts";
+
+/** The settings every case reads. Times are ms. */
+export interface SuiteSettings {
+  /** Bound on one handshake (`handshake/accepts`). */
+  handshakeBoundMs: number;
+  /** Handshake timeout of the cases' sessions. */
+  connectTimeoutMs: number;
+  /** Wait for the server's FIN after ours. */
+  closeTimeoutMs: number;
+  /** Socket census drain window; `null` when the census is off. */
+  drainMs: number | null;
+  /** `--server-sockets`: read the server's table with this command. */
+  serverSocketsCommand?: string;
+  /** Length of `load/steady`. */
+  loadDurationMs: number;
+  /** Concurrency of `load/steady`. */
+  concurrency: number;
+  /** Connects in the `handshake/burst` burst. */
+  burstSize: number;
+  /** How long `idle/timeout` waits for the server to drop idle connections. */
+  idleBoundMs: number;
+  /** Bytes the half-close case sends before its FIN. */
+  payload: Uint8Array;
+}
+
+/** What a case can use: the target, the settings, and runs shared between cases. */
+export interface CaseContext {
+  /** The server under test. */
+  target: Target;
+  /** The suite's settings. */
+  settings: SuiteSettings;
+  /** Stops the case; it should return what it has. */
+  signal: AbortSignal;
+  /**
+   * The shared lifecycle run (sessions that dwell, then half-close, with a
+   * socket census around them), run once on first use.
+   */
+  lifecycle(): Promise<LoadWithCensus>;
+  /** The shared idle probe, started when the suite starts. */
+  idle(): Promise<IdleProbeResult>;
+}
+
+/**
+ * A case's finding: `held` or `broken` (judged against the requirement),
+ * `measured` (informational, nothing to judge), or `skipped` (with the
+ * reason).
+ */
+export type CaseFinding =
+  | {
+    status: "held" | "broken" | "measured";
+    expected: string;
+    actual: string;
+    /** A load the case ran, whose histograms the report shows. */
+    load?: LoadSummary;
+  }
+  | { status: "skipped"; expected: string; reason: string };
+
+/**
+ * The finding for a case that judges a run in which no session got past
+ * the handshake: there is nothing to judge, and a PASS would be a lie.
+ * Gives `undefined` when some session connected.
+ *
+ * @example
+ * ```ts ignore
+ * import { unconnectedRun } from "./case.ts";
+ * const skip = unconnectedRun(summary, "0 sessions reset");
+ * if (skip) return skip;
+ * ```
+ */
+export function unconnectedRun(summary: LoadSummary, expected: string): CaseFinding | undefined {
+  if (summary.phases.handshake.count > 0) return undefined;
+  return {
+    status: "skipped",
+    expected,
+    reason: `no session connected (${describeOutcomes(summary.outcomes)})`,
+  };
+}
+
+/** A case's `export const options`. */
+export type CaseOptions = CaseInfo;
+
+/** A case module: `export const options` and `export default async function`. */
+export interface ConformanceCase {
+  /** ID, severity, requirement. */
+  options: CaseOptions;
+  /** Measures the server. */
+  default: (context: CaseContext) => Promise<CaseFinding>;
+}

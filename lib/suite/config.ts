@@ -1,0 +1,206 @@
+/**
+ * The CI config file, `synfin.json`: the options a pipeline would otherwise
+ * repeat on every command line. Command-line options override it.
+ *
+ * ```json
+ * {
+ *   "target": "127.0.0.1:8080",
+ *   "skip": ["close/linger-zero"],
+ *   "thresholds": ["handshake.p99<5ms", "outcome.reset<0.1%", "server.closeWait==0"],
+ *   "junit": "synfin-junit.xml",
+ *   "duration": "10s",
+ *   "concurrency": 200
+ * }
+ * ```
+ *
+ * Loading validates everything it can without running: types, unknown keys
+ * (a misspelt key would otherwise be silently ignored), and the syntax of the
+ * target, durations and thresholds, so a bad file fails with exit code 2 and
+ * names the file and key. Values stay as written (`"2s"`, not 2000): the CLI
+ * parses them as it parses the same options on the command line.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { parseDuration } from "../base/duration.ts";
+import { UsageError } from "../base/errors.ts";
+import { parseTarget } from "../base/target.ts";
+import { parseThreshold } from "./threshold.ts";
+
+/** The name {@link findDefaultConfig} looks for. */
+export const DEFAULT_CONFIG_NAME = "synfin.json";
+
+/** The contents of a config file; every key is optional. */
+export interface SynfinConfig {
+  /** `HOST:PORT`, e.g. `127.0.0.1:8080`. */
+  target?: string;
+  /** Case IDs or groups to run (default: all). */
+  cases?: string[];
+  /** Case IDs or groups to leave out. */
+  skip?: string[];
+  /** Whether a failed `SHOULD` case fails the gate. */
+  strict?: boolean;
+  /** Threshold expressions, e.g. `handshake.p99<5ms`. */
+  thresholds?: string[];
+  /** Where to write the JUnit XML report. */
+  junit?: string;
+  /** Where to write the JSON summary. */
+  json?: string;
+  /** Handshake timeout, e.g. `3s`. */
+  connectTimeout?: string;
+  /** How long to wait for the server's FIN, e.g. `2s`. */
+  closeTimeout?: string;
+  /** How long to keep sampling server sockets after the run, e.g. `1s`. */
+  drain?: string;
+  /** How long the load runs, e.g. `10s`. */
+  duration?: string;
+  /** Sessions in flight. */
+  concurrency?: number;
+  /** Command printing the server host's socket table (`--server-sockets`). */
+  serverSockets?: string;
+}
+
+/**
+ * Checks one key's value: returns it, or a problem phrased to follow the key,
+ * e.g. `must be a string`.
+ */
+type Check = (value: unknown) => { problem: string } | { value: unknown };
+
+const isString = (value: unknown): value is string => typeof value === "string" && value !== "";
+
+function string(value: unknown) {
+  return isString(value) ? { value } : { problem: "must be a non-empty string" };
+}
+
+function strings(value: unknown) {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) {
+    return { problem: "must be an array of strings" };
+  }
+  const empty = value.indexOf("");
+  return empty === -1 ? { value: [...value] } : { problem: `item ${empty + 1} is empty` };
+}
+
+function parsed(check: Check, parse: (text: string) => unknown): Check {
+  return (value) => {
+    const checked = check(value);
+    if ("problem" in checked) return checked;
+    const texts = Array.isArray(checked.value) ? checked.value : [checked.value];
+    for (const [index, text] of texts.entries()) {
+      try {
+        parse(text as string);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        const where = Array.isArray(checked.value) ? `item ${index + 1} ` : "";
+        return { problem: `${where}is invalid: ${lowerFirst(error.message)}` };
+      }
+    }
+    return checked;
+  };
+}
+
+function duration(value: unknown) {
+  return isString(value) ? { value } : { problem: 'must be a duration string, e.g. "2s"' };
+}
+
+const CHECKS: Record<keyof SynfinConfig, Check> = {
+  target: parsed(string, parseTarget),
+  cases: strings,
+  skip: strings,
+  strict: (value) => typeof value === "boolean" ? { value } : { problem: "must be true or false" },
+  thresholds: parsed(strings, parseThreshold),
+  junit: string,
+  json: string,
+  connectTimeout: parsed(duration, parseDuration),
+  closeTimeout: parsed(duration, parseDuration),
+  drain: parsed(duration, parseDuration),
+  duration: parsed(duration, parseDuration),
+  concurrency: (value) =>
+    Number.isSafeInteger(value) && (value as number) > 0
+      ? { value }
+      : { problem: "must be a whole number above 0" },
+  serverSockets: string,
+};
+
+/**
+ * Reads and validates a config file.
+ *
+ * @throws {UsageError} when the file is missing or unreadable, is not JSON,
+ * or has an unknown key or a bad value; the one-line message names the file
+ * and the key.
+ * @example
+ * ```ts
+ * import { loadConfig } from "./config.ts";
+ * const path = await Deno.makeTempFile({ suffix: ".json" });
+ * await Deno.writeTextFile(path, '{"target": "127.0.0.1:8080", "thresholds": ["close.p99<50ms"]}');
+ * const config = await loadConfig(path);
+ * console.assert(config.thresholds?.[0] === "close.p99<50ms");
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadConfig(path: string): Promise<SynfinConfig> {
+  const fail = (problem: string, cause?: unknown) =>
+    new UsageError(`Invalid config ${path}: ${problem}`, cause === undefined ? {} : { cause });
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) throw fail("no such file", error);
+    if (error instanceof Deno.errors.IsADirectory) throw fail("it is a directory", error);
+    const message = error instanceof Error ? error.message : String(error);
+    throw fail(`cannot read it (${oneLine(message)})`, error);
+  }
+  let data: unknown;
+  try {
+    // Some Windows editors start UTF-8 files with a byte order mark; JSON.parse rejects it.
+    data = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw fail(`not valid JSON (${oneLine((error as Error).message)})`, error);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw fail('expected a JSON object, e.g. {"target": "127.0.0.1:8080"}');
+  }
+  const keys = Object.keys(CHECKS) as (keyof SynfinConfig)[];
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (!(keys as string[]).includes(key)) {
+      throw fail(`unknown key ${JSON.stringify(key)} (known: ${keys.join(", ")})`);
+    }
+    const checked = CHECKS[key as keyof SynfinConfig](value);
+    if ("problem" in checked) throw fail(`"${key}" ${checked.problem}`);
+    config[key] = checked.value;
+  }
+  return config as SynfinConfig;
+}
+
+/**
+ * The default config file, `<cwd>/synfin.json`, if it exists.
+ *
+ * @example
+ * ```ts
+ * import { findDefaultConfig } from "./config.ts";
+ * const dir = await Deno.makeTempDir();
+ * console.assert(await findDefaultConfig(dir) === undefined);
+ * await Deno.writeTextFile(`${dir}/synfin.json`, "{}");
+ * console.assert(await findDefaultConfig(dir) === `${dir}/synfin.json`);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function findDefaultConfig(cwd: string = Deno.cwd()): Promise<string | undefined> {
+  const path = join(cwd, DEFAULT_CONFIG_NAME);
+  try {
+    // A directory of that name is not a config: let the run go on without one.
+    return (await Deno.stat(path)).isFile ? path : undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function lowerFirst(text: string): string {
+  return text.startsWith("Invalid ") ? `invalid ${text.slice("Invalid ".length)}` : text;
+}

@@ -1,0 +1,225 @@
+/**
+ * Runs conformance cases against one server, in order, and turns their
+ * findings into verdicts; evaluates the thresholds on the metrics the cases
+ * measured. Progress goes out as typed events.
+ *
+ * @module
+ */
+
+import type { CaseInfo, CaseResult, Verdict } from "./result.ts";
+import type { CaseContext, CaseFinding, ConformanceCase, SuiteSettings } from "./case.ts";
+import { type IdleProbeResult, probeIdleTimeout } from "../engine/idle_probe.ts";
+import { type LoadWithCensus, runLoadWithCensus } from "../census/load.ts";
+import { addSocketMetrics, type MetricSet, metricsFromLoadSummary } from "./metrics.ts";
+import type { LoadSummary } from "../census/load_summary.ts";
+import type { Target } from "../base/target.ts";
+import { evaluateThresholds, type Threshold, type ThresholdResult } from "./threshold.ts";
+
+/** Version of the suite's JSON summary. */
+export const SUITE_SUMMARY_VERSION = 1;
+
+/** Sessions of the shared lifecycle run. */
+const LIFECYCLE_SESSIONS = 200;
+
+/**
+ * The lifecycle run's sessions dwell this long before their FIN: a server
+ * that closes right after accept then does so first every time, instead of
+ * racing our FIN (facts doc: 44 of 50 without a dwell left the TIME_WAIT
+ * on the client).
+ */
+const LIFECYCLE_HOLD_MS = 100;
+
+/** Idle connections of the shared idle probe. */
+const IDLE_CONNECTIONS = 5;
+
+/** Everything a suite run found; the JSON summary of the `check` command. */
+export interface SuiteResult {
+  /** {@link SUITE_SUMMARY_VERSION}. */
+  version: number;
+  /** `HOST:PORT`. */
+  target: string;
+  /** ISO time the suite started. */
+  startedAt: string;
+  /** Wall time, ms. */
+  durationMs: number;
+  /** Whether SHOULD cases counted as MUST. */
+  strict: boolean;
+  /** Every selected case's verdict, in run order. */
+  cases: CaseResult[];
+  /** Every threshold's verdict. */
+  thresholds: ThresholdResult[];
+  /** The `load/steady` summary (its histograms), if that case ran. */
+  load: LoadSummary | null;
+  /** The shared lifecycle run's summary with its socket census, if a case used it. */
+  lifecycle: LoadSummary | null;
+  /** The shared idle probe, if a case used it. */
+  idle: IdleProbeResult | null;
+  /** Stopped by the signal. */
+  interrupted: boolean;
+  /** No FAIL verdict, every threshold held, and not interrupted. */
+  passed: boolean;
+}
+
+/** Fired before (`case-start`) and after (`case-done`, with the result) each case. */
+export class CaseEvent extends Event {
+  /** The case. */
+  readonly info: CaseInfo;
+  /** Its verdict (`case-done` only). */
+  readonly result?: CaseResult;
+  /** Creates the event. */
+  constructor(type: "case-start" | "case-done", info: CaseInfo, result?: CaseResult) {
+    super(type);
+    this.info = info;
+    this.result = result;
+  }
+}
+
+/** Options of {@link SuiteRunner}. */
+export interface SuiteRunnerOptions {
+  /** Settings the cases read. */
+  settings: SuiteSettings;
+  /** SHOULD cases fail the gate too. */
+  strict?: boolean;
+  /** Thresholds on the metrics. */
+  thresholds?: Threshold[];
+  /** Stops the suite; cases not run yet are skipped. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs cases one after the other (so that they do not disturb each other's
+ * measurements); only the idle probe, which holds a few silent connections,
+ * runs beside them.
+ *
+ * @example
+ * ```ts ignore
+ * import { SuiteRunner } from "./runner.ts";
+ * import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+ * const runner = new SuiteRunner(target, BUILTIN_CASES, { settings });
+ * runner.addEventListener("case-done", (e) => console.log((e as CaseEvent).result?.verdict));
+ * const result = await runner.run();
+ * ```
+ */
+export class SuiteRunner extends EventTarget {
+  readonly #target: Target;
+  readonly #cases: readonly ConformanceCase[];
+  readonly #options: SuiteRunnerOptions;
+
+  /** A runner for `cases` against `target`. */
+  constructor(target: Target, cases: readonly ConformanceCase[], options: SuiteRunnerOptions) {
+    super();
+    this.#target = target;
+    this.#cases = cases;
+    this.#options = options;
+  }
+
+  /** Runs the suite. Never throws for a case's failure: it becomes the case's verdict. */
+  async run(): Promise<SuiteResult> {
+    const { settings, strict = false, thresholds = [] } = this.#options;
+    const signal = this.#options.signal ?? new AbortController().signal;
+    const started = performance.now();
+    const startedAt = new Date().toISOString();
+    let lifecycle: Promise<LoadWithCensus> | undefined;
+    let idle: Promise<IdleProbeResult> | undefined;
+    const startIdle = () =>
+      idle ??= probeIdleTimeout(this.#target, {
+        connections: IDLE_CONNECTIONS,
+        boundMs: settings.idleBoundMs,
+        connectTimeoutMs: settings.connectTimeoutMs,
+        signal,
+      });
+    // The idle probe mostly waits: start it now so it overlaps the other cases.
+    if (this.#cases.some((c) => c.options.id === "idle/timeout")) startIdle();
+    const context: CaseContext = {
+      target: this.#target,
+      settings,
+      signal,
+      lifecycle: () =>
+        lifecycle ??= runLoadWithCensus(this.#target, {
+          load: {
+            sessions: LIFECYCLE_SESSIONS,
+            concurrency: 50,
+            holdMs: LIFECYCLE_HOLD_MS,
+            connectTimeoutMs: settings.connectTimeoutMs,
+            closeTimeoutMs: settings.closeTimeoutMs,
+          },
+          census: settings.drainMs === null ? undefined : {
+            drainMs: settings.drainMs,
+            serverSocketsCommand: settings.serverSocketsCommand,
+          },
+          signal,
+        }),
+      idle: startIdle,
+    };
+
+    const results: CaseResult[] = [];
+    let load: LoadSummary | null = null;
+    for (const conformanceCase of this.#cases) {
+      const info = conformanceCase.options;
+      this.dispatchEvent(new CaseEvent("case-start", info));
+      const caseStart = performance.now();
+      let finding: CaseFinding;
+      if (signal.aborted) {
+        finding = { status: "skipped", expected: "", reason: "interrupted" };
+      } else {
+        try {
+          finding = await conformanceCase.default(context);
+        } catch (error) {
+          finding = {
+            status: "broken",
+            expected: "the case runs to its end",
+            actual: `the case could not run: ${error instanceof Error ? error.message : error}`,
+          };
+        }
+        if (signal.aborted && finding.status !== "skipped") {
+          finding = { ...finding, actual: `${finding.actual} (interrupted)` } as CaseFinding;
+        }
+      }
+      if (finding.status !== "skipped" && finding.load) load = finding.load;
+      const result = toResult(info, finding, strict, performance.now() - caseStart);
+      results.push(result);
+      this.dispatchEvent(new CaseEvent("case-done", info, result));
+    }
+
+    const lifecycleSummary = lifecycle ? (await lifecycle).summary : null;
+    const idleResult = idle ? await idle : null;
+    const metrics: MetricSet = load ?? lifecycleSummary
+      ? metricsFromLoadSummary((load ?? lifecycleSummary)!)
+      : new Map();
+    if (lifecycleSummary) addSocketMetrics(metrics, lifecycleSummary);
+    const thresholdResults = evaluateThresholds(thresholds, metrics);
+    const interrupted = signal.aborted;
+    return {
+      version: SUITE_SUMMARY_VERSION,
+      target: this.#target.label,
+      startedAt,
+      durationMs: Math.round(performance.now() - started),
+      strict,
+      cases: results,
+      thresholds: thresholdResults,
+      load,
+      lifecycle: lifecycleSummary,
+      idle: idleResult,
+      interrupted,
+      passed: !interrupted && results.every((r) => r.verdict !== "FAIL") &&
+        thresholdResults.every((t) => t.passed),
+    };
+  }
+}
+
+function toResult(
+  info: CaseInfo,
+  finding: CaseFinding,
+  strict: boolean,
+  durationMs: number,
+): CaseResult {
+  const base = { ...info, durationMs: Math.round(durationMs), expected: finding.expected };
+  if (finding.status === "skipped") {
+    return { ...base, verdict: "SKIP", actual: "not run", reason: finding.reason };
+  }
+  let verdict: Verdict;
+  if (finding.status === "measured" || info.severity === "INFO") verdict = "INFO";
+  else if (finding.status === "held") verdict = "PASS";
+  else verdict = info.severity === "MUST" || strict ? "FAIL" : "WARN";
+  return { ...base, verdict, actual: finding.actual };
+}

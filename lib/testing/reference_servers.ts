@@ -1,0 +1,348 @@
+/**
+ * Reference TCP servers with known behaviour, each misbehaving in one way
+ * that synfin must detect. Used by the demo and the tests; they listen on
+ * loopback below port 32768, outside the ephemeral range, so a tester port
+ * left in TIME_WAIT never collides with them.
+ *
+ * @module
+ */
+
+import { delay } from "../base/delay.ts";
+import * as net from "node:net";
+import type { Target } from "../base/target.ts";
+
+/** The behaviours on offer. */
+export type ReferenceServerKind =
+  | "well-behaved"
+  | "leaky"
+  | "closes-first"
+  | "reset"
+  | "slow-accept"
+  | "never-accepts"
+  | "idle-timeout";
+
+/** Every kind, in the order the docs list them. */
+export const REFERENCE_SERVER_KINDS: readonly ReferenceServerKind[] = [
+  "well-behaved",
+  "leaky",
+  "closes-first",
+  "reset",
+  "slow-accept",
+  "never-accepts",
+  "idle-timeout",
+];
+
+/** What each kind does, one line each. */
+export const REFERENCE_SERVER_BEHAVIOUR: Record<ReferenceServerKind, string> = {
+  "well-behaved":
+    "echoes what it reads and closes when it reads EOF (answers our FIN with its FIN)",
+  "leaky": "echoes, but never closes after EOF: its sockets stay in CLOSE_WAIT",
+  "closes-first": "closes right after accept: it sends the first FIN and keeps the TIME_WAIT",
+  "reset": "echoes, and answers our FIN with an RST instead of a FIN",
+  "slow-accept": "accepts one connection per accept delay from a tiny listen backlog",
+  "never-accepts": "listens with a tiny backlog and never calls accept",
+  "idle-timeout": "echoes, and closes (FIN) a connection that stays silent for the idle timeout",
+};
+
+/** Options of {@link startReferenceServer}. */
+export interface ReferenceServerOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Port; default: a free port in 20000-32767. */
+  port?: number;
+  /** Listen backlog. Default 4096 (8 for slow-accept and never-accepts). */
+  backlog?: number;
+  /** slow-accept: delay between two accepts. Default 50 ms. */
+  acceptDelayMs?: number;
+  /** idle-timeout: silence after which a connection is closed. Default 1000 ms. */
+  idleTimeoutMs?: number;
+}
+
+/** A running reference server. */
+export interface ReferenceServer extends AsyncDisposable {
+  /** Its behaviour. */
+  readonly kind: ReferenceServerKind;
+  /** Where it listens. */
+  readonly target: Target;
+  /** The listen backlog it asked for. */
+  readonly backlog: number;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Connections it holds open now. */
+  readonly open: number;
+  /** Stops listening and closes every connection it holds. */
+  close(): Promise<void>;
+}
+
+const PORT_RANGE = { from: 20000, to: 32767 };
+
+/**
+ * Starts a reference server.
+ *
+ * @example
+ * ```ts
+ * import { startReferenceServer } from "./reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.target.port });
+ * await conn.closeWrite();
+ * console.assert(await conn.read(new Uint8Array(1)) === null);
+ * conn.close();
+ * ```
+ */
+export function startReferenceServer(
+  kind: ReferenceServerKind,
+  options: ReferenceServerOptions = {},
+): Promise<ReferenceServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const tinyBacklog = kind === "slow-accept" || kind === "never-accepts";
+  const backlog = options.backlog ?? (tinyBacklog ? 8 : 4096);
+  if (kind === "reset") return startResetServer(hostname, backlog, options.port);
+  return Promise.resolve(
+    startDenoServer(kind, hostname, backlog, options.port, {
+      acceptDelayMs: options.acceptDelayMs ?? 50,
+      idleTimeoutMs: options.idleTimeoutMs ?? 1000,
+    }),
+  );
+}
+
+function targetOf(hostname: string, port: number): Target {
+  return {
+    hostname,
+    port,
+    label: hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`,
+  };
+}
+
+/** Options of {@link listenBelowEphemeral}. */
+export interface ListenBelowEphemeralOptions {
+  /** Address to listen on. Default `127.0.0.1`. */
+  hostname?: string;
+  /** Listen backlog. Default 4096. */
+  backlog?: number;
+  /** A fixed port; default: a free one in 20000-32767. */
+  port?: number;
+}
+
+/**
+ * Listens on a free port below the ephemeral range (32768-60999 here), so a
+ * tester's own port in TIME_WAIT can never collide with the server's.
+ *
+ * @example
+ * ```ts
+ * import { listenBelowEphemeral } from "./reference_servers.ts";
+ * const listener = listenBelowEphemeral();
+ * console.assert((listener.addr as Deno.NetAddr).port < 32768);
+ * listener.close();
+ * ```
+ */
+export function listenBelowEphemeral(
+  options: ListenBelowEphemeralOptions = {},
+): Deno.TcpListener {
+  const { hostname = "127.0.0.1", backlog = 4096, port } = options;
+  if (port !== undefined) return Deno.listen({ hostname, port, tcpBacklog: backlog });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const candidate = PORT_RANGE.from +
+      Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    try {
+      return Deno.listen({ hostname, port: candidate, tcpBacklog: backlog });
+    } catch (error) {
+      if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    }
+  }
+  throw new Deno.errors.AddrInUse(`No free port in ${PORT_RANGE.from}-${PORT_RANGE.to}`);
+}
+
+function startDenoServer(
+  kind: ReferenceServerKind,
+  hostname: string,
+  backlog: number,
+  port: number | undefined,
+  timing: { acceptDelayMs: number; idleTimeoutMs: number },
+): ReferenceServer {
+  const { acceptDelayMs, idleTimeoutMs } = timing;
+  const listener = listenBelowEphemeral({ hostname, backlog, port });
+  const conns = new Set<Deno.TcpConn>();
+  const handlers = new Set<Promise<void>>();
+  let accepted = 0;
+  let closing = false;
+  const shutdown = new AbortController();
+
+  const serve = async (conn: Deno.TcpConn) => {
+    conns.add(conn);
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    // Closing the conn makes the pending read reject: the handler then ends.
+    const armIdleTimer = () => {
+      if (kind !== "idle-timeout") return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        try {
+          conn.close();
+        } catch { /* closed */ }
+      }, idleTimeoutMs);
+    };
+    try {
+      if (kind === "closes-first") return;
+      const buffer = new Uint8Array(16 * 1024);
+      while (true) {
+        armIdleTimer();
+        const n = await conn.read(buffer);
+        if (n === null) break;
+        let offset = 0;
+        while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
+      }
+      if (kind === "leaky") {
+        // The bug under test: the handler saw EOF and forgot to close.
+        await new Promise<void>((resolve) =>
+          shutdown.signal.addEventListener("abort", () => resolve(), { once: true })
+        );
+      }
+    } catch {
+      // A peer's reset or our own shutdown; nothing to serve any more.
+    } finally {
+      clearTimeout(idleTimer);
+      conns.delete(conn);
+      try {
+        conn.close();
+      } catch { /* already closed by shutdown */ }
+    }
+  };
+
+  const acceptLoop = (async () => {
+    if (kind === "never-accepts") {
+      await new Promise<void>((resolve) =>
+        shutdown.signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+      return;
+    }
+    while (!closing) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await listener.accept();
+      } catch (error) {
+        if (closing) return;
+        // A connection reset while it waited in the accept queue fails its
+        // accept (ENOTCONN when Deno asks for its peer address, or
+        // ECONNABORTED): that one connection is gone, the listener is fine.
+        if (
+          error instanceof Deno.errors.NotConnected ||
+          error instanceof Deno.errors.ConnectionAborted
+        ) {
+          continue;
+        }
+        throw error;
+      }
+      accepted++;
+      const handler = serve(conn);
+      handlers.add(handler);
+      handler.finally(() => handlers.delete(handler));
+      if (kind === "slow-accept") {
+        await delay(acceptDelayMs, { signal: shutdown.signal });
+      }
+    }
+  })();
+
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    shutdown.abort();
+    try {
+      listener.close();
+    } catch { /* closed */ }
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch { /* closed */ }
+    }
+    await acceptLoop.catch(() => {});
+    await Promise.all(handlers);
+  };
+  return {
+    kind,
+    target: targetOf(hostname, (listener.addr as Deno.NetAddr).port),
+    backlog,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return conns.size;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+/**
+ * Deno's `conn.close()` always ends with a FIN; `node:net`'s
+ * `resetAndDestroy()` sets SO_LINGER 0 and so sends an RST (facts doc).
+ */
+async function startResetServer(
+  hostname: string,
+  backlog: number,
+  port: number | undefined,
+): Promise<ReferenceServer> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on("data", (chunk) => socket.write(chunk));
+    socket.on("end", () => socket.resetAndDestroy());
+    socket.on("error", () => {});
+    socket.on("close", () => sockets.delete(socket));
+  });
+  let chosen = port;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    chosen = port ??
+      PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    const listening = await new Promise<boolean>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException) => {
+        if (error.code === "EADDRINUSE" && port === undefined) resolve(false);
+        else reject(error);
+      };
+      server.once("error", onError);
+      server.listen({ host: hostname, port: chosen, backlog }, () => {
+        server.off("error", onError);
+        resolve(true);
+      });
+    });
+    if (listening) break;
+  }
+  const close = async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return {
+    kind: "reset",
+    target: targetOf(hostname, chosen!),
+    backlog,
+    get accepted() {
+      return accepted;
+    },
+    get open() {
+      return sockets.size;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+if (import.meta.main) {
+  // `deno run -P lib/testing/reference_servers.ts KIND [PORT] [BACKLOG]`: run one for manual tests.
+  const [kind, port, backlog] = Deno.args as [ReferenceServerKind, string?, string?];
+  if (!REFERENCE_SERVER_KINDS.includes(kind)) {
+    console.error(
+      `usage: reference_servers.ts ${REFERENCE_SERVER_KINDS.join("|")} [PORT] [BACKLOG]`,
+    );
+    Deno.exit(2);
+  }
+  if (port !== undefined && !/^\d+$/.test(port) || Number(port) > 65535) {
+    console.error(`reference_servers.ts: invalid port "${port}": use 1-65535`);
+    Deno.exit(2);
+  }
+  const server = await startReferenceServer(kind, {
+    port: port ? Number(port) : undefined,
+    backlog: backlog ? Number(backlog) : undefined,
+  });
+  console.log(`${kind} server on ${server.target.label}: ${REFERENCE_SERVER_BEHAVIOUR[kind]}`);
+  Deno.addSignalListener("SIGINT", () => server.close().then(() => Deno.exit(0)));
+}

@@ -1,0 +1,447 @@
+import assert from "node:assert/strict";
+import {
+  DEFAULT_DRAIN_MS,
+  HELP,
+  MAX_CONCURRENCY,
+  parseCli,
+  unescapePayload,
+} from "../../lib/cli/args.ts";
+import { UsageError } from "../../lib/base/errors.ts";
+
+const TARGET = { hostname: "127.0.0.1", port: 8080, label: "127.0.0.1:8080" };
+const CENSUS = { enabled: true, drainMs: DEFAULT_DRAIN_MS };
+
+/** Asserts parseCli(argv) throws a UsageError with a one-line message that contains `names`. */
+function assertUsageError(argv: string[], names: string, exact?: string): void {
+  let caught: unknown;
+  // Without a command word the argv is the load command's.
+  const full = ["check", "load", "idle"].includes(argv[0]) ? argv : ["load", ...argv];
+  try {
+    parseCli(full);
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof UsageError, `no UsageError for ${JSON.stringify(argv)}`);
+  assert.equal(caught.name, "UsageError");
+  assert.ok(!caught.message.includes("\n"), `not one line: ${JSON.stringify(caught.message)}`);
+  assert.ok(
+    caught.message.includes(names),
+    `${JSON.stringify(caught.message)} does not name ${JSON.stringify(names)}`,
+  );
+  if (exact !== undefined) assert.equal(caught.message, exact);
+}
+
+Deno.test("a bare target gives a load with no overrides (the runner applies defaults)", () => {
+  assert.deepEqual(parseCli(["load", "127.0.0.1:8080"]), {
+    kind: "load",
+    target: TARGET,
+    load: {},
+    census: CENSUS,
+  });
+});
+
+Deno.test("every long option", () => {
+  assert.deepEqual(
+    parseCli([
+      "load",
+      "--concurrency",
+      "250",
+      "--sessions",
+      "10000",
+      "--duration",
+      "30s",
+      "--rate",
+      "1500.5",
+      "--send",
+      "PING\\r\\n",
+      "--hold",
+      "250ms",
+      "--connect-timeout",
+      "1s",
+      "--close-timeout",
+      "500ms",
+      "--json",
+      "-",
+      "[::1]:9000",
+    ]),
+    {
+      kind: "load",
+      target: { hostname: "::1", port: 9000, label: "[::1]:9000" },
+      load: {
+        concurrency: 250,
+        sessions: 10_000,
+        durationMs: 30_000,
+        rate: 1500.5,
+        send: new Uint8Array([80, 73, 78, 71, 13, 10]),
+        holdMs: 250,
+        connectTimeoutMs: 1000,
+        closeTimeoutMs: 500,
+      },
+      census: CENSUS,
+      jsonPath: "-",
+    },
+  );
+});
+
+Deno.test("short flags and the --opt=value form", () => {
+  assert.deepEqual(
+    parseCli(["load", "-c", "10", "-n", "100", "-d", "2m", "-r", "50", "localhost:80"]),
+    {
+      kind: "load",
+      target: { hostname: "localhost", port: 80, label: "localhost:80" },
+      load: { concurrency: 10, sessions: 100, durationMs: 120_000, rate: 50 },
+      census: CENSUS,
+    },
+  );
+  assert.deepEqual(parseCli(["load", "-c5", "--duration=1.5", "127.0.0.1:8080"]), {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 5, durationMs: 1500 },
+    census: CENSUS,
+  });
+});
+
+Deno.test("options may follow the target", () => {
+  const command = parseCli(["load", "127.0.0.1:8080", "-c", "3", "--json", "-"]);
+  assert.deepEqual(command, {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 3 },
+    census: CENSUS,
+    jsonPath: "-",
+  });
+});
+
+Deno.test("durations in every unit", () => {
+  const load = (args: string[]) => {
+    const command = parseCli(["load", ...args, "127.0.0.1:8080"]);
+    assert.equal(command.kind, "load");
+    return command.kind === "load" ? command.load : {};
+  };
+  assert.deepEqual(load(["-d", "500ms"]), { durationMs: 500 });
+  assert.deepEqual(load(["-d", "10"]), { durationMs: 10_000 });
+  assert.deepEqual(load(["-d", "1h"]), { durationMs: 3_600_000 });
+  assert.deepEqual(load(["--hold", "0"]), { holdMs: 0 });
+  assert.deepEqual(load(["--hold", "1500us"]), { holdMs: 1.5 });
+  assert.deepEqual(load(["--connect-timeout", "2.5s"]), { connectTimeoutMs: 2500 });
+  assert.deepEqual(load(["--close-timeout", "1m"]), { closeTimeoutMs: 60_000 });
+});
+
+Deno.test("the limits of -c and -n are accepted", () => {
+  assert.equal(MAX_CONCURRENCY, 10_000);
+  assert.deepEqual(parseCli(["load", "-c", "1", "-n", "1", "127.0.0.1:8080"]), {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 1, sessions: 1 },
+    census: CENSUS,
+  });
+  assert.deepEqual(parseCli(["load", "-c", "10000", "-n", "100000000", "127.0.0.1:8080"]), {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 10_000, sessions: 100_000_000 },
+    census: CENSUS,
+  });
+});
+
+Deno.test("--help and --version win over everything else", () => {
+  assert.deepEqual(parseCli(["load", "--help"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "-h"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "-h", "-c", "0", "a", "b"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "--version"]), { kind: "version" });
+  assert.deepEqual(parseCli(["load", "-V", "127.0.0.1:8080"]), { kind: "version" });
+  assert.deepEqual(parseCli(["load", "--help", "--version"]), { kind: "help" });
+  assert.match(HELP, /^synfin: /);
+  assert.match(HELP, /Usage: deno run -P cli\.ts \[check\] \[options\] HOST:PORT/);
+  assert.match(HELP, /at most 10000\)/);
+  for (
+    const option of [
+      "--concurrency",
+      "--sessions",
+      "--duration",
+      "--rate",
+      "--send",
+      "--hold",
+      "--connect-timeout",
+      "--close-timeout",
+      "--json",
+      "--help",
+      "--version",
+    ]
+  ) {
+    assert.ok(HELP.includes(option), `--help does not mention ${option}`);
+  }
+});
+
+Deno.test("target errors", async (t) => {
+  await t.step("no target", () => {
+    assertUsageError([], "Missing target", "Missing target: give HOST:PORT");
+    assertUsageError(["-c", "10"], "Missing target", "Missing target: give HOST:PORT");
+  });
+  await t.step("two targets", () => {
+    assertUsageError(
+      ["127.0.0.1:80", "127.0.0.1:81"],
+      "127.0.0.1:81",
+      "Expected one target, got 2: 127.0.0.1:80 127.0.0.1:81",
+    );
+  });
+  await t.step("a bad target", () => {
+    assertUsageError(["127.0.0.1"], 'Invalid target "127.0.0.1"');
+    assertUsageError(["127.0.0.1:0"], 'Invalid target "127.0.0.1:0"');
+  });
+});
+
+Deno.test("unknown options and missing values", () => {
+  assertUsageError(["--foo", "127.0.0.1:8080"], "--foo", "Unknown option '--foo'");
+  assertUsageError(["-z", "127.0.0.1:8080"], "-z", "Unknown option '-z'");
+  assertUsageError(["127.0.0.1:8080", "-c"], "--concurrency");
+  assertUsageError(["127.0.0.1:8080", "--send"], "--send");
+  assertUsageError(["--json=", "127.0.0.1:8080"], "--json");
+});
+
+Deno.test("bad -c", () => {
+  const exact = (value: string) =>
+    `Invalid --concurrency "${value}": give a whole number from 1 to 10000`;
+  for (const value of ["0", "10001", "x", "1.5", "", "1e3", " 5"]) {
+    assertUsageError(["-c", value, "127.0.0.1:8080"], `"${value}"`, exact(value));
+  }
+  assertUsageError(["--concurrency=abc", "127.0.0.1:8080"], '"abc"', exact("abc"));
+});
+
+Deno.test("bad -n", () => {
+  const exact = (value: string) =>
+    `Invalid --sessions "${value}": give a whole number from 1 to 100000000`;
+  for (const value of ["0", "100000001", "ten", "2.5"]) {
+    assertUsageError(["-n", value, "127.0.0.1:8080"], `"${value}"`, exact(value));
+  }
+});
+
+Deno.test("bad --rate", () => {
+  const exact = (value: string) => `Invalid --rate "${value}": give sessions per second, e.g. 500`;
+  for (const value of ["0", "fast", "", "Infinity", "1000001", "NaN"]) {
+    assertUsageError(["--rate", value, "127.0.0.1:8080"], `"${value}"`, exact(value));
+  }
+  assertUsageError(["-r=-5", "127.0.0.1:8080"], '"=-5"', exact("=-5"));
+});
+
+Deno.test("bad durations", () => {
+  for (const option of ["--duration", "--hold", "--connect-timeout", "--close-timeout"]) {
+    assertUsageError(
+      [option, "10x", "127.0.0.1:8080"],
+      `"10x"`,
+      `Invalid ${option} "10x": use e.g. 500ms, 10s or 1m`,
+    );
+  }
+  assertUsageError(["-d", "soon", "127.0.0.1:8080"], '"soon"');
+  for (const option of ["--duration", "--connect-timeout", "--close-timeout"]) {
+    assertUsageError(
+      [option, "0s", "127.0.0.1:8080"],
+      `"0s"`,
+      `Invalid ${option} "0s": must be more than 0`,
+    );
+  }
+});
+
+Deno.test("bad --send escapes", () => {
+  assertUsageError(
+    ["--send", "GET\\q", "127.0.0.1:8080"],
+    "\\q",
+    'Invalid --send escape "\\q": use \\r \\n \\t \\\\ or \\xHH',
+  );
+  assertUsageError(["--send", "\\xZZ", "127.0.0.1:8080"], "\\x");
+  assertUsageError(["--send", "\\x4", "127.0.0.1:8080"], "\\x");
+});
+
+Deno.test("unescapePayload", async (t) => {
+  const bytes = (text: string) => [...unescapePayload(text)];
+  await t.step("\\r \\n \\t \\\\", () => {
+    assert.deepEqual(bytes("a\\r\\n"), [97, 13, 10]);
+    assert.deepEqual(bytes("\\t"), [9]);
+    assert.deepEqual(bytes("\\\\"), [92]);
+    assert.deepEqual(bytes("\\\\n"), [92, 110]);
+    assert.deepEqual(
+      bytes("GET / HTTP/1.0\\r\\n\\r\\n"),
+      [...new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n")],
+    );
+  });
+  await t.step("\\xHH in either case", () => {
+    assert.deepEqual(bytes("\\x00\\xff\\xAb\\x41"), [0, 255, 171, 65]);
+    assert.deepEqual(bytes("\\x410"), [65, 48]);
+  });
+  await t.step("text without escapes is UTF-8", () => {
+    assert.deepEqual(bytes(""), []);
+    assert.deepEqual(bytes("hello"), [104, 101, 108, 108, 111]);
+    assert.deepEqual(bytes("é"), [0xc3, 0xa9]);
+    assert.deepEqual(bytes("€\\n"), [0xe2, 0x82, 0xac, 10]);
+    assert.deepEqual(bytes("Grüße"), [...new TextEncoder().encode("Grüße")]);
+  });
+  await t.step("a trailing backslash is literal", () => {
+    assert.deepEqual(bytes("a\\"), [97, 92]);
+  });
+  await t.step("a bad escape is a UsageError naming it", () => {
+    assert.throws(() => unescapePayload("\\a"), {
+      name: "UsageError",
+      message: 'Invalid --send escape "\\a": use \\r \\n \\t \\\\ or \\xHH',
+    });
+  });
+});
+
+// unescapePayload encodes one UTF-16 code unit at a time, so each half of a
+// surrogate pair becomes U+FFFD (EF BF BD). Enable when lib/cli/args.ts
+// iterates by code point.
+Deno.test({
+  name: "unescapePayload encodes characters outside the BMP",
+  fn() {
+    assert.deepEqual([...unescapePayload("😀")], [0xf0, 0x9f, 0x98, 0x80]);
+  },
+});
+
+Deno.test("census options", () => {
+  const census = (args: string[]) => {
+    const command = parseCli(["load", ...args, "127.0.0.1:8080"]);
+    assert.equal(command.kind, "load");
+    return command.kind === "load" ? command.census : undefined;
+  };
+  assert.deepEqual(census([]), CENSUS);
+  assert.deepEqual(census(["--drain", "500ms"]), { enabled: true, drainMs: 500 });
+  assert.deepEqual(census(["--no-census"]), { enabled: false, drainMs: DEFAULT_DRAIN_MS });
+  assert.deepEqual(census(["--server-sockets", "ssh db cat /proc/net/tcp"]), {
+    enabled: true,
+    drainMs: DEFAULT_DRAIN_MS,
+    serverSocketsCommand: "ssh db cat /proc/net/tcp",
+  });
+  assertUsageError(["--server-sockets", " ", "127.0.0.1:8080"], "--server-sockets");
+  assertUsageError(
+    ["--server-sockets", "cat x", "--no-census", "127.0.0.1:8080"],
+    "--no-census",
+  );
+  assertUsageError(["--drain", "soon", "127.0.0.1:8080"], "--drain");
+});
+
+Deno.test("the load command may be named", () => {
+  assert.deepEqual(parseCli(["load", "-c", "3", "127.0.0.1:8080"]), {
+    kind: "load",
+    target: TARGET,
+    load: { concurrency: 3 },
+    census: CENSUS,
+  });
+});
+
+Deno.test("the idle command", () => {
+  assert.deepEqual(parseCli(["idle", "127.0.0.1:8080"]), {
+    kind: "idle",
+    target: TARGET,
+    idle: { connections: 10, boundMs: 30_000 },
+  });
+  assert.deepEqual(
+    parseCli([
+      "idle",
+      "--connections",
+      "100",
+      "--bound",
+      "2m",
+      "--connect-timeout",
+      "1s",
+      "--json",
+      "-",
+      "127.0.0.1:8080",
+    ]),
+    {
+      kind: "idle",
+      target: TARGET,
+      idle: { connections: 100, boundMs: 120_000, connectTimeoutMs: 1000 },
+      jsonPath: "-",
+    },
+  );
+  assertUsageError(["idle", "--connections", "101", "127.0.0.1:8080"], "--connections");
+  assertUsageError(["idle", "--bound", "0", "127.0.0.1:8080"], "--bound");
+  // Load options do not belong to idle.
+  assertUsageError(["idle", "-c", "5", "127.0.0.1:8080"], "-c");
+  assert.deepEqual(parseCli(["idle", "--help"]), { kind: "help" });
+});
+
+Deno.test("--rate takes a plain decimal number only", () => {
+  assertUsageError(["-r", "0x10", "127.0.0.1:8080"], "--rate");
+  assertUsageError(["-r", "1e3", "127.0.0.1:8080"], "--rate");
+});
+
+Deno.test("check is the default command", () => {
+  assert.deepEqual(parseCli(["127.0.0.1:8080"]), {
+    kind: "check",
+    target: TARGET,
+    flags: { cases: [], skip: [], thresholds: [] },
+  });
+  assert.deepEqual(parseCli(["check", "127.0.0.1:8080"]), parseCli(["127.0.0.1:8080"]));
+  // The target may come from the config file.
+  assert.deepEqual(parseCli(["--config", "ci.json"]), {
+    kind: "check",
+    flags: { cases: [], skip: [], thresholds: [], configPath: "ci.json" },
+  });
+});
+
+Deno.test("every check option", () => {
+  const command = parseCli([
+    "--case",
+    "close/",
+    "--case",
+    "handshake/accepts",
+    "--skip",
+    "idle/timeout",
+    "--strict",
+    "--threshold",
+    "handshake.p99<5ms",
+    "--threshold",
+    "server.closeWait==0",
+    "--junit",
+    "out.xml",
+    "--json",
+    "out.json",
+    "--connect-timeout",
+    "1s",
+    "--close-timeout",
+    "500ms",
+    "--drain",
+    "2s",
+    "--server-sockets",
+    "ss -tan",
+    "-d",
+    "10s",
+    "-c",
+    "20",
+    "--burst",
+    "256",
+    "--idle-bound",
+    "3s",
+    "--send",
+    "PING\\r\\n",
+    "127.0.0.1:8080",
+  ]);
+  assert.deepEqual(command, {
+    kind: "check",
+    target: TARGET,
+    flags: {
+      cases: ["close/", "handshake/accepts"],
+      skip: ["idle/timeout"],
+      strict: true,
+      thresholds: ["handshake.p99<5ms", "server.closeWait==0"],
+      junitPath: "out.xml",
+      jsonPath: "out.json",
+      connectTimeoutMs: 1000,
+      closeTimeoutMs: 500,
+      drainMs: 2000,
+      serverSocketsCommand: "ss -tan",
+      durationMs: 10_000,
+      concurrency: 20,
+      burstSize: 256,
+      idleBoundMs: 3000,
+      payload: new TextEncoder().encode("PING\r\n"),
+    },
+  });
+});
+
+Deno.test("check: --list needs no target; bad values are usage errors", () => {
+  assert.deepEqual(parseCli(["--list"]), { kind: "list" });
+  assertUsageError(["check", "--threshold", "handshake.p99<<5ms", "127.0.0.1:8080"], "<<5ms");
+  assertUsageError(["check", "--burst", "0", "127.0.0.1:8080"], "--burst");
+  assertUsageError(["check", "--junit", "", "127.0.0.1:8080"], "--junit");
+  assertUsageError(["check", "-n", "5", "127.0.0.1:8080"], "-n");
+});

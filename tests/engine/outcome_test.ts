@@ -1,0 +1,227 @@
+import assert from "node:assert/strict";
+import {
+  errnoOf,
+  FAILING_OUTCOMES,
+  type Outcome,
+  OUTCOMES,
+  RESET_ERRNOS,
+  TESTER_LIMIT_ERRNOS,
+} from "../../lib/engine/outcome.ts";
+import { listenOnRandomPort } from "../support/loopback.ts";
+
+/** A port on 127.0.0.1 that was just listening and now is not. */
+function closedPort(): number {
+  const listener = listenOnRandomPort();
+  const port = listener.addr.port;
+  listener.close();
+  return port;
+}
+
+async function connectError(options: Deno.ConnectOptions): Promise<unknown> {
+  try {
+    const conn = await Deno.connect(options);
+    conn.close();
+  } catch (error) {
+    return error;
+  }
+  assert.fail(`connecting to ${options.hostname}:${options.port} succeeded`);
+}
+
+Deno.test("errnoOf names each Deno error class", () => {
+  const cases: [Error, string][] = [
+    [new Deno.errors.ConnectionRefused("x"), "ECONNREFUSED"],
+    [new Deno.errors.ConnectionReset("x"), "ECONNRESET"],
+    [new Deno.errors.ConnectionAborted("x"), "ECONNABORTED"],
+    [new Deno.errors.BrokenPipe("x"), "EPIPE"],
+    [new Deno.errors.TimedOut("x"), "ETIMEDOUT"],
+    [new Deno.errors.AddrNotAvailable("x"), "EADDRNOTAVAIL"],
+    [new Deno.errors.AddrInUse("x"), "EADDRINUSE"],
+    [new Deno.errors.NotConnected("x"), "ENOTCONN"],
+    [new Deno.errors.Interrupted("x"), "EINTR"],
+    [new Deno.errors.NetworkUnreachable("x"), "ENETUNREACH"],
+    [new Deno.errors.PermissionDenied("x"), "EACCES"],
+  ];
+  for (const [error, errno] of cases) assert.equal(errnoOf(error), errno, error.name);
+});
+
+Deno.test("errnoOf names DOMException timeouts and aborts", () => {
+  assert.equal(errnoOf(new DOMException("signal timed out", "TimeoutError")), "ETIMEDOUT");
+  assert.equal(errnoOf(new DOMException("aborted", "AbortError")), "EINTR");
+  assert.equal(errnoOf(new DOMException("other", "NetworkError")), "EUNKNOWN");
+});
+
+Deno.test("errnoOf names the reason of a timed-out or aborted signal", () => {
+  const aborted = new AbortController();
+  aborted.abort();
+  assert.equal(errnoOf(aborted.signal.reason), "EINTR");
+  const timedOut = AbortSignal.abort(new DOMException("signal timed out", "TimeoutError"));
+  assert.equal(errnoOf(timedOut.reason), "ETIMEDOUT");
+});
+
+Deno.test("errnoOf uses an errno-shaped `code`", () => {
+  const withCode = (code: unknown, message = "boom") =>
+    Object.assign(new Error(message), { code }) as Error;
+  assert.equal(errnoOf(withCode("EMFILE")), "EMFILE");
+  assert.equal(errnoOf(withCode("ENOBUFS")), "ENOBUFS");
+  assert.equal(errnoOf(withCode("EAI_AGAIN")), "EUNKNOWN"); // not /^E[A-Z0-9]+$/
+  assert.equal(errnoOf(withCode("emfile")), "EUNKNOWN");
+  assert.equal(errnoOf(withCode(24)), "EUNKNOWN");
+  // A node-style error from another realm still counts.
+  assert.equal(errnoOf(Object.assign(new TypeError("x"), { code: "EHOSTDOWN" })), "EHOSTDOWN");
+});
+
+Deno.test("errnoOf reads the resolver's and the kernel's messages", () => {
+  assert.equal(
+    errnoOf(new Error("failed to lookup address information: Name or service not known")),
+    "ENOTFOUND",
+  );
+  assert.equal(
+    errnoOf(new Error("failed to lookup address information: nodename nor servname provided")),
+    "ENOTFOUND",
+  );
+  assert.equal(errnoOf(new Error("lookup example.invalid: no such host")), "ENOTFOUND");
+  assert.equal(errnoOf(new Error("Too many open files (os error 24)")), "EMFILE");
+  assert.equal(errnoOf(new Error("Host is unreachable (os error 113)")), "EHOSTUNREACH");
+});
+
+Deno.test("errnoOf gives EUNKNOWN for anything else", () => {
+  assert.equal(errnoOf(new Error("something odd")), "EUNKNOWN");
+  assert.equal(errnoOf(new Deno.errors.NotFound("x")), "EUNKNOWN");
+  assert.equal(errnoOf("ECONNRESET"), "EUNKNOWN");
+  assert.equal(errnoOf(undefined), "EUNKNOWN");
+  assert.equal(errnoOf(null), "EUNKNOWN");
+  assert.equal(errnoOf(42), "EUNKNOWN");
+});
+
+Deno.test("OUTCOMES lists every outcome once, in report order", () => {
+  assert.deepEqual(OUTCOMES, [
+    "clean",
+    "server-closed-first",
+    "reset",
+    "no-fin",
+    "refused",
+    "connect-timeout",
+    "tester-limit",
+    "interrupted",
+    "error",
+  ]);
+});
+
+Deno.test("FAILING_OUTCOMES holds the server's failures only", () => {
+  const failing: Outcome[] = ["reset", "no-fin", "refused", "connect-timeout", "error"];
+  const passing: Outcome[] = ["clean", "server-closed-first", "tester-limit", "interrupted"];
+  assert.equal(FAILING_OUTCOMES.size, failing.length);
+  for (const outcome of failing) assert.equal(FAILING_OUTCOMES.has(outcome), true, outcome);
+  for (const outcome of passing) assert.equal(FAILING_OUTCOMES.has(outcome), false, outcome);
+  assert.deepEqual(
+    OUTCOMES.filter((o) => !FAILING_OUTCOMES.has(o)),
+    passing,
+  );
+});
+
+Deno.test("TESTER_LIMIT_ERRNOS and RESET_ERRNOS", () => {
+  assert.deepEqual([...TESTER_LIMIT_ERRNOS].sort(), [
+    "EADDRNOTAVAIL",
+    "EMFILE",
+    "ENFILE",
+    "ENOBUFS",
+    "ENOMEM",
+  ]);
+  assert.deepEqual([...RESET_ERRNOS].sort(), ["ECONNABORTED", "ECONNRESET", "EPIPE"]);
+});
+
+Deno.test("a real connect to a closed port on 127.0.0.1 is ECONNREFUSED", async () => {
+  const port = closedPort();
+  const error = await connectError({ hostname: "127.0.0.1", port });
+  assert.ok(error instanceof Deno.errors.ConnectionRefused, String(error));
+  assert.equal(errnoOf(error), "ECONNREFUSED");
+});
+
+Deno.test("a real connect to a .invalid host name is ENOTFOUND", async () => {
+  const error = await connectError({ hostname: "synfin-test.invalid", port: 80 });
+  assert.equal(errnoOf(error), "ENOTFOUND", String(error));
+});
+
+Deno.test("a real connect that times out is ETIMEDOUT, and an aborted one EINTR", async () => {
+  // An already-fired signal fails the connect before any packet leaves.
+  const listener = listenOnRandomPort();
+  try {
+    const port = listener.addr.port;
+    const timedOut = AbortSignal.abort(new DOMException("signal timed out", "TimeoutError"));
+    assert.equal(
+      errnoOf(await connectError({ hostname: "127.0.0.1", port, signal: timedOut })),
+      "ETIMEDOUT",
+    );
+    const aborted = new AbortController();
+    aborted.abort();
+    assert.equal(
+      errnoOf(await connectError({ hostname: "127.0.0.1", port, signal: aborted.signal })),
+      "EINTR",
+    );
+  } finally {
+    listener.close();
+  }
+});
+
+Deno.test("describeOutcomes lists the non-zero outcomes in report order", async (t) => {
+  const { describeOutcomes } = await import("../../lib/engine/outcome.ts");
+  await t.step("in OUTCOMES order, whatever the keys' order", () => {
+    assert.equal(
+      describeOutcomes({ error: 2, "no-fin": 1, clean: 3, "connect-timeout": 4 }),
+      "clean 3, no-fin 1, connect-timeout 4, error 2",
+    );
+  });
+  await t.step("zeros are left out", () => {
+    assert.equal(describeOutcomes({ clean: 0, reset: 5, refused: 0 }), "reset 5");
+  });
+  await t.step("every outcome", () => {
+    const all = Object.fromEntries(OUTCOMES.map((o, i) => [o, i + 1]));
+    assert.equal(
+      describeOutcomes(all),
+      "clean 1, server-closed-first 2, reset 3, no-fin 4, refused 5, connect-timeout 6, " +
+        "tester-limit 7, interrupted 8, error 9",
+    );
+  });
+  await t.step("nothing: no sessions", () => {
+    assert.equal(describeOutcomes({}), "no sessions");
+    assert.equal(describeOutcomes(Object.fromEntries(OUTCOMES.map((o) => [o, 0]))), "no sessions");
+  });
+  await t.step("keys that are not outcomes are ignored", () => {
+    const odd = { clean: 1, bogus: 7 } as Partial<Record<Outcome, number>>;
+    assert.equal(describeOutcomes(odd), "clean 1");
+  });
+});
+
+Deno.test("resetsIn counts reset errnos in the given phases", async (t) => {
+  const { resetsIn } = await import("../../lib/engine/outcome.ts");
+  const errors = [
+    { phase: "handshake" as const, errno: "ECONNRESET", count: 1 },
+    { phase: "handshake" as const, errno: "ECONNREFUSED", count: 50 },
+    { phase: "firstByte" as const, errno: "EPIPE", count: 2 },
+    { phase: "hold" as const, errno: "ECONNABORTED", count: 4 },
+    { phase: "hold" as const, errno: "ETIMEDOUT", count: 100 },
+    { phase: "close" as const, errno: "ECONNRESET", count: 8 },
+    { phase: "close" as const, errno: "EPIPE", count: 16 },
+  ];
+  await t.step("before our FIN", () => {
+    assert.equal(resetsIn(errors, ["handshake", "firstByte", "hold"]), 1 + 2 + 4);
+  });
+  await t.step("in the close only", () => {
+    assert.equal(resetsIn(errors, ["close"]), 8 + 16);
+  });
+  await t.step("every phase: only the reset errnos count", () => {
+    assert.equal(resetsIn(errors, ["handshake", "firstByte", "hold", "close"]), 31);
+  });
+  await t.step("no phases, or no errors: 0", () => {
+    assert.equal(resetsIn(errors, []), 0);
+    assert.equal(resetsIn([], ["close"]), 0);
+  });
+  await t.step("a phase with only other errnos: 0", () => {
+    assert.equal(
+      resetsIn([{ phase: "handshake", errno: "ECONNREFUSED", count: 3 }], [
+        "handshake",
+      ]),
+      0,
+    );
+  });
+});

@@ -1,0 +1,149 @@
+import assert from "node:assert/strict";
+import type { LoadResult } from "../../lib/engine/runner.ts";
+import { OUTCOMES } from "../../lib/engine/outcome.ts";
+import type { SessionRecord } from "../../lib/engine/session.ts";
+import { SessionTally } from "../../lib/engine/tally.ts";
+import { summarizeLoad } from "../../lib/census/load_summary.ts";
+import { parseTarget } from "../../lib/base/target.ts";
+import { OUTCOME_MEANING, renderTextReport } from "../../lib/report/load_text.ts";
+import { bimodalRecords, loadResult, tallyOf } from "../support/load_fixtures.ts";
+
+function report(tally: SessionTally, overrides: Partial<LoadResult> = {}): string[] {
+  return renderTextReport(summarizeLoad(loadResult(tally, overrides))).split("\n");
+}
+
+/** The one line matching `pattern`. */
+function lineMatching(lines: string[], pattern: RegExp): string {
+  const found = lines.filter((line) => pattern.test(line));
+  assert.equal(found.length, 1, `${found.length} lines match ${pattern}:\n${lines.join("\n")}`);
+  return found[0];
+}
+
+Deno.test("the report opens with the target, the load shape and the run", () => {
+  const lines = report(tallyOf(bimodalRecords()));
+  assert.equal(lines[0], "synfin 127.0.0.1:8080  closed loop, concurrency 100");
+  assert.equal(
+    lines[1],
+    "1,008 sessions in 2.00s (504 sessions/s), stopped by duration, 2 event loops",
+  );
+  assert.equal(lines[2], "");
+});
+
+Deno.test("an open-loop run with a payload and a hold says so", () => {
+  const lines = report(tallyOf(bimodalRecords(), true), {
+    target: parseTarget("[::1]:9000"),
+    shape: { concurrency: 200, sessions: 1008, durationMs: null, rate: 1500 },
+    session: {
+      send: new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"),
+      holdMs: 250,
+      connectTimeoutMs: 3000,
+      closeTimeoutMs: 2000,
+    },
+    stoppedBy: "sessions",
+  });
+  assert.equal(
+    lines[0],
+    "synfin [::1]:9000  open loop, 1,500 sessions/s, at most 200 in flight, send 18 B, hold 250ms",
+  );
+  assert.match(lines[1], /, stopped by sessions, 2 event loops$/);
+  assert.equal(
+    lineMatching(lines, /no response byte/),
+    "  1,005 sessions got no response byte to their payload",
+  );
+});
+
+Deno.test("the phase table has a header and one row per timed phase (no first byte without a payload)", () => {
+  const lines = report(tallyOf(bimodalRecords()));
+  const header = lineMatching(lines, /^phase\s/);
+  assert.match(header, /^phase\s+count\s+min\s+p50\s+p90\s+p99\s+p99\.9\s+max$/);
+  const at = lines.indexOf(header);
+  assert.match(lines[at + 1], /^handshake\s+1,005\s+30us\s+30us\s+30us\s+40us\s+1\.00s\s+1\.00s$/);
+  assert.ok(!lines.some((line) => line.startsWith("first byte ")));
+  assert.match(lines[at + 2], /^close\s+1,000(\s+80us){6}$/);
+  // Numeric columns are right-aligned under their headers.
+  assert.equal(lines[at + 1].indexOf("1,005") + 5, header.indexOf("count") + 5);
+});
+
+Deno.test("outcome lines give counts, percentages and meanings, and skip zeros", () => {
+  const lines = report(tallyOf(bimodalRecords()));
+  const at = lines.indexOf("outcomes");
+  assert.ok(at > 0, "no outcomes section");
+  assert.match(lines[at + 1], /^ {2}clean\s+1,000\s+99\.21%\s+we sent FIN, the server answered/);
+  assert.match(lines[at + 2], /^ {2}reset\s+5\s+0\.50%\s+the server sent an RST/);
+  assert.match(lines[at + 3], /^ {2}refused\s+3\s+0\.30%\s+the SYN was refused/);
+  assert.equal(lines[at + 4], "");
+  for (const outcome of ["no-fin", "server-closed-first", "connect-timeout", "error"]) {
+    assert.ok(!lines.some((line) => line.startsWith(`  ${outcome} `)), outcome);
+  }
+  assert.ok(!lines.some((line) => line.includes("no response byte")));
+});
+
+Deno.test("every outcome has a meaning", () => {
+  assert.deepEqual(Object.keys(OUTCOME_MEANING), [...OUTCOMES]);
+  const records: SessionRecord[] = OUTCOMES.map((outcome) => ({
+    outcome,
+    phase: "close",
+    bytesReceived: 0,
+    errors: [],
+  }));
+  const lines = report(tallyOf(records));
+  for (const outcome of OUTCOMES) {
+    const line = lineMatching(lines, new RegExp(`^ {2}${outcome}\\s`));
+    assert.ok(line.endsWith(`11.11%  ${OUTCOME_MEANING[outcome]}`), line);
+  }
+});
+
+Deno.test("an errors section lists errors by phase and errno", () => {
+  const lines = report(tallyOf(bimodalRecords()));
+  const at = lines.indexOf("errors");
+  assert.ok(at > 0, "no errors section");
+  assert.match(lines[at + 1], /^ {2}phase\s+errno\s+count$/);
+  assert.match(lines[at + 2], /^ {2}close\s+ECONNRESET\s+5$/);
+  assert.match(lines[at + 3], /^ {2}handshake\s+ECONNREFUSED\s+3$/);
+  assert.equal(lines[at + 4], "");
+});
+
+Deno.test("no errors section without errors", () => {
+  const lines = report(tallyOf(bimodalRecords().slice(0, 1000)));
+  assert.equal(lines.indexOf("errors"), -1);
+  assert.ok(!lines.some((line) => line.includes("ECONN")));
+});
+
+Deno.test("a bimodal 30us/1s handshake shows both modes in the bar chart", () => {
+  const lines = report(tallyOf(bimodalRecords()));
+  const at = lines.indexOf("handshake latency (log-scaled buckets)");
+  assert.ok(at > 0, "no handshake chart");
+  assert.match(lines[at + 1], /^ {2}20us-50us\s+\|#{40}\|\s+995\s+99\.0%$/);
+  const slow = lineMatching(lines, /^ {2}1\.00s-2\.00s\s/);
+  // A small mode still gets one mark.
+  assert.match(slow, /^ {2}1\.00s-2\.00s\s+\|# {39}\|\s+10\s+1\.0%$/);
+  assert.equal(lines.indexOf(slow), at + 15);
+  assert.match(lines[at + 2], /^ {2}50us-100us\s+\| {40}\|\s+0\s+0\.0%$/);
+  assert.match(lines[at + 14], /^ {2}500ms-1\.00s\s+\| {40}\|\s+0\s+0\.0%$/);
+  // The chart's counts sum to the phase's count.
+  const counts = lines.slice(at + 1, at + 16).map((line) =>
+    Number(line.split("|")[2].trim().split(/\s+/)[0])
+  );
+  assert.equal(counts.reduce((sum, count) => sum + count, 0), 1005);
+  // Phases with no values have no chart; the close phase has one.
+  assert.equal(lines.indexOf("first byte latency (log-scaled buckets)"), -1);
+  const close = lines.indexOf("close latency (log-scaled buckets)");
+  assert.ok(close > at);
+  assert.match(lines[close + 1], /^ {2}50us-100us\s+\|#{40}\|\s+1,000\s+100\.0%$/);
+  assert.equal(lines.length, close + 2);
+});
+
+Deno.test("barWidth sets the longest bar", () => {
+  const summary = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
+  const lines = renderTextReport(summary, { barWidth: 10 }).split("\n");
+  lineMatching(lines, /^ {2}20us-50us\s+\|#{10}\|\s+995\s+99\.0%$/);
+  lineMatching(lines, /^ {2}1\.00s-2\.00s\s+\|# {9}\|\s+10\s+1\.0%$/);
+});
+
+Deno.test("an empty run says (no sessions)", () => {
+  const lines = report(new SessionTally(), { durationMs: 0 });
+  assert.equal(lines[1], "0 sessions in 0.00s (0 sessions/s), stopped by duration, 2 event loops");
+  assert.equal(lines[lines.indexOf("outcomes") + 1], "  (no sessions)");
+  assert.ok(!lines.some((line) => line.includes("latency (log-scaled buckets)")));
+  assert.equal(lines.indexOf("errors"), -1);
+});
