@@ -8,7 +8,7 @@
  * @module
  */
 
-import { runBurst } from "../lib/engine/burst.ts";
+import { runBurst } from "../lib/backlog/burst.ts";
 import { startNginx } from "../tests/support/nginx.ts";
 import type { Target } from "../lib/base/target.ts";
 

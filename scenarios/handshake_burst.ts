@@ -6,7 +6,7 @@
  * @module
  */
 
-import { runBurst } from "../lib/engine/burst.ts";
+import { runBurst } from "../lib/backlog/burst.ts";
 import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
 import { formatMicros } from "../lib/base/duration.ts";
 import { resetsIn } from "../lib/engine/outcome.ts";

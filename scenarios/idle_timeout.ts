@@ -6,7 +6,7 @@
  */
 
 import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { idleVerdict } from "../lib/report/idle_text.ts";
+import { idleVerdict } from "../lib/engine/idle_verdict.ts";
 
 /** The case. */
 export const options: CaseOptions = {

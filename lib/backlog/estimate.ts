@@ -8,7 +8,7 @@
  * @module
  */
 
-import { SYN_RETRANSMIT_AFTER_US } from "../engine/burst.ts";
+import { SYN_RETRANSMIT_AFTER_US } from "./burst.ts";
 import { type BacklogSweep, type BurstSummary, capacityBracket, isCleanBurst } from "./sweep.ts";
 
 /**

@@ -10,7 +10,7 @@
  */
 
 import { delay } from "../base/delay.ts";
-import { type BurstResult, runBurst, SYN_RETRANSMIT_AFTER_US } from "../engine/burst.ts";
+import { type BurstResult, runBurst, SYN_RETRANSMIT_AFTER_US } from "./burst.ts";
 import { UsageError } from "../base/errors.ts";
 import type { KernelCounters } from "../census/kernel_counters.ts";
 import type { Outcome } from "../engine/outcome.ts";

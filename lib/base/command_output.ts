@@ -7,6 +7,8 @@
  * @module
  */
 
+import { CommandSpawnError } from "./errors.ts";
+
 /** What a finished command printed. */
 export interface CommandText {
   /** Its standard output. */
@@ -17,25 +19,6 @@ export interface CommandText {
   code: number;
   /** Exit code 0. */
   success: boolean;
-}
-
-/**
- * The command could not be started: not installed, or not permitted. The
- * message says which and what to grant; `cause` is Deno's error.
- *
- * @example
- * ```ts
- * import { CommandSpawnError } from "./command_output.ts";
- * const error = new CommandSpawnError("ss is not installed or not on PATH");
- * console.assert(error.name === "CommandSpawnError");
- * ```
- */
-export class CommandSpawnError extends Error {
-  /** Creates the error. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "CommandSpawnError";
-  }
 }
 
 /**

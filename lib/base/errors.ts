@@ -1,7 +1,7 @@
 /**
- * Error classes synfin throws. Each sets `name` so a caller (the CLI) can map
- * it to an exit code without string matching, and keeps the original error in
- * `cause`.
+ * Every error class synfin throws, in one place. Each sets `name` so a caller
+ * (the CLI) can map it to an exit code without string matching, and keeps the
+ * original error in `cause`.
  *
  * @module
  */
@@ -46,5 +46,104 @@ export class TargetUnreachableError extends Error {
     super(message, options);
     this.name = "TargetUnreachableError";
     this.errno = options.errno;
+  }
+}
+
+/**
+ * The text is neither `/proc/net/tcp` nor `ss -tan` output, or one of its rows
+ * is malformed.
+ *
+ * @example
+ * ```ts
+ * import { SocketTableFormatError } from "./errors.ts";
+ * const error = new SocketTableFormatError("Not a socket table: hello");
+ * console.assert(error.name === "SocketTableFormatError");
+ * ```
+ */
+export class SocketTableFormatError extends Error {
+  /** Creates the error with a one-line message. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SocketTableFormatError";
+  }
+}
+
+/**
+ * The socket table could not be read: the reading command is not allowed, not
+ * installed, or failed. The original error is in `cause`.
+ *
+ * @example
+ * ```ts
+ * import { SocketTableUnavailableError } from "./errors.ts";
+ * const err = new SocketTableUnavailableError("cat: not permitted", {
+ *   cause: new Error("NotCapable"),
+ * });
+ * console.assert(err.name === "SocketTableUnavailableError");
+ * ```
+ */
+export class SocketTableUnavailableError extends Error {
+  /** Creates the error with a one-line message; pass the original error as `cause`. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "SocketTableUnavailableError";
+  }
+}
+
+/**
+ * The file text is not in the `/proc/net/netstat` / `/proc/net/snmp` format,
+ * or lacks a counter that {@linkcode KernelCounters} needs.
+ *
+ * @example
+ * ```ts
+ * import { KernelCountersFormatError } from "./errors.ts";
+ * const error = new KernelCountersFormatError("TcpExt: ListenOverflows is not a number");
+ * console.assert(error.name === "KernelCountersFormatError");
+ * ```
+ */
+export class KernelCountersFormatError extends Error {
+  /** Creates the error with a one-line message. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "KernelCountersFormatError";
+  }
+}
+
+/**
+ * The counters could not be read: `cat` is not allowed, not installed, or
+ * failed. The original error is in `cause`.
+ *
+ * @example
+ * ```ts
+ * import { KernelCountersUnavailableError } from "./errors.ts";
+ * const err = new KernelCountersUnavailableError("cat: not permitted", {
+ *   cause: new Error("NotCapable"),
+ * });
+ * console.assert(err.name === "KernelCountersUnavailableError");
+ * ```
+ */
+export class KernelCountersUnavailableError extends Error {
+  /** Creates the error with a one-line message; pass the original error as `cause`. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "KernelCountersUnavailableError";
+  }
+}
+
+/**
+ * The command could not be started: not installed, or not permitted. The
+ * message says which and what to grant; `cause` is Deno's error.
+ *
+ * @example
+ * ```ts
+ * import { CommandSpawnError } from "./errors.ts";
+ * const error = new CommandSpawnError("ss is not installed or not on PATH");
+ * console.assert(error.name === "CommandSpawnError");
+ * ```
+ */
+export class CommandSpawnError extends Error {
+  /** Creates the error. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "CommandSpawnError";
   }
 }

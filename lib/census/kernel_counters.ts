@@ -10,50 +10,10 @@
  * @module
  */
 
-import { type CommandSpawnError, exitedWith, runCommand } from "../base/command_output.ts";
+import { KernelCountersFormatError, KernelCountersUnavailableError } from "../base/errors.ts";
 
-/**
- * The file text is not in the `/proc/net/netstat` / `/proc/net/snmp` format,
- * or lacks a counter that {@linkcode KernelCounters} needs.
- *
- * @example
- * ```ts
- * import { KernelCountersFormatError, parseNetstat } from "./kernel_counters.ts";
- * try {
- *   parseNetstat("TcpExt: ListenOverflows\nTcpExt: many\n");
- * } catch (error) {
- *   console.assert(error instanceof KernelCountersFormatError);
- * }
- * ```
- */
-export class KernelCountersFormatError extends Error {
-  /** Creates the error with a one-line message. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "KernelCountersFormatError";
-  }
-}
-
-/**
- * The counters could not be read: `cat` is not allowed, not installed, or
- * failed. The original error is in `cause`.
- *
- * @example
- * ```ts
- * import { KernelCountersUnavailableError } from "./kernel_counters.ts";
- * const err = new KernelCountersUnavailableError("cat: not permitted", {
- *   cause: new Error("NotCapable"),
- * });
- * console.assert(err.name === "KernelCountersUnavailableError");
- * ```
- */
-export class KernelCountersUnavailableError extends Error {
-  /** Creates the error with a one-line message; pass the original error as `cause`. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "KernelCountersUnavailableError";
-  }
-}
+import { exitedWith, runCommand } from "../base/command_output.ts";
+import type { CommandSpawnError } from "../base/errors.ts";
 
 /**
  * TCP counters of one network namespace that reveal accept-queue and SYN-queue

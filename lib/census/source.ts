@@ -6,21 +6,16 @@
  * @module
  */
 
+import { type CommandSpawnError, SocketTableUnavailableError } from "../base/errors.ts";
 import {
   parseSocketTable,
   parseSsTan,
   readLocalSocketTable,
   type SocketRow,
-  SocketTableUnavailableError,
   uniqueSocketRows,
 } from "./table.ts";
 import { isLoopback, type Target } from "../base/target.ts";
-import {
-  type CommandSpawnError,
-  type CommandText,
-  exitedWith,
-  runCommand,
-} from "../base/command_output.ts";
+import { type CommandText, exitedWith, runCommand } from "../base/command_output.ts";
 
 /** A readable TCP socket table. */
 export interface SocketSource {

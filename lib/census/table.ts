@@ -9,10 +9,11 @@
 
 import {
   type CommandSpawnError,
-  type CommandText,
-  exitedWith,
-  runCommand,
-} from "../base/command_output.ts";
+  SocketTableFormatError,
+  SocketTableUnavailableError,
+} from "../base/errors.ts";
+
+import { type CommandText, exitedWith, runCommand } from "../base/command_output.ts";
 
 /**
  * A TCP state as the kernel names it (`include/net/tcp_states.h`).
@@ -126,49 +127,6 @@ export interface SocketRow {
    * and `ss` rows captured without `-e`.
    */
   inode: number;
-}
-
-/**
- * The text is neither `/proc/net/tcp` nor `ss -tan` output, or one of its rows
- * is malformed.
- *
- * @example
- * ```ts
- * import { parseSocketTable, SocketTableFormatError } from "./table.ts";
- * try {
- *   parseSocketTable("hello");
- * } catch (error) {
- *   console.assert(error instanceof SocketTableFormatError);
- * }
- * ```
- */
-export class SocketTableFormatError extends Error {
-  /** Creates the error with a one-line message. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SocketTableFormatError";
-  }
-}
-
-/**
- * The socket table could not be read: the reading command is not allowed, not
- * installed, or failed. The original error is in `cause`.
- *
- * @example
- * ```ts
- * import { SocketTableUnavailableError } from "./table.ts";
- * const err = new SocketTableUnavailableError("cat: not permitted", {
- *   cause: new Error("NotCapable"),
- * });
- * console.assert(err.name === "SocketTableUnavailableError");
- * ```
- */
-export class SocketTableUnavailableError extends Error {
-  /** Creates the error with a one-line message; pass the original error as `cause`. */
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "SocketTableUnavailableError";
-  }
 }
 
 // Tables reach 10^4+ rows on a loaded host and are re-read during a run, so

@@ -6,6 +6,7 @@
 
 import type { IdleProbeResult } from "../engine/idle_probe.ts";
 import type { Target } from "../base/target.ts";
+import { idleVerdict, seconds } from "../engine/idle_verdict.ts";
 
 /**
  * Renders what the idle probe saw: how many connections the server dropped,
@@ -44,36 +45,6 @@ export function renderIdleReport(target: Target, result: IdleProbeResult): strin
   return lines.join("\n");
 }
 
-/**
- * One line: the idle timeout the server applies, or that none was seen.
- *
- * @example
- * ```ts
- * import { idleVerdict } from "./idle_text.ts";
- * console.assert(idleVerdict({
- *   connections: 1, opened: 1, connectErrors: {}, boundMs: 5000, elapsedMs: 5000,
- *   interrupted: false, finAfterMs: [], resetAfterMs: [], stillOpen: 1, otherErrors: {},
- * }).includes("no idle timeout"));
- * ```
- */
-export function idleVerdict(result: IdleProbeResult): string {
-  const dropped = [...result.finAfterMs, ...result.resetAfterMs].sort((a, b) => a - b);
-  if (result.opened === 0) return "no connection opened: nothing to judge";
-  if (dropped.length === 0) {
-    return `no idle timeout within ${seconds(result.elapsedMs)}: the server keeps idle connections`;
-  }
-  const how = result.resetAfterMs.length === 0
-    ? "FIN"
-    : result.finAfterMs.length === 0
-    ? "RST"
-    : "FIN and RST";
-  const median = dropped[Math.floor(dropped.length / 2)];
-  const first = seconds(dropped[0]);
-  const last = seconds(dropped[dropped.length - 1]);
-  return `idle timeout about ${seconds(median)} (${how}; ${dropped.length} of ${result.opened} ` +
-    `dropped ${first === last ? `after ${first}` : `between ${first} and ${last}`})`;
-}
-
 function dropLine(label: string, times: number[]): string[] {
   if (times.length === 0) return [];
   return [
@@ -82,8 +53,4 @@ function dropLine(label: string, times: number[]): string[] {
       ? ` to ${seconds(times[times.length - 1])}`
       : ""),
   ];
-}
-
-function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
 }

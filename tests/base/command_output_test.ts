@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CommandSpawnError, exitedWith, runCommand } from "../../lib/base/command_output.ts";
+import { exitedWith, runCommand } from "../../lib/base/command_output.ts";
+import { CommandSpawnError } from "../../lib/base/errors.ts";
 
 Deno.test("runCommand captures stdout, the first stderr line and the exit code", async () => {
   const ok = await runCommand("sh", ["-c", "printf 'a\\nb\\n'"]);

@@ -6,14 +6,16 @@
  * network namespace, so their counters carry whatever that host had done.
  */
 
+import {
+  KernelCountersFormatError,
+  KernelCountersUnavailableError,
+} from "../../lib/base/errors.ts";
 import assert from "node:assert/strict";
 import {
   diffKernelCounters,
   KERNEL_COUNTER_KEYS,
   type KernelCounters,
-  KernelCountersFormatError,
   kernelCountersFrom,
-  KernelCountersUnavailableError,
   parseNetstat,
   readKernelCounters,
 } from "../../lib/census/kernel_counters.ts";

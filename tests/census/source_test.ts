@@ -3,6 +3,7 @@
  * loopback, real commands run through `sh -c`.
  */
 
+import { SocketTableFormatError, SocketTableUnavailableError } from "../../lib/base/errors.ts";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import {
@@ -15,8 +16,6 @@ import {
   parseProcNetTcp,
   parseSsTan,
   type SocketRow,
-  SocketTableFormatError,
-  SocketTableUnavailableError,
   uniqueSocketRows,
 } from "../../lib/census/table.ts";
 import { listenBelowEphemeral } from "../../lib/testing/reference_servers.ts";

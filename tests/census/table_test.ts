@@ -15,6 +15,7 @@
  * cover the wider `sl` column of tables past 9999 rows.
  */
 
+import { SocketTableFormatError, SocketTableUnavailableError } from "../../lib/base/errors.ts";
 import assert from "node:assert/strict";
 import {
   parseProcNetTcp,
@@ -23,8 +24,6 @@ import {
   readListenBacklog,
   readLocalSocketTable,
   type SocketRow,
-  SocketTableFormatError,
-  SocketTableUnavailableError,
   TCP_STATES,
   uniqueSocketRows,
 } from "../../lib/census/table.ts";

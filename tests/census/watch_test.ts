@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 import { CENSUS_STATES } from "../../lib/census/census.ts";
 import { commandSocketSource, localSocketSource } from "../../lib/census/source.ts";
-import { SocketTableUnavailableError } from "../../lib/census/table.ts";
+import { SocketTableUnavailableError } from "../../lib/base/errors.ts";
 import {
   HALF_OPEN_AFTER_MS,
   type SocketReport,

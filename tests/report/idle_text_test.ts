@@ -4,7 +4,8 @@
 
 import assert from "node:assert/strict";
 import type { IdleProbeResult } from "../../lib/engine/idle_probe.ts";
-import { idleVerdict, renderIdleReport } from "../../lib/report/idle_text.ts";
+import { renderIdleReport } from "../../lib/report/idle_text.ts";
+import { idleVerdict } from "../../lib/engine/idle_verdict.ts";
 import { parseTarget } from "../../lib/base/target.ts";
 
 const TARGET = parseTarget("127.0.0.1:8080");

@@ -1,9 +1,9 @@
 /**
- * Tests for lib/engine/burst.ts: one burst of simultaneous connects against the
+ * Tests for lib/backlog/burst.ts: one burst of simultaneous connects against the
  * reference servers on loopback, with the socket census around it.
  */
 import assert from "node:assert/strict";
-import { runBurst, SYN_RETRANSMIT_AFTER_US } from "../../lib/engine/burst.ts";
+import { runBurst, SYN_RETRANSMIT_AFTER_US } from "../../lib/backlog/burst.ts";
 import { planWorkers } from "../../lib/engine/plan.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { LoadRunner } from "./runner.ts";
-import type { SessionTally } from "./tally.ts";
+import { LoadRunner } from "../engine/runner.ts";
+import type { SessionTally } from "../engine/tally.ts";
 import type { Target } from "../base/target.ts";
 import {
   type SocketReport,

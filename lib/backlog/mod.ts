@@ -1,0 +1,11 @@
+/**
+ * The backlog benchmark: bursts of simultaneous connects, the sweep over burst sizes, the
+ * capacity estimate and the comparison of two runs.
+ *
+ * @module
+ */
+
+export * from "./burst.ts";
+export * from "./compare.ts";
+export * from "./estimate.ts";
+export * from "./sweep.ts";

@@ -1,0 +1,13 @@
+/**
+ * Base: errors, exit codes, durations, targets, subprocess output: what every subsystem shares.
+ *
+ * @module
+ */
+
+export * from "./command_output.ts";
+export * from "./delay.ts";
+export * from "./duration.ts";
+export * from "./errors.ts";
+export * from "./exit_codes.ts";
+export * from "./target.ts";
+export * from "./version.ts";

@@ -1,0 +1,16 @@
+/**
+ * The socket census: the kernel's socket table around a load (CLOSE_WAIT, TIME_WAIT, half-open),
+ * namespace counters, TCP sysctls, and the load with its census and summary.
+ *
+ * @module
+ */
+
+export * from "./census.ts";
+export * from "./findings.ts";
+export * from "./kernel_counters.ts";
+export * from "./load.ts";
+export * from "./load_summary.ts";
+export * from "./source.ts";
+export * from "./sysctls.ts";
+export * from "./table.ts";
+export * from "./watch.ts";

@@ -1,0 +1,17 @@
+/**
+ * The engine: timed TCP sessions, their outcomes, the worker-spread load runner, HDR histograms,
+ * the preflight and the idle probe.
+ *
+ * @module
+ */
+
+export * from "./deadlines.ts";
+export * from "./histogram.ts";
+export * from "./idle_probe.ts";
+export * from "./idle_verdict.ts";
+export * from "./outcome.ts";
+export * from "./plan.ts";
+export * from "./preflight.ts";
+export * from "./runner.ts";
+export * from "./session.ts";
+export * from "./tally.ts";

@@ -1,0 +1,15 @@
+/**
+ * Reports: text renderings of loads, sockets, suites, idle probes and backlog sweeps, JUnit XML
+ * and GitHub annotations.
+ *
+ * @module
+ */
+
+export * from "./backlog_text.ts";
+export * from "./github_annotations.ts";
+export * from "./idle_text.ts";
+export * from "./junit.ts";
+export * from "./load_text.ts";
+export * from "./socket_text.ts";
+export * from "./sparkline.ts";
+export * from "./suite_text.ts";

@@ -1,0 +1,15 @@
+/**
+ * The conformance suite: cases, verdicts, case selection, the suite runner, its plan, config
+ * file, metrics and thresholds.
+ *
+ * @module
+ */
+
+export * from "./case.ts";
+export * from "./config.ts";
+export * from "./metrics.ts";
+export * from "./plan.ts";
+export * from "./result.ts";
+export * from "./runner.ts";
+export * from "./selection.ts";
+export * from "./threshold.ts";
