@@ -12,5 +12,6 @@ export * from "./load.ts";
 export * from "./load_summary.ts";
 export * from "./source.ts";
 export * from "./sysctls.ts";
+export * from "./settings.ts";
 export * from "./table.ts";
 export * from "./watch.ts";
