@@ -18,14 +18,7 @@ import {
 import { type LoadSummary, summarizeLoad } from "./load_summary.ts";
 import type { Target } from "../base/target.ts";
 import { readTcpSysctls } from "./sysctls.ts";
-
-/** How the census is taken; `undefined` in {@link LoadWithCensusOptions} turns it off. */
-export interface CensusSettings {
-  /** Read the server's table with this shell command (`--server-sockets`). */
-  serverSocketsCommand?: string;
-  /** Drain window after the load, ms. */
-  drainMs: number;
-}
+import type { CensusSettings } from "./settings.ts";
 
 /** Options of {@link runLoadWithCensus}. */
 export interface LoadWithCensusOptions {
