@@ -7,7 +7,8 @@
  */
 
 import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { errnoOf, RESET_ERRNOS } from "../lib/engine/outcome.ts";
+import { errnoOf } from "../lib/base/errno.ts";
+import { RESET_ERRNOS } from "../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {

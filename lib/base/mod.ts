@@ -7,6 +7,7 @@
 export * from "./command_output.ts";
 export * from "./delay.ts";
 export * from "./duration.ts";
+export * from "./errno.ts";
 export * from "./errors.ts";
 export * from "./exit_codes.ts";
 export * from "./target.ts";

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { errnoOf, RESET_ERRNOS } from "./outcome.ts";
+import { errnoOf } from "../base/errno.ts";
+import { RESET_ERRNOS } from "./outcome.ts";
 import type { Target } from "../base/target.ts";
 
 /** Options of {@link probeIdleTimeout}. */

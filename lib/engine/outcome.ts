@@ -64,42 +64,6 @@ export type Phase = "handshake" | "firstByte" | "hold" | "close";
 /** The socket operation that failed. */
 export type Operation = "connect" | "write" | "read" | "closeWrite" | "close";
 
-/**
- * Names an error the way `errno` would (`ECONNRESET`, `EMFILE`, ...), from
- * Deno's error classes, a Node-style `code`, or the resolver's message.
- *
- * @example
- * ```ts
- * import { errnoOf } from "./outcome.ts";
- * console.assert(errnoOf(new Deno.errors.ConnectionReset("x")) === "ECONNRESET");
- * ```
- */
-export function errnoOf(error: unknown): string {
-  if (error instanceof Deno.errors.ConnectionRefused) return "ECONNREFUSED";
-  if (error instanceof Deno.errors.ConnectionReset) return "ECONNRESET";
-  if (error instanceof Deno.errors.ConnectionAborted) return "ECONNABORTED";
-  if (error instanceof Deno.errors.BrokenPipe) return "EPIPE";
-  if (error instanceof Deno.errors.TimedOut) return "ETIMEDOUT";
-  if (error instanceof Deno.errors.AddrNotAvailable) return "EADDRNOTAVAIL";
-  if (error instanceof Deno.errors.AddrInUse) return "EADDRINUSE";
-  if (error instanceof Deno.errors.NotConnected) return "ENOTCONN";
-  if (error instanceof Deno.errors.Interrupted) return "EINTR";
-  if (error instanceof Deno.errors.NetworkUnreachable) return "ENETUNREACH";
-  if (error instanceof Deno.errors.PermissionDenied) return "EACCES";
-  if (error instanceof DOMException && error.name === "TimeoutError") return "ETIMEDOUT";
-  if (error instanceof DOMException && error.name === "AbortError") return "EINTR";
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    if (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) return code;
-    if (/lookup address information|Name or service not known|no such host/i.test(error.message)) {
-      return "ENOTFOUND";
-    }
-    if (/Too many open files/i.test(error.message)) return "EMFILE";
-    if (/Host is unreachable/i.test(error.message)) return "EHOSTUNREACH";
-  }
-  return "EUNKNOWN";
-}
-
 /** Errnos that say the tester, not the server, ran out of a resource. */
 export const TESTER_LIMIT_ERRNOS: ReadonlySet<string> = new Set([
   "EMFILE",

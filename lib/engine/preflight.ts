@@ -6,7 +6,7 @@
  */
 
 import { TargetUnreachableError } from "../base/errors.ts";
-import { errnoOf } from "./outcome.ts";
+import { errnoOf } from "../base/errno.ts";
 import type { Target } from "../base/target.ts";
 
 /** What went wrong, and what to do about it, per errno. */

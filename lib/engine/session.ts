@@ -5,8 +5,8 @@
  * @module
  */
 
+import { errnoOf } from "../base/errno.ts";
 import {
-  errnoOf,
   type Operation,
   type Outcome,
   type Phase,
