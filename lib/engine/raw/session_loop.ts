@@ -1,0 +1,484 @@
+/**
+ * The raw engine's event loop: nonblocking sockets on one epoll instance,
+ * driving a worker's share of a load through the same lifecycle as
+ * `runSession` (handshake, payload and first byte, hold, our FIN, the
+ * server's FIN) and producing the same {@link SessionRecord}s.
+ *
+ * The loop is synchronous: it owns its thread (a Web Worker), so nothing else
+ * needs the event loop while it runs; a stop arrives through a shared flag.
+ * Every event of one `epoll_wait` batch is stamped with the time the batch
+ * returned: the kernel finished those operations by then, and stamping each
+ * event after handling the previous ones would add our own processing time.
+ *
+ * @module
+ */
+
+import { encodeSockaddr, errnoName, type Libc, LINUX, sockaddrPort } from "./libc.ts";
+import { TimerWheel } from "./timer_wheel.ts";
+import { type Outcome, type Phase, RESET_ERRNOS, TESTER_LIMIT_ERRNOS } from "../outcome.ts";
+import type { OperationError, SessionOptions, SessionRecord } from "../session.ts";
+
+/** One event loop's share of a load, for {@link runSessionLoop}. */
+export interface SessionLoopPlan {
+  /** Server address literal (IPv4 or IPv6, already resolved) and port. */
+  address: string;
+  /** Server port. */
+  port: number;
+  /** What each session does. */
+  session: SessionOptions;
+  /** Sessions in flight (closed loop) or at most (open loop). */
+  concurrency: number;
+  /** Sessions to run at most; `null` for no count bound. */
+  sessions: number | null;
+  /** Stop starting sessions this many ms after the start; `null` for no time bound. */
+  durationMs: number | null;
+  /** Open loop: sessions per second; `null` for closed loop. */
+  rate: number | null;
+  /** Open loop: delay of the first intended start, ms. */
+  rateOffsetMs: number;
+}
+
+/** What the loop tells its caller. */
+export interface SessionLoopHooks {
+  /** Polled every turn: true once the run must stop (sessions end as `interrupted`). */
+  stopped(): boolean;
+  /** Every finished session. */
+  onRecord(record: SessionRecord): void;
+  /** About every `progressMs`: sessions finished, failed-outcome count and in flight. */
+  onProgress?(inFlight: number): void;
+  /** Interval of {@link SessionLoopHooks.onProgress}, ms. @default {250} */
+  progressMs?: number;
+}
+
+/** How the loop ended. */
+export interface SessionLoopResult {
+  /** Most sessions in flight at once. */
+  maxInFlight: number;
+}
+
+const enum State {
+  Connecting,
+  Writing,
+  AwaitFirstByte,
+  Hold,
+  FinSent,
+}
+
+const enum End {
+  None,
+  Eof,
+  Error,
+}
+
+interface Active {
+  fd: number;
+  state: State;
+  phase: Phase;
+  timer: number;
+  intendedStart: number | undefined;
+  calledAt: number;
+  handshakeUs?: number;
+  writeStart: number;
+  sent: number;
+  wrote: boolean;
+  firstByteAt?: number;
+  firstByteUs?: number;
+  finSentAt: number;
+  end: End;
+  endAt: number;
+  endErrno?: string;
+  localPort?: number;
+  bytesReceived: number;
+  errors: OperationError[];
+}
+
+const MAX_EVENTS = 1024;
+const EVENT_SIZE = 12; // struct epoll_event is packed on x86_64: u32 events, u64 data
+const IDLE_WAIT_MS = 50;
+
+/**
+ * Runs sessions until the plan's bound is reached or `hooks.stopped()`, and
+ * returns once every socket it opened is closed.
+ *
+ * @example
+ * ```ts
+ * import { openLibc } from "./libc.ts";
+ * import { runSessionLoop } from "./session_loop.ts";
+ * import { startReferenceServer } from "../../testing/reference_servers.ts";
+ * const server = await startReferenceServer("well-behaved");
+ * const libc = openLibc();
+ * const outcomes: string[] = [];
+ * runSessionLoop(libc, {
+ *   address: "127.0.0.1", port: server.target.port, concurrency: 2, sessions: 2,
+ *   durationMs: null, rate: null, rateOffsetMs: 0,
+ *   session: { holdMs: 0, connectTimeoutMs: 1000, closeTimeoutMs: 1000 },
+ * }, { stopped: () => false, onRecord: (r) => outcomes.push(r.outcome) });
+ * libc.close();
+ * await server.close();
+ * console.assert(outcomes.length === 2);
+ * ```
+ */
+export function runSessionLoop(
+  libc: Libc,
+  plan: SessionLoopPlan,
+  hooks: SessionLoopHooks,
+): SessionLoopResult {
+  const c = libc.symbols;
+  const sockaddr = encodeSockaddr(plan.address, plan.port);
+  const family = sockaddr.byteLength === 16 ? LINUX.AF_INET : LINUX.AF_INET6;
+  const options = plan.session;
+  const payload = options.send && options.send.byteLength > 0 ? options.send : undefined;
+  const awaitResponse = options.awaitResponse !== false;
+  const ep = c.epoll_create1(LINUX.SOCK_CLOEXEC);
+  if (ep < 0) throw new Error(`Cannot create an epoll instance: ${errnoName(libc.errno())}`);
+
+  const slots: (Active | undefined)[] = new Array(plan.concurrency);
+  const free: number[] = Array.from(
+    { length: plan.concurrency },
+    (_, i) => plan.concurrency - 1 - i,
+  );
+  const events = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
+  const eventView = new DataView(events.buffer);
+  const registration = new Uint8Array(EVENT_SIZE);
+  const registrationView = new DataView(registration.buffer);
+  const scratch = new Uint8Array(64 * 1024);
+  // size_t parameters are 64-bit: Deno takes them as bigint.
+  const scratchLength = BigInt(scratch.byteLength);
+  const payloadLength = BigInt(payload?.byteLength ?? 0);
+  const intBuffer = new Uint8Array(4);
+  const intView = new DataView(intBuffer.buffer);
+  const lengthBuffer = new Uint8Array(4);
+  const lengthView = new DataView(lengthBuffer.buffer);
+  const nameBuffer = new Uint8Array(28);
+
+  let timers = 0;
+  let claimed = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let limitHit = false;
+  let now = performance.now();
+  const wheel = new TimerWheel(now);
+  const start = now;
+  const deadline = plan.durationMs === null ? Infinity : start + plan.durationMs;
+  const interval = plan.rate === null ? 0 : 1000 / plan.rate;
+  let nextStart = start + plan.rateOffsetMs;
+  const progressMs = hooks.progressMs ?? 250;
+  let nextProgress = start + progressMs;
+
+  const mayStart = () =>
+    !limitHit && (plan.sessions === null || claimed < plan.sessions) && now < deadline &&
+    !hooks.stopped();
+
+  const arm = (slot: number, s: Active, afterMs: number) => {
+    s.timer = ++timers;
+    wheel.arm(now + afterMs, slot, s.timer);
+  };
+
+  const finish = (slot: number, s: Active, outcome: Outcome, errno?: string) => {
+    if (c.close(s.fd) < 0) {
+      s.errors.push({ phase: s.phase, operation: "close", errno: errnoName(libc.errno()) });
+    }
+    slots[slot] = undefined;
+    free.push(slot);
+    inFlight--;
+    const record: SessionRecord = {
+      outcome,
+      phase: s.phase,
+      bytesReceived: s.bytesReceived,
+      errors: s.errors,
+      connectCalledAt: performance.timeOrigin + s.calledAt,
+    };
+    if (errno !== undefined) record.errno = errno;
+    if (s.handshakeUs !== undefined) record.handshakeUs = s.handshakeUs;
+    if (s.localPort !== undefined) record.localPort = s.localPort;
+    if (s.firstByteUs !== undefined) record.firstByteUs = s.firstByteUs;
+    if (outcome === "clean") record.closeUs = (s.endAt - s.finSentAt) * 1000;
+    if (outcome === "tester-limit") limitHit = true;
+    hooks.onRecord(record);
+  };
+
+  const failConnect = (slot: number, s: Active, errno: string) => {
+    s.errors.push({ phase: "handshake", operation: "connect", errno });
+    finish(slot, s, hooks.stopped() ? "interrupted" : connectOutcome(errno), errno);
+  };
+
+  const readAll = (s: Active) => {
+    while (s.end === End.None) {
+      const n = Number(c.recv(s.fd, scratch, scratchLength, 0));
+      if (n > 0) {
+        s.firstByteAt ??= now;
+        s.bytesReceived += n;
+      } else if (n === 0) {
+        s.end = End.Eof;
+        s.endAt = now;
+      } else {
+        const errno = libc.errno();
+        if (errno === LINUX.EAGAIN) return;
+        if (errno === LINUX.EINTR) continue;
+        s.endErrno = errnoName(errno);
+        s.errors.push({ phase: s.phase, operation: "read", errno: s.endErrno });
+        s.end = End.Error;
+        s.endAt = now;
+      }
+    }
+  };
+
+  const resetIn = (s: Active) => s.errors.find((e) => RESET_ERRNOS.has(e.errno));
+
+  // Once the first byte came (or did not in time): the dwell, then our FIN.
+  const hold = (slot: number, s: Active) => {
+    // The first byte counts only if it came while we waited for it, as in runSession.
+    if (s.state === State.AwaitFirstByte && s.firstByteAt !== undefined) {
+      s.firstByteUs = (s.firstByteAt - s.writeStart) * 1000;
+    }
+    if (options.holdMs > 0 && !hooks.stopped()) {
+      s.phase = "hold";
+      s.state = State.Hold;
+      arm(slot, s, options.holdMs);
+      if (s.end !== End.None) decide(slot, s);
+    } else {
+      decide(slot, s);
+    }
+  };
+
+  // Before our FIN: whatever the server already did decides the outcome.
+  const decide = (slot: number, s: Active) => {
+    if (hooks.stopped()) return finish(slot, s, "interrupted");
+    const reset = resetIn(s);
+    if (reset) {
+      s.phase = reset.phase;
+      return finish(slot, s, "reset", reset.errno);
+    }
+    if (s.end === End.Eof) return finish(slot, s, "server-closed-first");
+    if (s.end === End.Error) return finish(slot, s, "error", s.endErrno);
+    s.phase = "close";
+    s.state = State.FinSent;
+    s.finSentAt = now;
+    if (c.shutdown(s.fd, LINUX.SHUT_WR) < 0) {
+      s.errors.push({ phase: "close", operation: "closeWrite", errno: errnoName(libc.errno()) });
+    }
+    arm(slot, s, options.closeTimeoutMs);
+    if (s.end !== End.None) closed(slot, s, false);
+  };
+
+  // After our FIN: the server's FIN, a reset, or nothing in time.
+  const closed = (slot: number, s: Active, timedOut: boolean) => {
+    const reset = resetIn(s);
+    if (reset) {
+      s.phase = reset.phase;
+      return finish(slot, s, "reset", reset.errno);
+    }
+    if (timedOut) return finish(slot, s, hooks.stopped() ? "interrupted" : "no-fin");
+    if (s.end === End.Eof) return finish(slot, s, "clean");
+    return finish(slot, s, "error", s.errors[s.errors.length - 1]?.errno);
+  };
+
+  const written = (slot: number, s: Active) => {
+    if (s.wrote && awaitResponse) {
+      s.state = State.AwaitFirstByte;
+      arm(slot, s, options.closeTimeoutMs);
+      if (s.firstByteAt !== undefined || s.end !== End.None) hold(slot, s);
+    } else {
+      hold(slot, s);
+    }
+  };
+
+  const write = (slot: number, s: Active) => {
+    const bytes = payload!;
+    while (s.sent < bytes.byteLength) {
+      const chunk = s.sent === 0 ? bytes : bytes.subarray(s.sent);
+      const length = s.sent === 0 ? payloadLength : BigInt(chunk.byteLength);
+      const n = Number(c.send(s.fd, chunk, length, LINUX.MSG_NOSIGNAL));
+      if (n >= 0) {
+        s.sent += n;
+        continue;
+      }
+      const errno = libc.errno();
+      if (errno === LINUX.EAGAIN) return; // EPOLLOUT resumes it
+      if (errno === LINUX.EINTR) continue;
+      s.errors.push({ phase: "firstByte", operation: "write", errno: errnoName(errno) });
+      return written(slot, s);
+    }
+    s.wrote = true;
+    written(slot, s);
+  };
+
+  const established = (slot: number, s: Active) => {
+    s.handshakeUs = (now - (s.intendedStart ?? s.calledAt)) * 1000;
+    lengthView.setUint32(0, nameBuffer.byteLength, true);
+    if (c.getsockname(s.fd, nameBuffer, lengthBuffer) === 0) s.localPort = sockaddrPort(nameBuffer);
+    if (payload) {
+      s.phase = "firstByte";
+      s.state = State.Writing;
+      s.writeStart = now;
+      write(slot, s);
+    } else {
+      hold(slot, s);
+    }
+  };
+
+  const open = (intendedStart: number | undefined) => {
+    claimed++;
+    const fd = c.socket(family, LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK | LINUX.SOCK_CLOEXEC, 0);
+    const calledAt = performance.now();
+    if (fd < 0) {
+      const errno = errnoName(libc.errno());
+      const errors = [{ phase: "handshake" as const, operation: "connect" as const, errno }];
+      const outcome = connectOutcome(errno);
+      if (outcome === "tester-limit") limitHit = true;
+      hooks.onRecord({
+        outcome,
+        phase: "handshake",
+        errno,
+        bytesReceived: 0,
+        errors,
+        connectCalledAt: performance.timeOrigin + calledAt,
+      });
+      return;
+    }
+    const slot = free.pop()!;
+    const s: Active = {
+      fd,
+      state: State.Connecting,
+      phase: "handshake",
+      timer: 0,
+      intendedStart,
+      calledAt,
+      writeStart: 0,
+      sent: 0,
+      wrote: false,
+      finSentAt: 0,
+      end: End.None,
+      endAt: 0,
+      bytesReceived: 0,
+      errors: [],
+    };
+    slots[slot] = s;
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    registrationView.setUint32(
+      0,
+      (LINUX.EPOLLIN | LINUX.EPOLLOUT | LINUX.EPOLLRDHUP | LINUX.EPOLLET) >>> 0,
+      true,
+    );
+    // A slot is reused only at the top of the loop, after its fd was closed
+    // (which removes it from the epoll set), so the slot alone names the session.
+    registrationView.setUint32(4, slot, true);
+    registrationView.setUint32(8, 0, true);
+    c.epoll_ctl(ep, LINUX.EPOLL_CTL_ADD, fd, registration);
+    s.calledAt = performance.now();
+    if (c.connect(fd, sockaddr, sockaddr.byteLength) === 0) {
+      now = performance.now();
+      return established(slot, s);
+    }
+    const errno = libc.errno();
+    if (errno !== LINUX.EINPROGRESS) return failConnect(slot, s, errnoName(errno));
+    arm(slot, s, options.connectTimeoutMs);
+  };
+
+  const onEvent = (slot: number, mask: number) => {
+    const s = slots[slot];
+    if (!s) return;
+    if (s.state === State.Connecting) {
+      lengthView.setUint32(0, 4, true);
+      c.getsockopt(s.fd, LINUX.SOL_SOCKET, LINUX.SO_ERROR, intBuffer, lengthBuffer);
+      const error = intView.getInt32(0, true);
+      if (error !== 0) return failConnect(slot, s, errnoName(error));
+      if ((mask & (LINUX.EPOLLOUT | LINUX.EPOLLERR | LINUX.EPOLLHUP)) === 0) return;
+      // Read before moving on: a server that answers or closes at once has
+      // its bytes (or FIN) in this same event.
+      if (mask & (LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP)) readAll(s);
+      return established(slot, s);
+    }
+    if (mask & (LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP | LINUX.EPOLLERR)) readAll(s);
+    switch (s.state) {
+      case State.Writing:
+        // A reset surfaces on the next send as ECONNRESET or EPIPE.
+        if ((mask & LINUX.EPOLLOUT) || s.end !== End.None) write(slot, s);
+        return;
+      case State.AwaitFirstByte:
+        if (s.firstByteAt !== undefined || s.end !== End.None) hold(slot, s);
+        return;
+      case State.Hold:
+        if (s.end !== End.None) decide(slot, s);
+        return;
+      case State.FinSent:
+        if (s.end !== End.None) closed(slot, s, false);
+        return;
+    }
+  };
+
+  const expire = (slot: number, timer: number) => {
+    const s = slots[slot];
+    if (!s || s.timer !== timer) return; // the session moved on: a lazily cancelled timer
+    s.timer = 0;
+    switch (s.state) {
+      case State.Connecting:
+        return failConnect(slot, s, "ETIMEDOUT");
+      case State.AwaitFirstByte:
+        return hold(slot, s);
+      case State.Hold:
+        return decide(slot, s);
+      case State.FinSent:
+        return closed(slot, s, true);
+    }
+  };
+
+  try {
+    while (true) {
+      now = performance.now();
+      if (plan.rate === null) {
+        while (inFlight < plan.concurrency && mayStart()) open(undefined);
+      } else {
+        while (inFlight < plan.concurrency && nextStart <= now && mayStart()) {
+          open(nextStart);
+          nextStart += interval;
+        }
+      }
+      if (hooks.stopped()) {
+        for (let slot = 0; slot < slots.length; slot++) {
+          const s = slots[slot];
+          if (!s) continue;
+          if (s.state === State.Connecting) {
+            s.errors.push({ phase: "handshake", operation: "connect", errno: "EINTR" });
+          }
+          finish(slot, s, "interrupted");
+        }
+        break;
+      }
+      const starting = mayStart();
+      if (inFlight === 0 && !starting) break;
+      let waitMs = timers > 0 && wheel.armed > 0 ? 1 : IDLE_WAIT_MS;
+      if (plan.rate !== null && starting && inFlight < plan.concurrency) {
+        waitMs = Math.min(waitMs, Math.max(0, Math.ceil(nextStart - now)));
+      }
+      if (plan.durationMs !== null && starting) {
+        waitMs = Math.min(waitMs, Math.max(0, Math.ceil(deadline - now)));
+      }
+      const n = c.epoll_wait(ep, events, MAX_EVENTS, waitMs);
+      now = performance.now();
+      for (let i = 0; i < n; i++) {
+        const at = i * EVENT_SIZE;
+        onEvent(eventView.getUint32(at + 4, true), eventView.getUint32(at, true));
+      }
+      wheel.advance(now, expire);
+      if (hooks.onProgress && now >= nextProgress) {
+        hooks.onProgress(inFlight);
+        nextProgress = now + progressMs;
+      }
+    }
+  } finally {
+    for (const s of slots) if (s) c.close(s.fd);
+    c.close(ep);
+  }
+  return { maxInFlight };
+}
+
+/** The outcome of a connect that failed with `errno`, as `runSession` decides it. */
+function connectOutcome(errno: string): Outcome {
+  if (errno === "ECONNREFUSED") return "refused";
+  if (errno === "ETIMEDOUT") return "connect-timeout";
+  if (TESTER_LIMIT_ERRNOS.has(errno)) return "tester-limit";
+  if (RESET_ERRNOS.has(errno)) return "reset";
+  return "error";
+}

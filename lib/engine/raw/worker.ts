@@ -1,0 +1,101 @@
+/**
+ * Worker entry of the raw engine: one epoll loop per worker, one worker per
+ * core, each driving its share of the sessions and reporting a tally in the
+ * same messages as the `deno` engine's workers. Started by `LoadRunner`; not
+ * for direct use.
+ *
+ * @module
+ */
+
+import { openLibc } from "./libc.ts";
+import { runSessionLoop } from "./session_loop.ts";
+import type { FromWorker, WorkerPlan } from "../plan.ts";
+import { FAILING_OUTCOMES } from "../outcome.ts";
+import type { SessionOptions } from "../session.ts";
+import { SessionTally } from "../tally.ts";
+
+/** Runner to raw worker: the share to run; the stop flag is shared memory. */
+export interface RawWorkerStart {
+  /** Always `"start"`. */
+  kind: "start";
+  /** The server's address literal, resolved by the runner. */
+  address: string;
+  /** The server's port. */
+  port: number;
+  /** What each session does. */
+  session: SessionOptions;
+  /** This worker's share. */
+  plan: WorkerPlan;
+  /**
+   * Shared `Int32Array` cell: non-zero means stop. The loop never yields to
+   * its event loop, so a posted "stop" message would not be read in time.
+   */
+  stop: SharedArrayBuffer;
+  /** Start at this wall-clock instant (`performance.timeOrigin` ms), for a burst. */
+  startAt?: number;
+}
+
+interface WorkerScope {
+  onmessage: ((event: MessageEvent<RawWorkerStart>) => void) | null;
+  postMessage(message: FromWorker): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+
+scope.onmessage = (event) => {
+  const message = event.data;
+  if (message.kind !== "start") return;
+  const stop = new Int32Array(message.stop);
+  const tally = new SessionTally();
+  const sentData = (message.session.send?.byteLength ?? 0) > 0 &&
+    message.session.awaitResponse !== false;
+  let failed = 0;
+  let limitSaid = false;
+  const libc = openLibc();
+  try {
+    waitUntil(message.startAt, stop);
+    const { maxInFlight } = runSessionLoop(libc, {
+      address: message.address,
+      port: message.port,
+      session: message.session,
+      concurrency: message.plan.concurrency,
+      sessions: message.plan.sessions,
+      durationMs: message.plan.durationMs,
+      rate: message.plan.rate,
+      rateOffsetMs: message.plan.rateOffsetMs,
+    }, {
+      stopped: () => Atomics.load(stop, 0) !== 0,
+      onRecord: (record) => {
+        tally.add(record, sentData);
+        if (FAILING_OUTCOMES.has(record.outcome)) failed++;
+        if (record.outcome === "tester-limit" && !limitSaid) {
+          limitSaid = true;
+          scope.postMessage({ kind: "tester-limit", errno: record.errno ?? "EUNKNOWN" });
+        }
+      },
+      onProgress: (inFlight) =>
+        scope.postMessage({ kind: "progress", completed: tally.sessions, failed, inFlight }),
+    });
+    scope.postMessage({ kind: "done", tally: tally.encode(), maxInFlight });
+  } finally {
+    libc.close();
+  }
+};
+scope.postMessage({ kind: "ready" });
+
+/**
+ * Waits for the burst's shared instant without returning to the event loop:
+ * `Atomics.wait` sleeps this thread to a millisecond or so, then a short spin
+ * takes the last stretch, so every worker fires within a few hundred
+ * microseconds of the others (on a thread of its own, a spin no longer
+ * delays other workers the way it did when workers shared the event loops).
+ */
+function waitUntil(at: number | undefined, stop: Int32Array): void {
+  if (at === undefined) return;
+  const remaining = () => at - (performance.timeOrigin + performance.now());
+  while (remaining() > 2 && Atomics.load(stop, 0) === 0) {
+    Atomics.wait(stop, 0, 0, Math.max(1, remaining() - 2));
+  }
+  while (remaining() > 0 && Atomics.load(stop, 0) === 0) {
+    // spin for the last two milliseconds
+  }
+}
