@@ -1,11 +1,14 @@
 /*
- * A minimal single-threaded epoll TCP server for the engine benchmark: it
- * accepts, discards what it reads, and closes when it reads EOF (answers the
- * client's FIN with its own). It exists so the server is not the bottleneck:
- * a Deno server tops out near the same ~14k sessions/s as one Deno client on
- * two cores, which would hide any difference between clients.
+ * A minimal single-threaded epoll TCP server for the engine benchmarks. It
+ * exists so the server is not the bottleneck: a Deno server tops out near the
+ * same ~14k sessions/s as one Deno client on two cores, which would hide any
+ * difference between clients. Modes:
+ *   eof           discard what it reads, close on EOF (answers the client's FIN)
+ *   accept-close  close right after accept (the server sends the first FIN)
+ *   http          answer each request with a small HTTP/1.0 response, then close
  *
- * Usage: epoll_server PORT   (listens on 127.0.0.1, prints "ready" when listening)
+ * Usage: epoll_server PORT [MODE]   (127.0.0.1; prints "ready" when listening;
+ * MODE defaults to eof)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -21,6 +24,15 @@
 
 int main(int argc, char **argv) {
   if (argc < 2) return 2;
+  const char *mode = argc > 2 ? argv[2] : "eof";
+  int accept_close = strcmp(mode, "accept-close") == 0;
+  int http = strcmp(mode, "http") == 0;
+  if (!accept_close && !http && strcmp(mode, "eof") != 0) {
+    fprintf(stderr, "unknown mode %s: use eof, accept-close or http\n", mode);
+    return 2;
+  }
+  static const char response[] =
+      "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n";
   signal(SIGPIPE, SIG_IGN);
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int one = 1;
@@ -47,13 +59,23 @@ int main(int argc, char **argv) {
       if (fd == listener) {
         int conn;
         while ((conn = accept4(listener, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
+          if (accept_close) {
+            close(conn);
+            continue;
+          }
           struct epoll_event cev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = conn};
           epoll_ctl(ep, EPOLL_CTL_ADD, conn, &cev);
         }
         continue;
       }
       ssize_t got;
-      while ((got = read(fd, buffer, sizeof buffer)) > 0) {
+      ssize_t total = 0;
+      while ((got = read(fd, buffer, sizeof buffer)) > 0) total += got;
+      if (http && total > 0) {
+        /* One read holds a client's whole small request on loopback. */
+        (void)write(fd, response, sizeof response - 1);
+        close(fd);
+        continue;
       }
       if (got == 0 || (got < 0 && errno != EAGAIN)) close(fd);
     }

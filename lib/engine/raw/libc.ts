@@ -74,6 +74,7 @@ export const LINUX = Object.freeze({
 /** errno numbers (Linux) to the names synfin reports. */
 export const ERRNO_NAMES: Readonly<Record<number, string>> = Object.freeze({
   1: "EPERM",
+  9: "EBADF",
   4: "EINTR",
   11: "EAGAIN",
   12: "ENOMEM",
@@ -204,7 +205,9 @@ export function sockaddrPort(sockaddr: Uint8Array): number {
 
 function parseIpv6(address: string): Uint8Array {
   const bytes = new Uint8Array(16);
-  const [head, tail] = address.includes("::") ? address.split("::") : [address, undefined];
+  const halves = address.split("::");
+  if (halves.length > 2) throw new TypeError(`Not an IPv6 address literal: ${address}`);
+  const [head, tail] = halves.length === 2 ? halves : [address, undefined];
   const words = (part: string | undefined) => (part ? part.split(":").filter((w) => w) : []);
   const first = words(head);
   const last = words(tail);

@@ -100,22 +100,26 @@ const IDLE_WAIT_MS = 50;
  * Runs sessions until the plan's bound is reached or `hooks.stopped()`, and
  * returns once every socket it opened is closed.
  *
+ * The loop holds its thread until it returns, so a server it tests must not
+ * share that thread: the engine runs it in a worker of its own.
+ *
  * @example
  * ```ts
  * import { openLibc } from "./libc.ts";
  * import { runSessionLoop } from "./session_loop.ts";
- * import { startReferenceServer } from "../../testing/reference_servers.ts";
- * const server = await startReferenceServer("well-behaved");
+ * import { listenBelowEphemeral } from "../../testing/reference_servers.ts";
+ * const listener = listenBelowEphemeral(); // a port that then has no listener
+ * const port = (listener.addr as Deno.NetAddr).port;
+ * listener.close();
  * const libc = openLibc();
  * const outcomes: string[] = [];
  * runSessionLoop(libc, {
- *   address: "127.0.0.1", port: server.target.port, concurrency: 2, sessions: 2,
+ *   address: "127.0.0.1", port, concurrency: 2, sessions: 2,
  *   durationMs: null, rate: null, rateOffsetMs: 0,
  *   session: { holdMs: 0, connectTimeoutMs: 1000, closeTimeoutMs: 1000 },
  * }, { stopped: () => false, onRecord: (r) => outcomes.push(r.outcome) });
  * libc.close();
- * await server.close();
- * console.assert(outcomes.length === 2);
+ * console.assert(outcomes.length === 2 && outcomes.every((o) => o === "refused"));
  * ```
  */
 export function runSessionLoop(
