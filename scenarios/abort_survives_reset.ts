@@ -25,9 +25,15 @@ const AFTER = 20;
  * ordinary sessions.
  *
  * @example
- * ```ts ignore
- * import check from "./abort_survives_reset.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as abortSurvivesReset from "./abort_survives_reset.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [abortSurvivesReset], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function abortSurvivesReset(context: CaseContext): Promise<CaseFinding> {

@@ -22,9 +22,15 @@ export const options: CaseOptions = {
  * Reads the shared lifecycle run: sessions that sent our FIN first.
  *
  * @example
- * ```ts ignore
- * import check from "./close_answers_fin.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as closeAnswersFin from "./close_answers_fin.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [closeAnswersFin], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function closeAnswersFin(context: CaseContext): Promise<CaseFinding> {

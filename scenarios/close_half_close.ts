@@ -26,9 +26,15 @@ type Ending = { kind: "fin" | "reset" | "timeout" | "error"; bytes: number; errn
  * until the server's FIN.
  *
  * @example
- * ```ts ignore
- * import check from "./close_half_close.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as closeHalfClose from "./close_half_close.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [closeHalfClose], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function closeHalfClose(context: CaseContext): Promise<CaseFinding> {

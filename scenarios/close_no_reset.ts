@@ -23,9 +23,15 @@ export const options: CaseOptions = {
  * Reads the shared lifecycle run: sessions that ended in a reset.
  *
  * @example
- * ```ts ignore
- * import check from "./close_no_reset.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as closeNoReset from "./close_no_reset.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [closeNoReset], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function closeNoReset(context: CaseContext): Promise<CaseFinding> {

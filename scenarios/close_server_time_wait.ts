@@ -25,9 +25,15 @@ export const options: CaseOptions = {
  * that a server closing first has the time to show it.
  *
  * @example
- * ```ts ignore
- * import check from "./close_server_time_wait.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as closeServerTimeWait from "./close_server_time_wait.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [closeServerTimeWait], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function closeServerTimeWait(context: CaseContext): Promise<CaseFinding> {

@@ -23,9 +23,15 @@ const SESSIONS = 20;
  * Runs 20 sessions, 5 at a time, with the handshake bound as connect timeout.
  *
  * @example
- * ```ts ignore
- * import check from "./handshake_accepts.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as handshakeAccepts from "./handshake_accepts.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [handshakeAccepts], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function handshakeAccepts(context: CaseContext): Promise<CaseFinding> {

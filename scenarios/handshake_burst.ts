@@ -23,21 +23,26 @@ export const options: CaseOptions = {
  * Fires one burst of `settings.burstSize` connects (see `runBurst`).
  *
  * @example
- * ```ts ignore
- * import check from "./handshake_burst.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as handshakeBurst from "./handshake_burst.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 }, burstSize: 32 };
+ * const { cases } = await new SuiteRunner(server.target, [handshakeBurst], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function handshakeBurst(context: CaseContext): Promise<CaseFinding> {
-  const { burstSize, connectTimeoutMs, closeTimeoutMs, drainMs } = context.settings;
+  const { burstSize, connectTimeoutMs, closeTimeoutMs, census } = context.settings;
   const burst = await runBurst(context.target, burstSize, {
     // Long enough for the census to see a half-open connection twice.
     holdMs: 1200,
     connectTimeoutMs,
     closeTimeoutMs,
-    drainMs: Math.min(drainMs ?? 0, 1000),
-    serverSocketsCommand: context.settings.serverSocketsCommand,
-    noCensus: drainMs === null,
+    // The burst is judged on its handshakes: a short drain is enough.
+    census: census === "off" ? "off" : { ...census, drainMs: Math.min(census.drainMs, 1000) },
     signal: context.signal,
   });
   const outcomes = burst.tally.outcomes;

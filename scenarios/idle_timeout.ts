@@ -19,9 +19,15 @@ export const options: CaseOptions = {
  * Reads the shared idle probe, which runs beside the other cases.
  *
  * @example
- * ```ts ignore
- * import check from "./idle_timeout.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as idleTimeout from "./idle_timeout.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("idle-timeout", { idleTimeoutMs: 200 });
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 }, idleBoundMs: 1000 };
+ * const { cases } = await new SuiteRunner(server.target, [idleTimeout], { settings }).run();
+ * console.assert(cases[0].verdict === "INFO", cases[0].actual);
  * ```
  */
 export default async function idleTimeout(context: CaseContext): Promise<CaseFinding> {

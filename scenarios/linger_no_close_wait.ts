@@ -23,14 +23,20 @@ export const options: CaseOptions = {
  * Reads the socket census of the shared lifecycle run.
  *
  * @example
- * ```ts ignore
- * import check from "./linger_no_close_wait.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as lingerNoCloseWait from "./linger_no_close_wait.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
+ * const { cases } = await new SuiteRunner(server.target, [lingerNoCloseWait], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function lingerNoCloseWait(context: CaseContext): Promise<CaseFinding> {
   const expected = "0 server-side CLOSE_WAIT sockets after the drain";
-  if (context.settings.drainMs === null) {
+  if (context.settings.census === "off") {
     return { status: "skipped", expected, reason: "the socket census is off (--no-census)" };
   }
   const { summary } = await context.lifecycle();

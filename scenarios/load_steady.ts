@@ -22,9 +22,15 @@ export const options: CaseOptions = {
  * Runs `settings.concurrency` sessions in flight for `settings.loadDurationMs`.
  *
  * @example
- * ```ts ignore
- * import check from "./load_steady.ts";
- * console.log(await check(context));
+ * ```ts
+ * import * as loadSteady from "./load_steady.ts";
+ * import { SuiteRunner } from "../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 }, loadDurationMs: 300, concurrency: 10 };
+ * const { cases } = await new SuiteRunner(server.target, [loadSteady], { settings }).run();
+ * console.assert(cases[0].verdict === "PASS", cases[0].actual);
  * ```
  */
 export default async function loadSteady(context: CaseContext): Promise<CaseFinding> {

@@ -9,12 +9,9 @@
 import { LoadRunner } from "../engine/runner.ts";
 import type { SessionTally } from "../engine/tally.ts";
 import type { Target } from "../base/target.ts";
-import {
-  type SocketReport,
-  type SocketsUnavailable,
-  SocketWatch,
-  watchServerSockets,
-} from "../census/watch.ts";
+import type { CensusChoice } from "../census/settings.ts";
+import type { SocketReport, SocketsUnavailable } from "../census/socket_report.ts";
+import { withCensus } from "../census/with_census.ts";
 
 /**
  * A handshake this slow needed at least one SYN retransmission: Linux's
@@ -25,27 +22,64 @@ import {
  */
 export const SYN_RETRANSMIT_AFTER_US = 900_000;
 
+/** The defaults of one burst, times in ms; the backlog sweep starts from them. */
+export interface BurstDefaults {
+  /**
+   * Long enough to see a half-open connection twice in the census before
+   * its probe byte is retransmitted (about 1 s after the write), and for
+   * the server's syncookie to complete it on that retransmission.
+   */
+  readonly holdMs: number;
+  /** Two SYN retransmissions at this kernel's linear 1 s timeouts. */
+  readonly connectTimeoutMs: number;
+  /** Our FIN until the server's; past it the session ends as `no-fin`. */
+  readonly closeTimeoutMs: number;
+  /** The census' drain window after one burst (shorter than a load's: a burst is small). */
+  readonly drainMs: number;
+}
+
+/**
+ * Defaults of {@link runBurst}.
+ *
+ * @example
+ * ```ts
+ * import { BURST_DEFAULTS } from "./burst.ts";
+ * console.assert(BURST_DEFAULTS.holdMs === 1500 && BURST_DEFAULTS.drainMs === 2000);
+ * ```
+ */
+export const BURST_DEFAULTS: BurstDefaults = Object.freeze({
+  holdMs: 1500,
+  connectTimeoutMs: 3000,
+  closeTimeoutMs: 1000,
+  drainMs: 2000,
+});
+
 /** Options of {@link runBurst}. */
 export interface BurstOptions {
   /**
-   * How long each connection stays open after its handshake, ms. Default
-   * 1500: long enough to see a half-open connection twice in the census
-   * before its probe byte is retransmitted (about 1 s after the write).
+   * How long each connection stays open after its handshake, ms.
+   *
+   * @default {BURST_DEFAULTS.holdMs}
    */
   holdMs?: number;
-  /** Give up a handshake after this long, ms. Default 3000 (two SYN retries). */
+  /**
+   * Give up a handshake after this long, ms.
+   *
+   * @default {BURST_DEFAULTS.connectTimeoutMs}
+   */
   connectTimeoutMs?: number;
-  /** Wait this long for the server's FIN after ours, ms. Default 1000. */
+  /**
+   * Wait this long for the server's FIN after ours, ms.
+   *
+   * @default {BURST_DEFAULTS.closeTimeoutMs}
+   */
   closeTimeoutMs?: number;
   /**
-   * After the burst, sample the server's sockets until it has settled or
-   * this long has passed, ms. Default 2000.
+   * The census around the burst, or `"off"`.
+   *
+   * @default {{ drainMs: BURST_DEFAULTS.drainMs }}
    */
-  drainMs?: number;
-  /** Read the server's table with this shell command (remote server). */
-  serverSocketsCommand?: string;
-  /** Skip the socket census. */
-  noCensus?: boolean;
+  census?: CensusChoice;
   /** Stops the burst; what was measured is returned. */
   signal?: AbortSignal;
 }
@@ -76,16 +110,19 @@ export interface BurstResult {
  * Fires one burst of `size` simultaneous connects at `target`.
  *
  * Sessions are split over workers with at most 100 in flight per event loop
- * (beyond 128 one loop stalls, facts doc), and every worker starts at one
- * shared instant once all are up, so the spread measures the firing itself.
- * Each session writes one byte and does not wait for an answer: a byte the
- * server never acknowledges is how a half-open connection shows.
+ * (beyond 128 one loop stalls, docs/tcp-facts.md), and every worker starts at
+ * one shared instant once all are up, so the spread measures the firing
+ * itself. Each session writes one byte and does not wait for an answer: a
+ * byte the server never acknowledges is how a half-open connection shows.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runBurst } from "./burst.ts";
- * const burst = await runBurst(target, 256, { holdMs: 1500 });
- * console.log(burst.spreadMs, burst.synRetransmitted, burst.sockets);
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const burst = await runBurst(server.target, 16, { holdMs: 200, census: { drainMs: 300 } });
+ * console.assert(burst.firstSyn === 16 && burst.synRetransmitted === 0);
+ * console.assert(burst.sockets.available && burst.sockets.halfOpen === 0);
  * ```
  */
 export async function runBurst(
@@ -93,30 +130,23 @@ export async function runBurst(
   size: number,
   options: BurstOptions = {},
 ): Promise<BurstResult> {
-  const watch: SocketWatch | SocketsUnavailable = options.noCensus
-    ? { available: false, reason: "census turned off", counters: null }
-    : await watchServerSockets(target, { serverSocketsCommand: options.serverSocketsCommand });
-  if (watch instanceof SocketWatch) watch.start();
+  const d = BURST_DEFAULTS;
   const runner = new LoadRunner(target, {
     concurrency: size,
     sessions: size,
     synchronizedStart: true,
     send: new Uint8Array([0x0a]),
     awaitResponse: false,
-    holdMs: options.holdMs ?? 1500,
-    connectTimeoutMs: options.connectTimeoutMs ?? 3000,
-    closeTimeoutMs: options.closeTimeoutMs ?? 1000,
+    holdMs: options.holdMs ?? d.holdMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? d.connectTimeoutMs,
+    closeTimeoutMs: options.closeTimeoutMs ?? d.closeTimeoutMs,
     signal: options.signal,
   });
-  const result = await runner.run();
-  let sockets: SocketReport | SocketsUnavailable;
-  if (watch instanceof SocketWatch) {
-    await watch.stop();
-    const drainMs = options.signal?.aborted ? 0 : options.drainMs ?? 2000;
-    sockets = await watch.drain(drainMs, { signal: options.signal });
-  } else {
-    sockets = watch;
-  }
+  const census = options.census ?? { drainMs: d.drainMs };
+  const around = await withCensus(target, census, () => runner.run(), { signal: options.signal });
+  const result = around.result;
+  const sockets = around.sockets ??
+    { available: false, reason: "census turned off", counters: null };
   const { tally } = result;
   const synRetransmitted = tally.histograms.handshake.countAtOrAbove(SYN_RETRANSMIT_AFTER_US);
   return {

@@ -12,11 +12,11 @@ import {
   BACKLOG_SWEEP_VERSION,
   type BacklogSweep,
   type BacklogSysctls,
-  burstFailures,
   type BurstSummary,
-  isCleanBurst,
-} from "./sweep.ts";
+} from "./sweep_result.ts";
+import { burstFailures, isCleanBurst } from "./capacity.ts";
 import { UsageError } from "../base/errors.ts";
+import { describeError } from "../base/errno.ts";
 
 /** One side of a comparison. */
 export interface ComparedSweep {
@@ -175,13 +175,7 @@ export async function loadBacklogSweep(path: string): Promise<BacklogSweep> {
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    const why = error instanceof Deno.errors.NotFound
-      ? "no such file"
-      : error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied
-      ? "not allowed to read it (grant --allow-read)"
-      : error instanceof Error
-      ? error.message
-      : String(error);
+    const why = describeError(error, "--allow-read");
     throw new UsageError(`Cannot read backlog sweep "${path}": ${why}`, { cause: error });
   }
   let value: unknown;

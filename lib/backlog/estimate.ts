@@ -9,7 +9,8 @@
  */
 
 import { SYN_RETRANSMIT_AFTER_US } from "./burst.ts";
-import { type BacklogSweep, type BurstSummary, capacityBracket, isCleanBurst } from "./sweep.ts";
+import type { BacklogSweep, BurstSummary } from "./sweep_result.ts";
+import { capacityBracket, isCleanBurst } from "./capacity.ts";
 
 /**
  * The limit a burst ran into first.

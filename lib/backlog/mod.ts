@@ -6,6 +6,9 @@
  */
 
 export * from "./burst.ts";
+export * from "./capacity.ts";
 export * from "./compare.ts";
 export * from "./estimate.ts";
 export * from "./sweep.ts";
+export * from "./sweep_options.ts";
+export * from "./sweep_result.ts";

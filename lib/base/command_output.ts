@@ -7,6 +7,7 @@
  * @module
  */
 
+import { describeError, errnoOfAny } from "./errno.ts";
 import { CommandSpawnError } from "./errors.ts";
 
 /** What a finished command printed. */
@@ -69,10 +70,14 @@ export function exitedWith(commandLine: string, text: CommandText): string {
   }`;
 }
 
+// A spawn's ENOENT is the program, not a file the user named, and both of
+// Deno's refusal and the OS's EACCES mean the same to the user: these two get
+// their own words; every other failure gets describeError's.
 function describeSpawnError(command: string, error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+  const errno = errnoOfAny(error);
+  if (errno === "ENOTCAPABLE" || errno === "EACCES") {
     return `not allowed to run ${command} (grant --allow-run=${command})`;
   }
-  if (error instanceof Deno.errors.NotFound) return `${command} is not installed or not on PATH`;
-  return error instanceof Error ? error.message : String(error);
+  if (errno === "ENOENT") return `${command} is not installed or not on PATH`;
+  return describeError(error);
 }

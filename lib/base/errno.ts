@@ -89,11 +89,30 @@ export const ERRNO_WORDS: Readonly<Record<string, string>> = Object.freeze({
  * ```
  */
 export function describeError(error: unknown, grant?: string): string {
-  const errno = fileErrnoOf(error) ?? errnoOf(error);
+  const errno = errnoOfAny(error);
   const words = ERRNO_WORDS[errno];
   if (errno === "ENOTCAPABLE") return grant ? `${words} (grant ${grant})` : words;
   if (words) return `${words} (${errno})`;
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Names an error as {@link errnoOf} does, and also the file and permission
+ * errors: `ENOENT`, `EEXIST`, `EISDIR`, and `ENOTCAPABLE` for Deno's
+ * permission refusal. For a caller that words a failure its own way (a
+ * command that is "not installed", an "it is a directory"), as
+ * {@link describeError} words every other one.
+ *
+ * @example
+ * ```ts
+ * import { errnoOfAny } from "./errno.ts";
+ * console.assert(errnoOfAny(new Deno.errors.NotFound("x")) === "ENOENT");
+ * console.assert(errnoOfAny(new Deno.errors.NotCapable("x")) === "ENOTCAPABLE");
+ * console.assert(errnoOfAny(new Deno.errors.ConnectionReset("x")) === "ECONNRESET");
+ * ```
+ */
+export function errnoOfAny(error: unknown): string {
+  return fileErrnoOf(error) ?? errnoOf(error);
 }
 
 // File and permission errors are named here rather than in errnoOf: a

@@ -1,10 +1,18 @@
 /**
- * The documented process exit codes of the `synfin` CLI.
+ * The process exit codes of the `synfin` CLI: the one table that the CLI
+ * exits with, `--help` prints and the README lists.
+ *
+ * @module
+ */
+
+/**
+ * Every exit code of the `synfin` CLI, by name.
  *
  * @example
  * ```ts
  * import { EXIT } from "./exit_codes.ts";
  * console.assert(EXIT.unreachable === 3);
+ * console.assert(EXIT.internal === 70);
  * ```
  */
 export const EXIT = {
@@ -18,6 +26,60 @@ export const EXIT = {
   unreachable: 3,
   /** synfin ran out of file descriptors or ephemeral ports. */
   testerLimit: 4,
+  /** A bug in synfin: an error nothing expected (`EX_SOFTWARE` of sysexits.h). */
+  internal: 70,
   /** Stopped by Ctrl+C (128 + SIGINT). */
   interrupted: 130,
 } as const;
+
+/** The name of an exit code, e.g. `"testerLimit"`. */
+export type ExitName = keyof typeof EXIT;
+
+/** An exit code of the CLI: one of the values of {@link EXIT}. */
+export type ExitCode = typeof EXIT[ExitName];
+
+/**
+ * What each exit code tells the caller, in the words `--help` prints. Keyed
+ * by the names of {@link EXIT}, so the compiler refuses a code without its
+ * meaning.
+ */
+export const EXIT_MEANING: Readonly<Record<ExitName, string>> = Object.freeze({
+  ok: "the server passed: every MUST case and threshold held (load: no failed session, " +
+    "no CLOSE_WAIT left, no half-open connection)",
+  failed: "the server failed: a MUST case or a threshold (check), or a session ended in " +
+    "reset, no-fin, refused, connect-timeout or error, or server sockets were left in " +
+    "CLOSE_WAIT, or connections were half-open (load)",
+  usage: "usage error (the message names the bad value)",
+  unreachable: "target unreachable before the run (refused, unresolvable, timed out)",
+  testerLimit: "synfin ran out of file descriptors (EMFILE) or ephemeral ports (EADDRNOTAVAIL)",
+  internal: "internal error: a bug in synfin; the one-line message says what failed",
+  interrupted: "interrupted (Ctrl+C); the partial report is still printed",
+});
+
+/** One row of {@link exitCodeTable}. */
+export interface ExitCodeRow {
+  /** The process exit code. */
+  code: ExitCode;
+  /** Its name in {@link EXIT}. */
+  name: ExitName;
+  /** What it means, from {@link EXIT_MEANING}. */
+  meaning: string;
+}
+
+/**
+ * Every exit code with its name and meaning, lowest code first: what
+ * `--help` prints.
+ *
+ * @example
+ * ```ts
+ * import { exitCodeTable } from "./exit_codes.ts";
+ * const table = exitCodeTable();
+ * console.assert(table[0].code === 0 && table.at(-1)?.name === "interrupted");
+ * ```
+ */
+export function exitCodeTable(): ExitCodeRow[] {
+  const names = Object.keys(EXIT) as ExitName[];
+  return names
+    .map((name) => ({ code: EXIT[name], name, meaning: EXIT_MEANING[name] }))
+    .sort((a, b) => a.code - b.code);
+}

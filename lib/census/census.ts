@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { SocketRow, TcpState } from "./table.ts";
+import type { SocketRow, TcpState } from "./row.ts";
 
 /**
  * The states a connection passes through after the handshake, the ones the

@@ -7,7 +7,7 @@
  */
 
 import type { Outcome } from "../engine/outcome.ts";
-import type { SocketReport, SocketsUnavailable } from "./watch.ts";
+import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
 
 /** Server-side CLOSE_WAIT after the drain, split by cause. */
 export interface CloseWaitFinding {
@@ -76,10 +76,16 @@ export interface LingerFindingsOptions {
  * exactly like one a handler forgot to close, but the LISTEN row counts it.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { findLingering } from "./findings.ts";
- * const findings = findLingering(report, summary.outcomes, { ephemeralPorts: 28232 });
- * console.log(findings.closeWait?.leakedByHandler);
+ * import { withCensus } from "./with_census.ts";
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("leaky");
+ * const runner = new LoadRunner(server.target, { sessions: 5, closeTimeoutMs: 200 });
+ * const { result, sockets } = await withCensus(server.target, { drainMs: 300 }, () => runner.run());
+ * const findings = findLingering(sockets!, result.tally.outcomes, { ephemeralPorts: 28232 });
+ * console.assert(findings.closeWait?.leakedByHandler === 5);
  * ```
  */
 export function findLingering(

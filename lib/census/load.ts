@@ -8,35 +8,33 @@
  */
 
 import { findLingering } from "./findings.ts";
-import { type LoadOptions, type LoadResult, LoadRunner } from "../engine/runner.ts";
-import {
-  type SocketReport,
-  type SocketsUnavailable,
-  SocketWatch,
-  watchServerSockets,
-} from "./watch.ts";
+import type { LoadResult, LoadRunner } from "../engine/runner.ts";
 import { type LoadSummary, summarizeLoad } from "./load_summary.ts";
-import type { Target } from "../base/target.ts";
 import { readTcpSysctls } from "./sysctls.ts";
-import type { CensusSettings } from "./settings.ts";
+import { type CensusChoice, censusSettings } from "./settings.ts";
+import { withCensus } from "./with_census.ts";
 
 /** Options of {@link runLoadWithCensus}. */
 export interface LoadWithCensusOptions {
-  /** The load. */
-  load: LoadOptions;
-  /** The census; omit for none. */
-  census?: CensusSettings;
-  /** Stops the load and skips the drain; the partial result is returned. */
+  /**
+   * The census, or `"off"`.
+   *
+   * @default {censusSettings()}
+   */
+  census?: CensusChoice;
+  /**
+   * Stops the load and skips the drain; the partial result is returned. The
+   * load stops on the `signal` of the runner's own `LoadOptions`: give the
+   * runner this same signal.
+   */
   signal?: AbortSignal;
-  /** Gets the runner before it starts (to listen to its progress events). */
-  onRunner?: (runner: LoadRunner) => void;
   /** Told when no census can be taken, with the reason. */
   onCensusUnavailable?: (reason: string) => void;
   /** Told when the drain window starts. */
   onDrain?: (windowMs: number) => void;
 }
 
-/** The raw result and its summary (with `sockets` and `lingering` when a census was asked for). */
+/** The raw result and its summary (with `sockets` and `lingering` unless the census was off). */
 export interface LoadWithCensus {
   /** The load's raw result. */
   result: LoadResult;
@@ -45,49 +43,32 @@ export interface LoadWithCensus {
 }
 
 /**
- * Runs a load with a census of the server port around it.
- *
- * The baseline is taken right before the load, so anything already on the
- * port (another client's sockets, an earlier run's CLOSE_WAIT) is left out
- * of the deltas.
+ * Runs `runner`'s load with a census of its target's port around it (see
+ * {@link withCensus}). The caller builds the runner, so it can listen to
+ * its `"progress"` events before the load starts.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { runLoadWithCensus } from "./load.ts";
- * const { summary } = await runLoadWithCensus(target, {
- *   load: { sessions: 200 },
- *   census: { drainMs: 3000 },
- * });
- * console.log(summary.lingering?.closeWait?.remaining);
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("leaky");
+ * const runner = new LoadRunner(server.target, { sessions: 10, closeTimeoutMs: 200 });
+ * let completed = 0;
+ * runner.addEventListener("progress", (event) => completed = event.progress.completed);
+ * const { summary } = await runLoadWithCensus(runner, { census: { drainMs: 300 } });
+ * console.assert(summary.lingering?.closeWait?.remaining === 10);
+ * console.assert(completed <= 10);
  * ```
  */
 export async function runLoadWithCensus(
-  target: Target,
-  options: LoadWithCensusOptions,
+  runner: LoadRunner,
+  options: LoadWithCensusOptions = {},
 ): Promise<LoadWithCensus> {
-  const census = options.census
-    ? await watchServerSockets(target, {
-      serverSocketsCommand: options.census.serverSocketsCommand,
-    })
-    : undefined;
-  if (census && !(census instanceof SocketWatch)) options.onCensusUnavailable?.(census.reason);
-  const runner = new LoadRunner(target, { ...options.load, signal: options.signal });
-  options.onRunner?.(runner);
-  if (census instanceof SocketWatch) census.start();
-  const result = await runner.run();
+  const census = options.census ?? censusSettings();
+  const { result, sockets } = await withCensus(runner.target, census, () => runner.run(), options);
   const summary = summarizeLoad(result);
-  if (!census || !options.census) return { result, summary };
-
-  let sockets: SocketReport | SocketsUnavailable;
-  if (census instanceof SocketWatch) {
-    await census.stop();
-    const aborted = options.signal?.aborted ?? false;
-    if (!aborted) options.onDrain?.(options.census.drainMs);
-    // After a stop the drain is skipped; the end census is still reported.
-    sockets = await census.drain(aborted ? 0 : options.census.drainMs, { signal: options.signal });
-  } else {
-    sockets = census;
-  }
+  if (sockets === null) return { result, summary };
   const range = (await readTcpSysctls()).ephemeralPortRange;
   const lingering = findLingering(sockets, summary.outcomes, {
     ephemeralPorts: range ? range.high - range.low + 1 : undefined,

@@ -9,7 +9,7 @@ import type { LoadResult, StopReason } from "../engine/runner.ts";
 import type { PhaseStats } from "../engine/histogram.ts";
 import type { Outcome, Phase } from "../engine/outcome.ts";
 import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
-import type { SocketReport, SocketsUnavailable } from "./watch.ts";
+import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
 import type { LingerFindings } from "./findings.ts";
 
 /** Version of the summary format. */
@@ -86,9 +86,15 @@ export interface SummaryExtras {
  * Builds the JSON summary of a load result.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { summarizeLoad } from "./load_summary.ts";
- * console.log(JSON.stringify(summarizeLoad(result), null, 2));
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const result = await new LoadRunner(server.target, { sessions: 10 }).run();
+ * const summary = summarizeLoad(result);
+ * console.assert(summary.sessions === 10 && summary.outcomes.clean === 10);
+ * console.assert(JSON.parse(JSON.stringify(summary)).phases.handshake.count === 10);
  * ```
  */
 export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): LoadSummary {

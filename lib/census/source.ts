@@ -7,15 +7,12 @@
  */
 
 import { type CommandSpawnError, SocketTableUnavailableError } from "../base/errors.ts";
-import {
-  parseSocketTable,
-  parseSsTan,
-  readLocalSocketTable,
-  type SocketRow,
-  uniqueSocketRows,
-} from "./table.ts";
+import { parseSocketTable, readLocalSocketTable } from "./table.ts";
+import { type SocketRow, uniqueSocketRows } from "./row.ts";
+import { parseSsTan } from "./ss.ts";
 import { isLoopback, type Target } from "../base/target.ts";
 import { type CommandText, exitedWith, runCommand } from "../base/command_output.ts";
+import { describeError, errnoOfAny } from "../base/errno.ts";
 
 /** A readable TCP socket table. */
 export interface SocketSource {
@@ -125,10 +122,10 @@ export function commandSocketSource(
         ]);
       } catch (error) {
         const cause = (error as CommandSpawnError).cause;
-        const why = cause instanceof Deno.errors.NotCapable ||
-            cause instanceof Deno.errors.PermissionDenied
+        const errno = errnoOfAny(cause);
+        const why = errno === "ENOTCAPABLE" || errno === "EACCES"
           ? "not allowed to run it (grant --allow-run=timeout,sh)"
-          : (error as Error).message;
+          : describeError(error);
         throw new SocketTableUnavailableError(
           `Cannot read the server's sockets with "${command}": ${why}`,
           { cause },

@@ -2,9 +2,9 @@
  * Watches the sockets of a server port around a run: a census before it
  * (the baseline), samples during it, one at its end, and more through a
  * drain window after it, plus the namespace's accept-queue counters when the
- * server is on this host. The result, a {@link SocketReport}, counts every
- * state as a delta from the baseline so that other traffic on the host is
- * not blamed on the server.
+ * server is on this host. The result, a `SocketReport` (socket_report.ts),
+ * counts every state as a delta from the baseline so that other traffic on
+ * the host is not blamed on the server.
  *
  * @module
  */
@@ -18,100 +18,17 @@ import {
   type StateCounts,
   takeCensus,
 } from "./census.ts";
-import {
-  commandSocketSource,
-  isThisHost,
-  localSocketSource,
-  portSocketSource,
-  type SocketSource,
-} from "./source.ts";
-import type { Target } from "../base/target.ts";
-import { readListenBacklog, type SocketRow } from "./table.ts";
+import type { SocketSource } from "./source.ts";
+import type { SocketRow } from "./row.ts";
+import { readListenBacklog } from "./table.ts";
 import { diffKernelCounters, type KernelCounters, readKernelCounters } from "./kernel_counters.ts";
-
-/** One state's count over the run. */
-export interface StateTrack {
-  /** Count before the run (absolute). */
-  baseline: number;
-  /** Highest count seen, minus the baseline. */
-  peak: number;
-  /** Count when the load stopped, minus the baseline. */
-  end: number;
-  /** Count after the drain window, minus the baseline. */
-  drained: number;
-}
-
-/** The LISTEN row's accept queue over the run (absolute lengths). */
-export interface AcceptQueueTrack {
-  /** Configured backlog (`ss` Send-Q); `null` when `ss` could not tell. */
-  backlog: number | null;
-  /** Queue length before the run. */
-  baseline: number;
-  /** Longest queue seen. */
-  peak: number;
-  /** Length when the load stopped. */
-  end: number;
-  /** Length after the drain window. */
-  drained: number;
-}
-
-/** One sample of the time series, as deltas from the baseline. */
-export interface SocketSample {
-  /** Milliseconds since the baseline census. */
-  atMs: number;
-  /** Server-side states that differ from the baseline. */
-  server: Partial<StateCounts>;
-  /** Tester-side states that differ from the baseline. */
-  tester?: Partial<StateCounts>;
-  /** Accept-queue length (absolute). */
-  acceptQueue?: number;
-}
-
-/** The `sockets` section of a summary when a census source was readable. */
-export interface SocketReport {
-  /** A census was taken. */
-  available: true;
-  /** The server's table, e.g. `local /proc/net/tcp`. */
-  source: string;
-  /** The tester's table; `null` when it could not be read. */
-  testerSource: string | null;
-  /** Sampling interval, ms. */
-  intervalMs: number;
-  /** Censuses taken, baseline included. */
-  samples: number;
-  /** Censuses that failed to read (the report is built from the others). */
-  readErrors: number;
-  /** The drain window, ms. */
-  drainWindowMs: number;
-  /** How long the drain took: shorter than the window when the server settled. */
-  drainedAfterMs: number;
-  /** Server-side sockets (local port is the server's port), per state. */
-  server: Record<CensusState, StateTrack>;
-  /** Tester-side sockets (remote port is the server's port), per state. */
-  tester: Record<CensusState, StateTrack> | null;
-  /** The LISTEN row; `null` when no listener was visible. */
-  acceptQueue: AcceptQueueTrack | null;
-  /**
-   * Tester connections seen half-open, counted once each: established on
-   * our side, with sent bytes still unacknowledged in two censuses at least
-   * {@link HALF_OPEN_AFTER_MS} apart.
-   */
-  halfOpen: number;
-  /** Namespace counters over the run and drain (server on this host only). */
-  counters: KernelCounters | null;
-  /** The samples, in order. */
-  series: SocketSample[];
-}
-
-/** The `sockets` section when no census could be taken. */
-export interface SocketsUnavailable {
-  /** No census. */
-  available: false;
-  /** Why, in one line, with what to do about it. */
-  reason: string;
-  /** Namespace counters, when they were readable. */
-  counters: KernelCounters | null;
-}
+import { isSettled } from "./settled.ts";
+import {
+  HALF_OPEN_AFTER_MS,
+  type SocketReport,
+  type SocketSample,
+  type StateTrack,
+} from "./socket_report.ts";
 
 /** Options of {@link SocketWatch}. */
 export interface SocketWatchOptions {
@@ -122,11 +39,18 @@ export interface SocketWatchOptions {
    * give the tester-side counts and half-open connections.
    */
   tester?: SocketSource;
-  /** Sampling interval during the run and the drain. Default 500 ms. */
+  /**
+   * Sampling interval during the run and the drain, ms (longer while reading
+   * a big table is slow).
+   *
+   * @default {250}
+   */
   intervalMs?: number;
   /**
    * Read the namespace counters and the listen backlog (the server is on
-   * this host). Default: `server.local`.
+   * this host).
+   *
+   * @default {server.local}
    */
   localServer?: boolean;
 }
@@ -148,26 +72,26 @@ const DEFAULT_INTERVAL_MS = 250;
 const READ_COST_FACTOR = 5;
 
 /**
- * Loopback acknowledges data within microseconds, or 40 ms with a delayed
- * ACK: bytes still unacknowledged this much later were never received by
- * a server socket.
- */
-export const HALF_OPEN_AFTER_MS = 200;
-
-/**
  * Takes socket censuses of one server port around a run.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { SocketWatch } from "./watch.ts";
- * import { localSocketSource } from "./source.ts";
- * const watch = new SocketWatch(8080, { server: localSocketSource() });
+ * import { portSocketSource } from "./source.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("leaky");
+ * const { port } = server.target;
+ * const watch = new SocketWatch(port, { server: portSocketSource(port) });
  * await watch.baseline();
  * watch.start();
- * // ... run the load ...
+ * // The run: one connection, half-closed, that the leaky server never closes.
+ * const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+ * await conn.closeWrite();
+ * await new Promise((resolve) => setTimeout(resolve, 100));
  * await watch.stop();
- * const report = await watch.drain(3000);
- * console.log(report.server.CLOSE_WAIT.drained);
+ * const report = await watch.drain(300);
+ * console.assert(report.server.CLOSE_WAIT.drained === 1);
+ * conn.close();
  * ```
  */
 export class SocketWatch {
@@ -248,11 +172,12 @@ export class SocketWatch {
    * the accept queue are back to the baseline, then builds the report.
    */
   async drain(windowMs: number, options: { signal?: AbortSignal } = {}): Promise<SocketReport> {
-    if (!this.#base) throw new Error("SocketWatch.drain() called before baseline()");
+    const base = this.#base;
+    if (!base) throw new Error("SocketWatch.drain() called before baseline()");
     this.#end ??= this.#last;
     const start = performance.now();
     let last = this.#end!;
-    while (!options.signal?.aborted && !this.#settled(last)) {
+    while (!options.signal?.aborted && !isSettled(last, base)) {
       const left = windowMs - (performance.now() - start);
       if (left <= 0) break;
       await delay(Math.min(this.#intervalMs, left), { signal: options.signal });
@@ -272,14 +197,6 @@ export class SocketWatch {
   /** The first read error after the baseline, if any. */
   get lastError(): unknown {
     return this.#lastError;
-  }
-
-  #settled(census: SocketCensus): boolean {
-    const base = this.#base!;
-    for (const state of CENSUS_STATES) {
-      if (state !== "TIME_WAIT" && census.server[state] > base.server[state]) return false;
-    }
-    return (census.listen?.acceptQueue ?? 0) <= (base.listen?.acceptQueue ?? 0);
   }
 
   async #readLocalExtras(): Promise<void> {
@@ -407,60 +324,4 @@ function changed(now: StateCounts, base: StateCounts): Partial<StateCounts> {
     if (now[state] !== base[state]) delta[state] = now[state] - base[state];
   }
   return delta;
-}
-
-/** Options of {@link watchServerSockets}. */
-export interface WatchServerSocketsOptions {
-  /** Read the server's table with this shell command (`--server-sockets`). */
-  serverSocketsCommand?: string;
-  /** Sampling interval, ms. */
-  intervalMs?: number;
-}
-
-/**
- * Picks the census sources for `target` and takes the baseline: a
- * `--server-sockets` command when given (the tester's side then comes from
- * this host's table), this host's table when the target is local, else none.
- * Gives {@link SocketsUnavailable} with the reason when no census can be taken.
- *
- * @example
- * ```ts ignore
- * import { watchServerSockets } from "./watch.ts";
- * const watch = await watchServerSockets(target);
- * if (watch instanceof SocketWatch) watch.start();
- * ```
- */
-export async function watchServerSockets(
-  target: Target,
-  options: WatchServerSocketsOptions = {},
-): Promise<SocketWatch | SocketsUnavailable> {
-  let watch: SocketWatch;
-  if (options.serverSocketsCommand !== undefined) {
-    watch = new SocketWatch(target.port, {
-      server: commandSocketSource(options.serverSocketsCommand),
-      tester: localSocketSource(),
-      intervalMs: options.intervalMs,
-    });
-  } else if (isThisHost(target)) {
-    // ss reads only the port's sockets; without ss, the whole /proc table.
-    const ss = portSocketSource(target.port);
-    const server = await ss.read().then(() => ss, () => localSocketSource());
-    watch = new SocketWatch(target.port, { server, intervalMs: options.intervalMs });
-  } else {
-    return {
-      available: false,
-      reason: `${target.hostname} is not this host: give --server-sockets CMD to read its table`,
-      counters: null,
-    };
-  }
-  try {
-    await watch.baseline();
-    return watch;
-  } catch (error) {
-    return {
-      available: false,
-      reason: error instanceof Error ? error.message : String(error),
-      counters: null,
-    };
-  }
 }

@@ -1,7 +1,8 @@
 /**
  * Command-line parsing for `synfin backlog`: the words after `backlog` become
  * a typed {@link BacklogCommand} (sweep one or two targets, or compare two
- * saved sweeps), or a {@link UsageError} naming the bad value.
+ * saved sweeps), or a {@link UsageError} naming the bad value. Its help
+ * text is `BACKLOG_HELP` in `help.ts`.
  *
  * @module
  */
@@ -10,9 +11,9 @@ import { parseArgs } from "node:util";
 import {
   BACKLOG_SWEEP_DEFAULTS,
   type BacklogSweepOptions,
-  MAX_BURST_SIZE,
   parseBurstSizes,
-} from "../backlog/sweep.ts";
+} from "../backlog/sweep_options.ts";
+import type { CensusSettings } from "../census/settings.ts";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
 import { parseTarget, type Target } from "../base/target.ts";
@@ -20,7 +21,7 @@ import { parseTarget, type Target } from "../base/target.ts";
 /** The sweep settings given on the command line; the rest take the sweep's defaults. */
 export type BacklogSweepChoice = Pick<
   BacklogSweepOptions,
-  "sizes" | "holdMs" | "connectTimeoutMs" | "drainMs" | "refine" | "serverSocketsCommand"
+  "sizes" | "holdMs" | "connectTimeoutMs" | "census" | "refine"
 >;
 
 /** A parsed `backlog` command line. */
@@ -44,57 +45,6 @@ export type BacklogCommand =
     /** `--json FILE`: write the comparison as JSON there (`-` is stdout); `null` for text. */
     jsonPath: string | null;
   };
-
-const d = BACKLOG_SWEEP_DEFAULTS;
-
-/**
- * The `backlog` section of the CLI help.
- *
- * @example
- * ```ts
- * import { BACKLOG_HELP } from "./backlog_args.ts";
- * console.assert(BACKLOG_HELP.includes("--burst SPEC"));
- * ```
- */
-export const BACKLOG_HELP = `backlog: benchmarks a listener's accept queue
-  deno run -P cli.ts backlog [options] HOST:PORT [HOST2:PORT2]
-  deno run -P cli.ts backlog --compare A.json B.json
-
-Fires bursts of N simultaneous connects (default doubling 16, 32, ..., 4096; each
-burst's SYNs leave within a few ms, spread over workers), holds each connection open
-so the server's accept loop is what is measured, closes cleanly and lets the server
-drain before the next burst. Per burst it reports the connects done on the first SYN,
-those delayed by SYN retransmission (1 s or more), resets, timeouts, half-open
-connections, the handshake p50/p99 and, for a server on this host, the accept queue's
-peak and the ListenOverflows/ListenDrops/TCPSynRetrans/SyncookiesSent deltas. It then
-bisects between the largest clean burst and the smallest failing one, estimates the
-accept queue's capacity and the knee (p99 at the retransmission timeout), and names
-the limit: the application's listen backlog (Linux queues backlog + 1), somaxconn,
-the SYN backlog, or the accept loop's speed. With two targets it sweeps both, one
-after the other, and prints them side by side.
-
-Backlog:
-      --burst SPEC         burst sizes: 64..2048 (doubling), 100,200,400 or 512
-                           (1 to ${MAX_BURST_SIZE}; default 16..4096)
-      --hold DUR           keep each connection open DUR after its handshake
-                           (default ${d.holdMs}ms: a half-open connection shows twice)
-      --connect-timeout DUR  give up a handshake after DUR (default ${
-  d.connectTimeoutMs / 1000
-}s: two SYN
-                           retransmissions)
-      --drain DUR          after each burst, wait up to DUR for the server to settle
-                           (default ${d.drainMs / 1000}s; ends early once it has)
-      --no-refine          skip the bisection after the doubling sweep (at most
-                           ${d.maxRefineBursts} more bursts)
-      --server-sockets CMD  read the server host's socket table with CMD (as for load),
-                           e.g. "ssh web ss -tan": half-open, queue and backlog then
-                           come from it
-      --json FILE          save the sweep as JSON with its encoded histograms (- for
-                           stdout); with two targets give it once per target
-      --compare A.json B.json  compare two saved sweeps side by side (capacity, knee,
-                           limit, retransmits/failures/p99 per burst size); --json
-                           FILE then writes the comparison
-`;
 
 const OPTIONS = {
   burst: { type: "string" },
@@ -200,13 +150,17 @@ export function parseBacklogArgs(argv: string[]): BacklogCommand {
       );
     }
   }
-  if (values.drain !== undefined) sweep.drainMs = parseDuration(values.drain, "--drain");
+  const drainMs = values.drain === undefined ? undefined : parseDuration(values.drain, "--drain");
   if (values["no-refine"]) sweep.refine = false;
-  if (values["server-sockets"] !== undefined) {
-    if (values["server-sockets"].trim() === "") {
-      throw new UsageError('Invalid --server-sockets "": give a command, e.g. "ss -tan"');
-    }
-    sweep.serverSocketsCommand = values["server-sockets"];
+  const command = values["server-sockets"];
+  if (command !== undefined && command.trim() === "") {
+    throw new UsageError('Invalid --server-sockets "": give a command, e.g. "ss -tan"');
+  }
+  if (drainMs !== undefined || command !== undefined) {
+    // The sweep's own drain default, not a load's: a burst's queue takes longer to drain.
+    const census: CensusSettings = { drainMs: drainMs ?? BACKLOG_SWEEP_DEFAULTS.drainMs };
+    if (command !== undefined) census.serverSocketsCommand = command;
+    sweep.census = census;
   }
   return { kind: "sweep", targets, sweep, jsonPaths };
 }

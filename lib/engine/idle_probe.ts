@@ -13,13 +13,23 @@ import type { Target } from "../base/target.ts";
 /** Options of {@link probeIdleTimeout}. */
 export interface IdleProbeOptions {
   /**
-   * Idle connections to hold. Default 10, at most
-   * {@link MAX_IDLE_CONNECTIONS}: each keeps a read pending on this event loop.
+   * Idle connections to hold, at most {@link MAX_IDLE_CONNECTIONS}: each
+   * keeps a read pending on this event loop.
+   *
+   * @default {10}
    */
   connections?: number;
-  /** Stop waiting after this long, ms. Default 30 s. */
+  /**
+   * Stop waiting after this long, ms.
+   *
+   * @default {30000}
+   */
   boundMs?: number;
-  /** Handshake timeout, ms. Default 3 s. */
+  /**
+   * Handshake timeout, ms.
+   *
+   * @default {3000}
+   */
   connectTimeoutMs?: number;
   /** Stops the probe early; what was seen so far is returned. */
   signal?: AbortSignal;
@@ -28,7 +38,7 @@ export interface IdleProbeOptions {
 /**
  * Most connections one probe holds. Each keeps a read pending, and one
  * Deno event loop with more than 128 operations in flight stalls the rest
- * (facts doc): 100 leaves room for the timers and the main thread's own work.
+ * (docs/tcp-facts.md): 100 leaves room for the timers and the main thread's own work.
  */
 export const MAX_IDLE_CONNECTIONS = 100;
 
@@ -66,10 +76,13 @@ export interface IdleProbeResult {
  * promise resolves.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { probeIdleTimeout } from "./idle_probe.ts";
- * const result = await probeIdleTimeout(target, { connections: 5, boundMs: 10_000 });
- * console.log(result.finAfterMs, result.stillOpen);
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("idle-timeout", { idleTimeoutMs: 200 });
+ * const result = await probeIdleTimeout(server.target, { connections: 2, boundMs: 3000 });
+ * console.assert(result.finAfterMs.length === 2 && result.stillOpen === 0);
+ * console.assert(result.finAfterMs.every((ms) => ms >= 150 && ms < 3000));
  * ```
  */
 export async function probeIdleTimeout(

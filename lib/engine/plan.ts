@@ -12,7 +12,7 @@ import type { Target } from "../base/target.ts";
 /**
  * Most sessions one event loop keeps in flight. Deno stalls operations past
  * about 128 in flight per event loop (a stalled connect's latency equals the
- * run's length: see the facts doc); a worker's own messaging takes a slot,
+ * run's length: see docs/tcp-facts.md); a worker's own messaging takes a slot,
  * and a session can briefly have a write pending beside its read. 100 keeps
  * a margin under that limit.
  */
@@ -69,14 +69,20 @@ export interface LoadShape {
   durationMs: number | null;
   /** Open loop rate in sessions/s, or `null` for closed loop. */
   rate: number | null;
-  /** Override the per-event-loop limit (tests). */
+  /**
+   * Override the per-event-loop limit (tests).
+   *
+   * @default {MAX_SESSIONS_PER_EVENT_LOOP}
+   */
   sessionsPerEventLoop?: number;
-  /** Override the number of workers. */
+  /** Override the number of workers; by default {@link planWorkers} chooses it. */
   workers?: number;
   /**
    * Start every worker's sessions at one instant, once all workers are up
    * (a burst: the spread of connect calls is then the engine's, not the
    * workers' start-up's).
+   *
+   * @default {false}
    */
   synchronizedStart?: boolean;
 }

@@ -6,23 +6,27 @@
  */
 
 import { TargetUnreachableError } from "../base/errors.ts";
-import { errnoOf } from "../base/errno.ts";
+import { describeError, errnoOf } from "../base/errno.ts";
 import type { Target } from "../base/target.ts";
 
-/** What went wrong, and what to do about it, per errno. */
-const ERRNO_TEXT: Record<string, [what: string, hint: string]> = {
-  ECONNREFUSED: ["connection refused", "is the server running and listening on this port?"],
-  ETIMEDOUT: ["handshake timed out", "is a firewall dropping SYNs, or the accept queue full?"],
-  ENOTFOUND: ["host name not found", "check the spelling or use an IP address"],
-  ENETUNREACH: ["network unreachable", "check the address and routes"],
-  EHOSTUNREACH: ["host unreachable", "check the address and routes"],
-  EADDRNOTAVAIL: ["address not available", "no local address can reach it"],
-  EACCES: ["permission denied", "run with `deno run -P` (or --allow-net)"],
+/** What to do about a failed connect, per errno; its words are describeError's. */
+const ERRNO_HINTS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "is the server running and listening on this port?",
+  ETIMEDOUT: "is a firewall dropping SYNs, or the accept queue full?",
+  ENOTFOUND: "check the spelling or use an IP address",
+  ENETUNREACH: "check the address and routes",
+  EHOSTUNREACH: "check the address and routes",
+  EADDRNOTAVAIL: "no local address can reach it",
+  EACCES: "run with `deno run -P` (or --allow-net)",
 };
 
 /** Options of {@link preflight}. */
 export interface PreflightOptions {
-  /** Handshake timeout. Default 3000 ms. */
+  /**
+   * Handshake timeout, ms.
+   *
+   * @default {3000}
+   */
   connectTimeoutMs?: number;
   /** Cancels the attempt. */
   signal?: AbortSignal;
@@ -36,11 +40,14 @@ export interface PreflightOptions {
  * ```ts
  * import { preflight } from "./preflight.ts";
  * import { TargetUnreachableError } from "../base/errors.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * await preflight(server.target); // reachable: resolves
  * try {
  *   await preflight({ hostname: "127.0.0.1", port: 1, label: "127.0.0.1:1" });
  * } catch (error) {
- *   console.assert(error instanceof TargetUnreachableError);
- *   // "Cannot connect to 127.0.0.1:1: connection refused (ECONNREFUSED); ..."
+ *   // "Cannot connect to 127.0.0.1:1: connection refused (ECONNREFUSED); is the server ..."
+ *   console.assert(error instanceof TargetUnreachableError && error.errno === "ECONNREFUSED");
  * }
  * ```
  */
@@ -56,14 +63,10 @@ export async function preflight(target: Target, options: PreflightOptions = {}):
   } catch (error) {
     const errno = errnoOf(error);
     const verb = errno === "ENOTFOUND" ? "resolve" : "connect to";
-    const [what, hint] = ERRNO_TEXT[errno] ??
-      [error instanceof Error ? error.message : String(error), "check the target"];
+    const hint = ERRNO_HINTS[errno] ?? "check the target";
     throw new TargetUnreachableError(
-      `Cannot ${verb} ${target.label}: ${what} (${errno}); ${hint}`,
-      {
-        errno,
-        cause: error,
-      },
+      `Cannot ${verb} ${target.label}: ${describeError(error, "--allow-net")}; ${hint}`,
+      { errno, cause: error },
     );
   }
   conn.close();

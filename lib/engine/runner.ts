@@ -10,68 +10,31 @@ import { type FromWorker, type LoadShape, planWorkers, type ToWorker } from "./p
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./session.ts";
 import { SessionTally } from "./tally.ts";
 import type { Target } from "../base/target.ts";
+import {
+  DEFAULT_LOAD_SHAPE,
+  type LoadOptions,
+  type LoadProgress,
+  LoadProgressEvent,
+  type LoadResult,
+  type LoadRunnerEventMap,
+  type StopReason,
+} from "./load.ts";
 
-/** Options of a load: its shape plus how each session behaves. */
-export interface LoadOptions extends Partial<SessionOptions>, Partial<LoadShape> {
-  /** Stops the run; what was measured is still returned. */
-  signal?: AbortSignal;
-}
-
-/** Why a run stopped starting sessions. */
-export type StopReason = "sessions" | "duration" | "signal" | "tester-limit";
-
-/** The result of a load. */
-export interface LoadResult {
-  /** The target. */
-  target: Target;
-  /** Wall-clock start, epoch ms. */
-  startedAt: number;
-  /** From the first session start to the last session end. */
-  durationMs: number;
-  /** Merged tally of every worker. */
-  tally: SessionTally;
-  /** Why the run stopped. */
-  stoppedBy: StopReason;
-  /** The errno that stopped the run when `stoppedBy` is `tester-limit`. */
-  testerLimitErrno?: string;
-  /** The shape that ran. */
-  shape: LoadShape;
-  /** The session behaviour that ran. */
-  session: SessionOptions;
-  /** Per event loop, the most sessions it had in flight at once. */
-  maxInFlightPerEventLoop: number[];
-}
-
-/** Progress of a running load. */
-export interface LoadProgress {
-  /** Sessions finished so far. */
-  completed: number;
-  /** Of them, sessions with a failing outcome. */
-  failed: number;
-  /** Sessions open now. */
-  inFlight: number;
-  /** Milliseconds since the start. */
-  elapsedMs: number;
-}
-
-/** Dispatched by {@link LoadRunner} about four times a second. */
-export class LoadProgressEvent extends Event {
-  /** The progress. */
-  readonly progress: LoadProgress;
-  /** Creates the event. */
-  constructor(progress: LoadProgress) {
-    super("progress");
-    this.progress = progress;
-  }
-}
-
-/** Defaults of a load: 5 s at concurrency 100, closed loop. */
-export const DEFAULT_LOAD_SHAPE: LoadShape = {
-  concurrency: 100,
-  sessions: null,
-  durationMs: 5000,
-  rate: null,
+// What a load takes, reports and returns lives in load.ts; importers of the
+// runner find it here too.
+export {
+  DEFAULT_LOAD_SHAPE,
+  type LoadOptions,
+  type LoadProgress,
+  LoadProgressEvent,
+  type LoadResult,
+  type LoadRunnerEventMap,
+  type StopReason,
 };
+
+// Listeners return `void`, not `void | Promise<void>`: `() => seen.push(x)` and async
+// listeners both fit, where the union would send them to the untyped overload.
+type ProgressListener = (event: LoadRunnerEventMap["progress"]) => void;
 
 // Workers finish their in-flight sessions after a stop; each is bounded by its
 // own timeouts. Past this margin a worker is presumed wedged and terminated.
@@ -80,16 +43,20 @@ const WORKER_DRAIN_MARGIN_MS = 5000;
 const SYNCHRONIZED_START_MARGIN_MS = 30;
 
 /**
- * Runs a bounded load and returns the merged measurements.
+ * Runs a bounded load and returns the merged measurements. Progress goes out
+ * as typed `"progress"` events ({@link LoadRunnerEventMap}).
  *
  * @example
- * ```ts ignore
- * import { LoadRunner, LoadProgressEvent } from "./runner.ts";
- * import { parseTarget } from "../base/target.ts";
- * const runner = new LoadRunner(parseTarget("127.0.0.1:8080"), { sessions: 100, concurrency: 10 });
- * runner.addEventListener("progress", (e) => console.error((e as LoadProgressEvent).progress));
+ * ```ts
+ * import { LoadRunner } from "./runner.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const runner = new LoadRunner(server.target, { durationMs: 300, concurrency: 4 });
+ * let completed = 0;
+ * runner.addEventListener("progress", (event) => completed = event.progress.completed);
  * const result = await runner.run();
- * console.log(result.tally.outcomes);
+ * console.assert(result.tally.outcomes.clean === result.tally.sessions);
+ * console.assert(completed <= result.tally.sessions);
  * ```
  */
 export class LoadRunner extends EventTarget {
@@ -99,7 +66,7 @@ export class LoadRunner extends EventTarget {
   readonly #signal: AbortSignal | undefined;
   readonly #stopped = new AbortController();
 
-  /** Prepares a load against `target`; nothing connects until {@link run}. */
+  /** Prepares a load against `target`; nothing connects until {@link LoadRunner.run}. */
   constructor(target: Target, options: LoadOptions = {}) {
     super();
     this.#target = target;
@@ -121,6 +88,53 @@ export class LoadRunner extends EventTarget {
       closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.closeTimeoutMs,
     };
     this.#signal = options.signal;
+  }
+
+  /** Calls `listener` with each {@link LoadProgressEvent} of the run. */
+  override addEventListener(
+    type: "progress",
+    listener: (event: LoadProgressEvent) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Adds a listener of any other type, as {@link EventTarget} does. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: ProgressListener | EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    // A progress listener is only ever called with a LoadProgressEvent.
+    super.addEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** Removes a listener added with {@link LoadRunner.addEventListener}. */
+  override removeEventListener(
+    type: "progress",
+    listener: (event: LoadProgressEvent) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Removes a listener of any other type, as {@link EventTarget} does. */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: ProgressListener | EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    // A progress listener is only ever called with a LoadProgressEvent.
+    super.removeEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** The server the load runs against. */
+  get target(): Target {
+    return this.#target;
   }
 
   /** Runs the load. Resolves when every worker has reported; never rejects on session errors. */

@@ -21,9 +21,11 @@ export interface SessionOptions {
   /** Bytes to write once connected; the first response byte is timed. */
   send?: Uint8Array;
   /**
-   * Wait for the first response byte after `send` (default true). A burst
-   * probe writes one byte only so that an unacknowledged write shows a
-   * half-open connection, and does not wait for an answer.
+   * Wait for the first response byte after `send`. A burst probe writes one
+   * byte only so that an unacknowledged write shows a half-open connection,
+   * and does not wait for an answer.
+   *
+   * @default {true}
    */
   awaitResponse?: boolean;
   /** Dwell after the handshake (and response) before we send our FIN. */
@@ -113,13 +115,13 @@ const SCRATCH = new Uint8Array(64 * 1024);
  * closed before the promise resolves.
  *
  * @example
- * ```ts ignore
- * import { runSession, DEFAULT_SESSION_OPTIONS } from "./session.ts";
- * const record = await runSession(
- *   { hostname: "127.0.0.1", port: 8080, label: "127.0.0.1:8080" },
- *   DEFAULT_SESSION_OPTIONS,
- * );
- * console.log(record.outcome, record.handshakeUs, record.closeUs);
+ * ```ts
+ * import { DEFAULT_SESSION_OPTIONS, runSession } from "./session.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const record = await runSession(server.target, DEFAULT_SESSION_OPTIONS);
+ * console.assert(record.outcome === "clean", record.outcome);
+ * console.assert(record.handshakeUs !== undefined && record.closeUs !== undefined);
  * ```
  */
 export async function runSession(

@@ -9,7 +9,8 @@
 
 import type { BacklogComparison, ComparedBurst, ComparedSweep } from "../backlog/compare.ts";
 import type { BacklogEstimate, BacklogLimit } from "../backlog/estimate.ts";
-import { type BacklogSweep, burstFailures, type BurstSummary } from "../backlog/sweep.ts";
+import type { BacklogSweep, BurstSummary } from "../backlog/sweep_result.ts";
+import { burstFailures } from "../backlog/capacity.ts";
 import { formatMicros } from "../base/duration.ts";
 import { sparkline } from "./sparkline.ts";
 

@@ -33,7 +33,11 @@ const PHASE_LABEL: Record<TimedPhase, string> = {
 
 /** Options of {@link renderTextReport}. */
 export interface TextReportOptions {
-  /** Width of the longest bar. Default 40. */
+  /**
+   * Width of the longest bar, in characters.
+   *
+   * @default {40}
+   */
   barWidth?: number;
 }
 
@@ -41,9 +45,15 @@ export interface TextReportOptions {
  * Renders the summary as text.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { renderTextReport } from "./load_text.ts";
- * console.log(renderTextReport(summary));
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { summarizeLoad } from "../census/load_summary.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const result = await new LoadRunner(server.target, { sessions: 20, concurrency: 4 }).run();
+ * const text = renderTextReport(summarizeLoad(result), { barWidth: 20 });
+ * console.assert(/clean\s+20\b/.test(text));
  * ```
  */
 export function renderTextReport(summary: LoadSummary, options: TextReportOptions = {}): string {

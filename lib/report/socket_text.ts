@@ -8,7 +8,7 @@
 
 import { CENSUS_STATES } from "../census/census.ts";
 import type { LingerFindings } from "../census/findings.ts";
-import type { SocketReport, SocketsUnavailable, StateTrack } from "../census/watch.ts";
+import type { SocketReport, SocketsUnavailable, StateTrack } from "../census/socket_report.ts";
 import type { KernelCounters } from "../census/kernel_counters.ts";
 
 /**
@@ -39,9 +39,18 @@ export const FINDING_ADVICE = {
  * Renders the sockets section.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { renderSocketReport } from "./socket_text.ts";
- * console.log(renderSocketReport(summary.sockets, summary.lingering).join("\n"));
+ * import { runLoadWithCensus } from "../census/load.ts";
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("leaky");
+ * const runner = new LoadRunner(server.target, { sessions: 10, closeTimeoutMs: 200 });
+ * const { summary } = await runLoadWithCensus(runner, { census: { drainMs: 300 } });
+ * if (summary.sockets && summary.lingering) {
+ *   const lines = renderSocketReport(summary.sockets, summary.lingering);
+ *   console.assert(lines.some((line) => line.includes("CLOSE_WAIT")));
+ * }
  * ```
  */
 export function renderSocketReport(

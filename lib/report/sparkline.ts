@@ -13,14 +13,24 @@ const NO_DATA = " ";
 
 /** Options of {@linkcode sparkline}. */
 export interface SparklineOptions {
-  /** Value drawn as the lowest bar; smaller values are clamped. Default: the smallest value. */
+  /**
+   * Value drawn as the lowest bar; smaller values are clamped.
+   *
+   * @default the smallest value (on the log scale, the smallest positive one)
+   */
   min?: number;
-  /** Value drawn as the highest bar; larger values are clamped. Default: the largest value. */
+  /**
+   * Value drawn as the highest bar; larger values are clamped.
+   *
+   * @default the largest value
+   */
   max?: number;
   /**
    * Logarithmic scale. Connect latencies span about 30 us (loopback) to 1 s
    * and more (a SYN retransmitted after a drop); on a linear scale everything
    * but the retransmits sits on the lowest bar.
+   *
+   * @default {false}
    */
   log?: boolean;
 }

@@ -15,9 +15,34 @@ import { renderTextReport } from "./load_text.ts";
  * Renders the suite result.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { renderSuiteReport } from "./suite_text.ts";
- * console.log(renderSuiteReport(result));
+ * import { SUITE_SUMMARY_VERSION, type SuiteResult } from "../suite/runner.ts";
+ * const result: SuiteResult = {
+ *   version: SUITE_SUMMARY_VERSION,
+ *   target: "127.0.0.1:8080",
+ *   startedAt: "2026-01-01T00:00:00.000Z",
+ *   durationMs: 2100,
+ *   strict: false,
+ *   cases: [{
+ *     id: "close/answers-fin",
+ *     severity: "MUST",
+ *     requirement: "After our FIN, the server answers with its FIN",
+ *     verdict: "FAIL",
+ *     expected: "the server's FIN within 2s of ours, in every session",
+ *     actual: "0 of 200 sessions got the server's FIN",
+ *     durationMs: 2100,
+ *   }],
+ *   thresholds: [],
+ *   load: null,
+ *   lifecycle: null,
+ *   idle: null,
+ *   interrupted: false,
+ *   passed: false,
+ * };
+ * const text = renderSuiteReport(result);
+ * console.assert(text.includes("FAIL     MUST    close/answers-fin"));
+ * console.assert(text.endsWith("FAIL: 1 failed; failed: cases close/answers-fin"));
  * ```
  */
 export function renderSuiteReport(result: SuiteResult): string {
@@ -67,9 +92,33 @@ export function renderSuiteReport(result: SuiteResult): string {
  * The one-line summary: PASS, or FAIL with what failed.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { verdictLine } from "./suite_text.ts";
- * console.log(verdictLine(result)); // "PASS: 9 passed, 1 info"
+ * import { SUITE_SUMMARY_VERSION } from "../suite/runner.ts";
+ * const pass = (id: string) => ({
+ *   id,
+ *   severity: "MUST" as const,
+ *   requirement: "r",
+ *   verdict: "PASS" as const,
+ *   expected: "e",
+ *   actual: "a",
+ *   durationMs: 1,
+ * });
+ * const line = verdictLine({
+ *   version: SUITE_SUMMARY_VERSION,
+ *   target: "127.0.0.1:8080",
+ *   startedAt: "2026-01-01T00:00:00.000Z",
+ *   durationMs: 10,
+ *   strict: false,
+ *   cases: [pass("handshake/accepts"), { ...pass("idle/timeout"), verdict: "INFO" }],
+ *   thresholds: [],
+ *   load: null,
+ *   lifecycle: null,
+ *   idle: null,
+ *   interrupted: false,
+ *   passed: true,
+ * });
+ * console.assert(line === "PASS: 1 passed, 1 info");
  * ```
  */
 export function verdictLine(result: SuiteResult): string {

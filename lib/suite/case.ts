@@ -11,6 +11,7 @@
 import type { CaseInfo } from "./result.ts";
 import type { IdleProbeResult } from "../engine/idle_probe.ts";
 import type { LoadWithCensus } from "../census/load.ts";
+import type { CensusChoice } from "../census/settings.ts";
 import { describeOutcomes } from "../engine/outcome.ts";
 import type { LoadSummary } from "../census/load_summary.ts";
 import type { Target } from "../base/target.ts";
@@ -23,10 +24,11 @@ export interface SuiteSettings {
   connectTimeoutMs: number;
   /** Wait for the server's FIN after ours. */
   closeTimeoutMs: number;
-  /** Socket census drain window; `null` when the census is off. */
-  drainMs: number | null;
-  /** `--server-sockets`: read the server's table with this command. */
-  serverSocketsCommand?: string;
+  /**
+   * The socket census around the shared lifecycle run and the burst, or
+   * `"off"` (`--no-census`): its drain window and `--server-sockets` command.
+   */
+  census: CensusChoice;
   /** Length of `load/steady`. */
   loadDurationMs: number;
   /** Concurrency of `load/steady`. */
@@ -77,10 +79,20 @@ export type CaseFinding =
  * Gives `undefined` when some session connected.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { unconnectedRun } from "./case.ts";
- * const skip = unconnectedRun(summary, "0 sessions reset");
- * if (skip) return skip;
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { summarizeLoad } from "../census/load_summary.ts";
+ * import { listenBelowEphemeral } from "../testing/reference_servers.ts";
+ * // A port nothing listens on: every session is refused.
+ * const listener = listenBelowEphemeral();
+ * const port = (listener.addr as Deno.NetAddr).port;
+ * listener.close();
+ * const result = await new LoadRunner({ hostname: "127.0.0.1", port, label: `:${port}` }, {
+ *   sessions: 3,
+ * }).run();
+ * const skip = unconnectedRun(summarizeLoad(result), "0 sessions reset");
+ * console.assert(skip?.status === "skipped" && skip.reason.includes("refused 3"));
  * ```
  */
 export function unconnectedRun(summary: LoadSummary, expected: string): CaseFinding | undefined {

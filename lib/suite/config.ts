@@ -25,6 +25,7 @@
 import { join } from "node:path";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
+import { describeError, errnoOfAny } from "../base/errno.ts";
 import { parseTarget } from "../base/target.ts";
 import { parseThreshold } from "./threshold.ts";
 
@@ -51,13 +52,19 @@ export interface SynfinConfig {
   connectTimeout?: string;
   /** How long to wait for the server's FIN, e.g. `2s`. */
   closeTimeout?: string;
-  /** How long to keep sampling server sockets after the run, e.g. `1s`. */
+  /**
+   * How long to keep sampling server sockets after the run, e.g. `1s`: the
+   * census setting's `drainMs` (`--drain`).
+   */
   drain?: string;
   /** How long the load runs, e.g. `10s`. */
   duration?: string;
   /** Sessions in flight. */
   concurrency?: number;
-  /** Command printing the server host's socket table (`--server-sockets`). */
+  /**
+   * Command printing the server host's socket table: the census setting's
+   * `serverSocketsCommand` (`--server-sockets`).
+   */
   serverSockets?: string;
 }
 
@@ -145,10 +152,11 @@ export async function loadConfig(path: string): Promise<SynfinConfig> {
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw fail("no such file", error);
-    if (error instanceof Deno.errors.IsADirectory) throw fail("it is a directory", error);
-    const message = error instanceof Error ? error.message : String(error);
-    throw fail(`cannot read it (${oneLine(message)})`, error);
+    // The two common failures keep their short words; describeError words the rest.
+    const errno = errnoOfAny(error);
+    if (errno === "ENOENT") throw fail("no such file", error);
+    if (errno === "EISDIR") throw fail("it is a directory", error);
+    throw fail(`cannot read it (${oneLine(describeError(error, "--allow-read"))})`, error);
   }
   let data: unknown;
   try {

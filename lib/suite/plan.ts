@@ -1,25 +1,64 @@
 /**
- * The `check` command's plan: command-line flags over the config file over
- * the defaults, resolved into suite settings, a case selection, thresholds
- * and report paths.
+ * The `check` command's plan: a {@link CheckRequest} (what the command line
+ * asked for) over the config file over the defaults, resolved into suite
+ * settings, a case selection, thresholds and report paths.
  *
  * @module
  */
 
-import type { CheckFlags } from "../cli/args.ts";
 import type { SynfinConfig } from "./config.ts";
 import type { SuiteSettings } from "./case.ts";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
 import { parseTarget, type Target } from "../base/target.ts";
+import { type CensusChoice, type CensusSettings, censusSettings } from "../census/settings.ts";
 import { parseThreshold, type Threshold } from "./threshold.ts";
+
+/**
+ * What a caller asks of the suite, each field overriding the config file's
+ * key of the same meaning; the CLI builds it from the `check` options.
+ */
+export interface CheckRequest {
+  /** Case IDs or groups to run; empty: the config file's, else all (`--case`). */
+  cases: string[];
+  /** Case IDs or groups to leave out, added to the config file's (`--skip`). */
+  skip: string[];
+  /** Whether a failed SHOULD case fails the run (`--strict`). */
+  strict?: boolean;
+  /** Threshold expressions, added after the config file's (`--threshold`). */
+  thresholds: string[];
+  /** Where to write JUnit XML (`--junit`). */
+  junitPath?: string;
+  /** Where to write the JSON summary, `-` for stdout (`--json`). */
+  jsonPath?: string;
+  /** Handshake timeout, ms (`--connect-timeout`). */
+  connectTimeoutMs?: number;
+  /** Wait for the server's FIN after ours, ms (`--close-timeout`). */
+  closeTimeoutMs?: number;
+  /**
+   * The census: `"off"` (`--no-census`: the config file's `drain` and
+   * `serverSockets` are ignored too), or the settings given (`--drain`,
+   * `--server-sockets`), the rest from the config file and the defaults.
+   */
+  census?: "off" | Partial<CensusSettings>;
+  /** Length of `load/steady`, ms (`-d`). */
+  durationMs?: number;
+  /** Concurrency of `load/steady` (`-c`). */
+  concurrency?: number;
+  /** Connects in `handshake/burst` (`--burst`). */
+  burstSize?: number;
+  /** How long `idle/timeout` waits, ms (`--idle-bound`). */
+  idleBoundMs?: number;
+  /** What `close/half-close` sends before its FIN (`--send`). */
+  payload?: Uint8Array;
+}
 
 /** Suite defaults: a healthy local server passes the whole suite in about 10 s. */
 export const DEFAULT_SUITE_SETTINGS: SuiteSettings = {
   handshakeBoundMs: 1000,
   connectTimeoutMs: 3000,
   closeTimeoutMs: 2000,
-  drainMs: 3000,
+  census: censusSettings(),
   loadDurationMs: 3000,
   concurrency: 50,
   burstSize: 128,
@@ -48,21 +87,27 @@ export interface CheckPlan {
 }
 
 /**
- * Merges flags, config and defaults. Flags win; thresholds add up.
+ * Merges the request, the config file and the defaults. The request wins;
+ * thresholds and skips add up, the config file's first.
  *
- * @throws {UsageError} when no target is given anywhere.
+ * @throws {UsageError} when no target is given anywhere, or a config value
+ * does not parse.
  * @example
  * ```ts
  * import { planCheck } from "./plan.ts";
  * const plan = planCheck({ cases: [], skip: [], thresholds: ["handshake.p99<5ms"] }, {
  *   target: "127.0.0.1:8080",
  *   duration: "10s",
+ *   drain: "1s",
  * });
  * console.assert(plan.settings.loadDurationMs === 10_000 && plan.thresholds.length === 1);
+ * console.assert(plan.settings.census !== "off" && plan.settings.census.drainMs === 1000);
+ * const off = planCheck({ cases: [], skip: [], thresholds: [], census: "off" }, {}, plan.target);
+ * console.assert(off.settings.census === "off");
  * ```
  */
 export function planCheck(
-  flags: CheckFlags,
+  request: CheckRequest,
   config: SynfinConfig = {},
   target?: Target,
 ): CheckPlan {
@@ -70,36 +115,47 @@ export function planCheck(
   if (!resolvedTarget) {
     throw new UsageError('Missing target: give HOST:PORT, or "target" in the config file');
   }
-  const ms = (text: string | undefined, key: string) =>
-    text === undefined ? undefined : parseDuration(text, `config "${key}"`);
   const d = DEFAULT_SUITE_SETTINGS;
-  const noCensus = flags.noCensus ?? false;
   const settings: SuiteSettings = {
     handshakeBoundMs: d.handshakeBoundMs,
-    connectTimeoutMs: flags.connectTimeoutMs ?? ms(config.connectTimeout, "connectTimeout") ??
+    connectTimeoutMs: request.connectTimeoutMs ?? configMs(config, "connectTimeout") ??
       d.connectTimeoutMs,
-    closeTimeoutMs: flags.closeTimeoutMs ?? ms(config.closeTimeout, "closeTimeout") ??
+    closeTimeoutMs: request.closeTimeoutMs ?? configMs(config, "closeTimeout") ??
       d.closeTimeoutMs,
-    drainMs: noCensus ? null : flags.drainMs ?? ms(config.drain, "drain") ?? d.drainMs,
-    loadDurationMs: flags.durationMs ?? ms(config.duration, "duration") ?? d.loadDurationMs,
-    concurrency: flags.concurrency ?? config.concurrency ?? d.concurrency,
-    burstSize: flags.burstSize ?? d.burstSize,
-    idleBoundMs: flags.idleBoundMs ?? d.idleBoundMs,
-    payload: flags.payload ?? d.payload,
+    census: censusOf(request.census, config),
+    loadDurationMs: request.durationMs ?? configMs(config, "duration") ?? d.loadDurationMs,
+    concurrency: request.concurrency ?? config.concurrency ?? d.concurrency,
+    burstSize: request.burstSize ?? d.burstSize,
+    idleBoundMs: request.idleBoundMs ?? d.idleBoundMs,
+    payload: request.payload ?? d.payload,
   };
-  const serverSockets = flags.serverSocketsCommand ?? (noCensus ? undefined : config.serverSockets);
-  if (serverSockets !== undefined) settings.serverSocketsCommand = serverSockets;
   const plan: CheckPlan = {
     target: resolvedTarget,
     settings,
-    only: flags.cases.length > 0 ? flags.cases : config.cases ?? [],
-    skip: [...(config.skip ?? []), ...flags.skip],
-    strict: flags.strict ?? config.strict ?? false,
-    thresholds: [...(config.thresholds ?? []), ...flags.thresholds].map(parseThreshold),
+    only: request.cases.length > 0 ? request.cases : config.cases ?? [],
+    skip: [...(config.skip ?? []), ...request.skip],
+    strict: request.strict ?? config.strict ?? false,
+    thresholds: [...(config.thresholds ?? []), ...request.thresholds].map(parseThreshold),
   };
-  const junit = flags.junitPath ?? config.junit;
+  const junit = request.junitPath ?? config.junit;
   if (junit !== undefined) plan.junitPath = junit;
-  const json = flags.jsonPath ?? config.json;
+  const json = request.jsonPath ?? config.json;
   if (json !== undefined) plan.jsonPath = json;
   return plan;
+}
+
+type DurationKey = "connectTimeout" | "closeTimeout" | "drain" | "duration";
+
+function configMs(config: SynfinConfig, key: DurationKey): number | undefined {
+  const text = config[key];
+  return text === undefined ? undefined : parseDuration(text, `config "${key}"`);
+}
+
+/** The request's census over the config file's `drain` and `serverSockets` over the defaults. */
+function censusOf(given: CheckRequest["census"], config: SynfinConfig): CensusChoice {
+  if (given === "off") return "off";
+  return censusSettings({
+    drainMs: given?.drainMs ?? configMs(config, "drain"),
+    serverSocketsCommand: given?.serverSocketsCommand ?? config.serverSockets,
+  });
 }

@@ -10,6 +10,7 @@ import type { CaseInfo, CaseResult, Verdict } from "./result.ts";
 import type { CaseContext, CaseFinding, ConformanceCase, SuiteSettings } from "./case.ts";
 import { type IdleProbeResult, probeIdleTimeout } from "../engine/idle_probe.ts";
 import { type LoadWithCensus, runLoadWithCensus } from "../census/load.ts";
+import { LoadRunner } from "../engine/runner.ts";
 import { addSocketMetrics, type MetricSet, metricsFromLoadSummary } from "./metrics.ts";
 import type { LoadSummary } from "../census/load_summary.ts";
 import type { Target } from "../base/target.ts";
@@ -24,7 +25,7 @@ const LIFECYCLE_SESSIONS = 200;
 /**
  * The lifecycle run's sessions dwell this long before their FIN: a server
  * that closes right after accept then does so first every time, instead of
- * racing our FIN (facts doc: 44 of 50 without a dwell left the TIME_WAIT
+ * racing our FIN (docs/tcp-facts.md: 44 of 50 without a dwell left the TIME_WAIT
  * on the client).
  */
 const LIFECYCLE_HOLD_MS = 100;
@@ -60,7 +61,18 @@ export interface SuiteResult {
   passed: boolean;
 }
 
-/** Fired before (`case-start`) and after (`case-done`, with the result) each case. */
+/**
+ * Fired before (`case-start`) and after (`case-done`, with the result) each case.
+ *
+ * @example
+ * ```ts
+ * import { CaseEvent } from "./runner.ts";
+ * const info = { id: "close/fin", severity: "MUST", requirement: "It answers our FIN" } as const;
+ * const event = new CaseEvent("case-start", info);
+ * console.assert(event.type === "case-start" && event.info.id === "close/fin");
+ * console.assert(event.result === undefined);
+ * ```
+ */
 export class CaseEvent extends Event {
   /** The case. */
   readonly info: CaseInfo;
@@ -73,6 +85,16 @@ export class CaseEvent extends Event {
     this.result = result;
   }
 }
+
+/** The events a {@link SuiteRunner} dispatches, by type. */
+export interface SuiteRunnerEventMap {
+  /** A case is about to run. */
+  "case-start": CaseEvent;
+  /** A case has its verdict, in `result`. */
+  "case-done": CaseEvent;
+}
+
+type CaseListener = (event: CaseEvent) => void;
 
 /** Options of {@link SuiteRunner}. */
 export interface SuiteRunnerOptions {
@@ -92,12 +114,25 @@ export interface SuiteRunnerOptions {
  * runs beside them.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { SuiteRunner } from "./runner.ts";
- * import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
- * const runner = new SuiteRunner(target, BUILTIN_CASES, { settings });
- * runner.addEventListener("case-done", (e) => console.log((e as CaseEvent).result?.verdict));
+ * import type { ConformanceCase } from "./case.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "./plan.ts";
+ * import { DEFAULT_SESSION_OPTIONS, runSession } from "../engine/session.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const oneClean: ConformanceCase = {
+ *   options: { id: "close/one-clean", severity: "MUST", requirement: "A session closes clean" },
+ *   default: async ({ target }) => {
+ *     const { outcome } = await runSession(target, DEFAULT_SESSION_OPTIONS);
+ *     return { status: outcome === "clean" ? "held" : "broken", expected: "clean", actual: outcome };
+ *   },
+ * };
+ * const runner = new SuiteRunner(server.target, [oneClean], { settings: DEFAULT_SUITE_SETTINGS });
+ * const verdicts: string[] = [];
+ * runner.addEventListener("case-done", (event) => verdicts.push(`${event.result?.verdict}`));
  * const result = await runner.run();
+ * console.assert(result.passed && verdicts.join() === "PASS");
  * ```
  */
 export class SuiteRunner extends EventTarget {
@@ -111,6 +146,59 @@ export class SuiteRunner extends EventTarget {
     this.#target = target;
     this.#cases = cases;
     this.#options = options;
+  }
+
+  /** Calls `listener` with the {@link CaseEvent} before each case runs. */
+  override addEventListener(
+    type: "case-start",
+    listener: (event: SuiteRunnerEventMap["case-start"]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Calls `listener` with the {@link CaseEvent} of each case's verdict. */
+  override addEventListener(
+    type: "case-done",
+    listener: (event: SuiteRunnerEventMap["case-done"]) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Adds a listener of any other type, as {@link EventTarget} does. */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: CaseListener | EventListenerOrEventListenerObject | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    // A case listener is only ever called with a CaseEvent.
+    super.addEventListener(type, listener as EventListener | null, options);
+  }
+
+  /** Removes a `case-start` listener. */
+  override removeEventListener(
+    type: "case-start",
+    listener: (event: SuiteRunnerEventMap["case-start"]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Removes a `case-done` listener. */
+  override removeEventListener(
+    type: "case-done",
+    listener: (event: SuiteRunnerEventMap["case-done"]) => void,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  /** Removes a listener of any other type, as {@link EventTarget} does. */
+  override removeEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(
+    type: string,
+    listener: CaseListener | EventListenerOrEventListenerObject | null,
+    options?: boolean | EventListenerOptions,
+  ): void {
+    super.removeEventListener(type, listener as EventListener | null, options);
   }
 
   /** Runs the suite. Never throws for a case's failure: it becomes the case's verdict. */
@@ -135,20 +223,17 @@ export class SuiteRunner extends EventTarget {
       settings,
       signal,
       lifecycle: () =>
-        lifecycle ??= runLoadWithCensus(this.#target, {
-          load: {
+        lifecycle ??= runLoadWithCensus(
+          new LoadRunner(this.#target, {
             sessions: LIFECYCLE_SESSIONS,
             concurrency: 50,
             holdMs: LIFECYCLE_HOLD_MS,
             connectTimeoutMs: settings.connectTimeoutMs,
             closeTimeoutMs: settings.closeTimeoutMs,
-          },
-          census: settings.drainMs === null ? undefined : {
-            drainMs: settings.drainMs,
-            serverSocketsCommand: settings.serverSocketsCommand,
-          },
-          signal,
-        }),
+            signal,
+          }),
+          { census: settings.census, signal },
+        ),
       idle: startIdle,
     };
 

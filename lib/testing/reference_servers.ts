@@ -8,8 +8,9 @@
  */
 
 import { delay } from "../base/delay.ts";
-import * as net from "node:net";
 import type { Target } from "../base/target.ts";
+import { PORT_RANGE, randomPort, targetOf } from "./ports.ts";
+import { startResetServer } from "./reset_server.ts";
 
 /** The behaviours on offer. */
 export type ReferenceServerKind =
@@ -46,15 +47,31 @@ export const REFERENCE_SERVER_BEHAVIOUR: Record<ReferenceServerKind, string> = {
 
 /** Options of {@link startReferenceServer}. */
 export interface ReferenceServerOptions {
-  /** Address to listen on. Default `127.0.0.1`. */
+  /**
+   * Address to listen on.
+   *
+   * @default {"127.0.0.1"}
+   */
   hostname?: string;
-  /** Port; default: a free port in 20000-32767. */
+  /** Port; by default a free port in 20000-32767. */
   port?: number;
-  /** Listen backlog. Default 4096 (8 for slow-accept and never-accepts). */
+  /**
+   * Listen backlog (8 for slow-accept and never-accepts).
+   *
+   * @default {4096}
+   */
   backlog?: number;
-  /** slow-accept: delay between two accepts. Default 50 ms. */
+  /**
+   * slow-accept: delay between two accepts, ms.
+   *
+   * @default {50}
+   */
   acceptDelayMs?: number;
-  /** idle-timeout: silence after which a connection is closed. Default 1000 ms. */
+  /**
+   * idle-timeout: silence after which a connection is closed, ms.
+   *
+   * @default {1000}
+   */
   idleTimeoutMs?: number;
 }
 
@@ -73,8 +90,6 @@ export interface ReferenceServer extends AsyncDisposable {
   /** Stops listening and closes every connection it holds. */
   close(): Promise<void>;
 }
-
-const PORT_RANGE = { from: 20000, to: 32767 };
 
 /**
  * Starts a reference server.
@@ -105,21 +120,21 @@ export function startReferenceServer(
   );
 }
 
-function targetOf(hostname: string, port: number): Target {
-  return {
-    hostname,
-    port,
-    label: hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`,
-  };
-}
-
 /** Options of {@link listenBelowEphemeral}. */
 export interface ListenBelowEphemeralOptions {
-  /** Address to listen on. Default `127.0.0.1`. */
+  /**
+   * Address to listen on.
+   *
+   * @default {"127.0.0.1"}
+   */
   hostname?: string;
-  /** Listen backlog. Default 4096. */
+  /**
+   * Listen backlog.
+   *
+   * @default {4096}
+   */
   backlog?: number;
-  /** A fixed port; default: a free one in 20000-32767. */
+  /** A fixed port; by default a free one in 20000-32767. */
   port?: number;
 }
 
@@ -141,8 +156,7 @@ export function listenBelowEphemeral(
   const { hostname = "127.0.0.1", backlog = 4096, port } = options;
   if (port !== undefined) return Deno.listen({ hostname, port, tcpBacklog: backlog });
   for (let attempt = 0; attempt < 200; attempt++) {
-    const candidate = PORT_RANGE.from +
-      Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
+    const candidate = randomPort();
     try {
       return Deno.listen({ hostname, port: candidate, tcpBacklog: backlog });
     } catch (error) {
@@ -265,61 +279,6 @@ function startDenoServer(
     },
     get open() {
       return conns.size;
-    },
-    close,
-    [Symbol.asyncDispose]: close,
-  };
-}
-
-/**
- * Deno's `conn.close()` always ends with a FIN; `node:net`'s
- * `resetAndDestroy()` sets SO_LINGER 0 and so sends an RST (facts doc).
- */
-async function startResetServer(
-  hostname: string,
-  backlog: number,
-  port: number | undefined,
-): Promise<ReferenceServer> {
-  const sockets = new Set<net.Socket>();
-  let accepted = 0;
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    accepted++;
-    sockets.add(socket);
-    socket.on("data", (chunk) => socket.write(chunk));
-    socket.on("end", () => socket.resetAndDestroy());
-    socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
-  });
-  let chosen = port;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    chosen = port ??
-      PORT_RANGE.from + Math.floor(Math.random() * (PORT_RANGE.to - PORT_RANGE.from));
-    const listening = await new Promise<boolean>((resolve, reject) => {
-      const onError = (error: NodeJS.ErrnoException) => {
-        if (error.code === "EADDRINUSE" && port === undefined) resolve(false);
-        else reject(error);
-      };
-      server.once("error", onError);
-      server.listen({ host: hostname, port: chosen, backlog }, () => {
-        server.off("error", onError);
-        resolve(true);
-      });
-    });
-    if (listening) break;
-  }
-  const close = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return {
-    kind: "reset",
-    target: targetOf(hostname, chosen!),
-    backlog,
-    get accepted() {
-      return accepted;
-    },
-    get open() {
-      return sockets.size;
     },
     close,
     [Symbol.asyncDispose]: close,

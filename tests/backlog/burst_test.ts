@@ -3,12 +3,12 @@
  * reference servers on loopback, with the socket census around it.
  */
 import assert from "node:assert/strict";
-import { runBurst, SYN_RETRANSMIT_AFTER_US } from "../../lib/backlog/burst.ts";
+import { BURST_DEFAULTS, runBurst, SYN_RETRANSMIT_AFTER_US } from "../../lib/backlog/burst.ts";
 import { planWorkers } from "../../lib/engine/plan.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 
 /** Short bounds: each burst takes well under a second against a healthy server. */
-const QUICK = { holdMs: 300, drainMs: 300, closeTimeoutMs: 300 };
+const QUICK = { holdMs: 300, census: { drainMs: 300 }, closeTimeoutMs: 300 };
 
 /** Event loops the load runner uses for a burst of `size` on this machine. */
 const loopsFor = (size: number) =>
@@ -19,6 +19,24 @@ const loopsFor = (size: number) =>
 
 Deno.test("SYN_RETRANSMIT_AFTER_US sits just under Linux's initial 1 s RTO", () => {
   assert.equal(SYN_RETRANSMIT_AFTER_US, 900_000);
+});
+
+Deno.test("BURST_DEFAULTS: the hold sees a half-open connection twice; a short drain", () => {
+  assert.deepEqual(BURST_DEFAULTS, {
+    holdMs: 1500,
+    connectTimeoutMs: 3000,
+    closeTimeoutMs: 1000,
+    drainMs: 2000,
+  });
+  assert.ok(Object.isFrozen(BURST_DEFAULTS));
+});
+
+Deno.test("without a census option: the default census, drained for BURST_DEFAULTS.drainMs at most", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const burst = await runBurst(server.target, 8, { holdMs: 100, closeTimeoutMs: 300 });
+  assert.ok(burst.sockets.available, JSON.stringify(burst.sockets));
+  assert.equal(burst.sockets.drainWindowMs, BURST_DEFAULTS.drainMs);
+  assert.ok(burst.sockets.drainedAfterMs < BURST_DEFAULTS.drainMs, "a healthy server settles");
 });
 
 Deno.test("a burst of 64 against the well-behaved server: all on the first SYN, all clean", async () => {
@@ -55,9 +73,9 @@ Deno.test("a burst of 64 against the well-behaved server: all on the first SYN, 
   assert.equal(sockets.acceptQueue?.backlog, 4096);
 });
 
-Deno.test("noCensus: no census, the reason says so", async () => {
+Deno.test('census "off": no census, the reason says so', async () => {
   await using server = await startReferenceServer("well-behaved");
-  const burst = await runBurst(server.target, 8, { ...QUICK, noCensus: true });
+  const burst = await runBurst(server.target, 8, { ...QUICK, census: "off" });
   assert.deepEqual(burst.sockets, {
     available: false,
     reason: "census turned off",
@@ -105,7 +123,7 @@ Deno.test("an abort mid-burst: interrupted, every held session interrupted, no d
     const burst = await runBurst(server.target, 32, {
       holdMs: 10_000,
       closeTimeoutMs: 300,
-      drainMs: 10_000,
+      census: { drainMs: 10_000 },
       signal: stop.signal,
     });
     const elapsed = performance.now() - started;

@@ -8,7 +8,8 @@ import {
   loadBacklogSweep,
   parseBacklogSweep,
 } from "../../lib/backlog/compare.ts";
-import { type BacklogSweep, sweepBacklog } from "../../lib/backlog/sweep.ts";
+import { sweepBacklog } from "../../lib/backlog/sweep.ts";
+import type { BacklogSweep } from "../../lib/backlog/sweep_result.ts";
 import { UsageError } from "../../lib/base/errors.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 import { renderBacklogComparison } from "../../lib/report/backlog_text.ts";

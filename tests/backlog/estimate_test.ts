@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { estimateBacklog, queueTolerance } from "../../lib/backlog/estimate.ts";
-import { isCleanBurst, sweepBacklog } from "../../lib/backlog/sweep.ts";
+import { isCleanBurst } from "../../lib/backlog/capacity.ts";
+import { sweepBacklog } from "../../lib/backlog/sweep.ts";
 import { SYN_RETRANSMIT_AFTER_US } from "../../lib/backlog/burst.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 import { backlog8Sweep, fakeBurst, fakeSweep } from "../support/backlog_fixtures.ts";

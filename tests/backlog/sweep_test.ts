@@ -4,17 +4,15 @@
  * one that never accepts, and one stopped by its signal).
  */
 import assert from "node:assert/strict";
+import { burstFailures, capacityBracket, isCleanBurst } from "../../lib/backlog/capacity.ts";
+import { sweepBacklog } from "../../lib/backlog/sweep.ts";
 import {
-  BACKLOG_SWEEP_VERSION,
-  burstFailures,
-  type BurstSummary,
-  capacityBracket,
+  BACKLOG_SWEEP_DEFAULTS,
   DEFAULT_BURST_SIZES,
-  isCleanBurst,
   MAX_BURST_SIZE,
   parseBurstSizes,
-  sweepBacklog,
-} from "../../lib/backlog/sweep.ts";
+} from "../../lib/backlog/sweep_options.ts";
+import { BACKLOG_SWEEP_VERSION, type BurstSummary } from "../../lib/backlog/sweep_result.ts";
 import { UsageError } from "../../lib/base/errors.ts";
 import { LatencyHistogram } from "../../lib/engine/histogram.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
@@ -172,7 +170,7 @@ Deno.test("sweepBacklog: against a full queue it stops after failing bursts and 
     holdMs: 200,
     connectTimeoutMs: 1300,
     closeTimeoutMs: 200,
-    drainMs: 200,
+    census: { drainMs: 200 },
     pauseMs: 0,
     stopAfterFailing: 2,
     maxRefineBursts: 2,
@@ -244,9 +242,8 @@ Deno.test("sweepBacklog: without a census it says why and waits the whole drain 
   const sweep = await sweepBacklog(server.target, {
     sizes: [2, 4],
     holdMs: 100,
-    drainMs: 800,
+    census: { drainMs: 800, serverSocketsCommand: "exit 3" },
     pauseMs: 0,
-    serverSocketsCommand: "exit 3",
     onBurstStart: () => starts.push(performance.now()),
     onBurst: () => ends.push(performance.now()),
   });
@@ -262,6 +259,30 @@ Deno.test("sweepBacklog: without a census it says why and waits the whole drain 
     assert.equal(burst.firstSyn, burst.size);
   }
   assert.ok(starts[1] - ends[0] >= 790, `paused ${starts[1] - ends[0]} ms, not the drain window`);
+});
+
+Deno.test("BACKLOG_SWEEP_DEFAULTS: a burst's own timings, a longer drain between bursts", () => {
+  assert.deepEqual(BACKLOG_SWEEP_DEFAULTS, {
+    holdMs: 1500,
+    connectTimeoutMs: 3000,
+    closeTimeoutMs: 1000,
+    drainMs: 5000,
+    pauseMs: 250,
+    maxRefineBursts: 6,
+    stopAfterFailing: 2,
+  });
+  assert.ok(Object.isFrozen(BACKLOG_SWEEP_DEFAULTS));
+});
+
+Deno.test('sweepBacklog: census "off": no census, the default drain window recorded', async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const sweep = await sweepBacklog(server.target, { sizes: [4], holdMs: 100, census: "off" });
+  assert.equal(sweep.censusUnavailable, "census turned off");
+  assert.equal(sweep.local, true, "no command: a local server is still local");
+  assert.equal(sweep.settings.drainMs, BACKLOG_SWEEP_DEFAULTS.drainMs);
+  assert.equal(sweep.bursts[0].settled, null);
+  assert.equal(sweep.bursts[0].halfOpen, null);
+  assert.equal(sweep.bursts[0].firstSyn, 4);
 });
 
 Deno.test("sweepBacklog: sizes outside 1..10000 are a RangeError before anything connects", async () => {

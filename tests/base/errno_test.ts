@@ -1,7 +1,7 @@
 /** Tests for lib/base/errno.ts: errno names of errors, and errors in words. */
 
 import assert from "node:assert/strict";
-import { describeError, errnoOf } from "../../lib/base/errno.ts";
+import { describeError, ERRNO_WORDS, errnoOf, errnoOfAny } from "../../lib/base/errno.ts";
 
 Deno.test("errnoOf names each Deno error class", () => {
   const cases: [Error, string][] = [
@@ -91,4 +91,17 @@ Deno.test("describeError names the permission to grant when Deno refused", () =>
 Deno.test("describeError keeps the message of an error without a known errno", () => {
   assert.equal(describeError(new Error("something odd")), "something odd");
   assert.equal(describeError("plain text"), "plain text");
+});
+
+Deno.test("errnoOfAny adds the file and permission errors to errnoOf's names", () => {
+  assert.equal(errnoOfAny(new Deno.errors.NotFound("x")), "ENOENT");
+  assert.equal(errnoOfAny(new Deno.errors.AlreadyExists("x")), "EEXIST");
+  assert.equal(errnoOfAny(new Deno.errors.IsADirectory("x")), "EISDIR");
+  assert.equal(errnoOfAny(new Deno.errors.NotCapable("x")), "ENOTCAPABLE");
+  assert.equal(errnoOfAny(new Deno.errors.PermissionDenied("x")), "EACCES");
+  assert.equal(errnoOfAny(new Deno.errors.ConnectionRefused("x")), "ECONNREFUSED");
+  assert.equal(errnoOfAny(new Error("something odd")), "EUNKNOWN");
+  for (const errno of ["ENOENT", "EEXIST", "EISDIR", "ENOTCAPABLE", "EACCES", "ECONNREFUSED"]) {
+    assert.ok(ERRNO_WORDS[errno], `${errno} has words`);
+  }
 });

@@ -15,7 +15,9 @@ import {
   type StateCounts,
   takeCensus,
 } from "../../lib/census/census.ts";
-import { parseProcNetTcp, parseSsTan, type SocketRow } from "../../lib/census/table.ts";
+import { parseProcNetTcp } from "../../lib/census/proc_net_tcp.ts";
+import type { SocketRow } from "../../lib/census/row.ts";
+import { parseSsTan } from "../../lib/census/ss.ts";
 
 const fixture = (name: string): Promise<string> =>
   Deno.readTextFile(new URL(`../fixtures/${name}`, import.meta.url));

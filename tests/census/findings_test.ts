@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { outcomes, report, tracks } from "../support/socket_fixtures.ts";
 import { findLingering } from "../../lib/census/findings.ts";
-import type { AcceptQueueTrack, SocketsUnavailable } from "../../lib/census/watch.ts";
+import type { AcceptQueueTrack, SocketsUnavailable } from "../../lib/census/socket_report.ts";
 import type { KernelCounters } from "../../lib/census/kernel_counters.ts";
 
 function queue(fields: Partial<AcceptQueueTrack>): AcceptQueueTrack {

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { runLoadWithCensus } from "../../lib/census/load.ts";
-import { LoadRunner } from "../../lib/engine/runner.ts";
+import { DEFAULT_DRAIN_MS } from "../../lib/census/settings.ts";
+import { type LoadProgress, LoadRunner } from "../../lib/engine/runner.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 
 const SESSIONS = 20;
@@ -13,19 +14,22 @@ const LOAD = { sessions: SESSIONS, concurrency: 10, closeTimeoutMs: 300, connect
 Deno.test("against the leaky server: every session's CLOSE_WAIT remains, leaked by the handler", async () => {
   await using server = await startReferenceServer("leaky");
   const drains: number[] = [];
-  const runners: LoadRunner[] = [];
+  const progress: LoadProgress[] = [];
   const unavailable: string[] = [];
-  const { result, summary } = await runLoadWithCensus(server.target, {
-    load: LOAD,
+  // Progress by subscription: the caller builds the runner and listens to it.
+  const runner = new LoadRunner(server.target, LOAD);
+  runner.addEventListener("progress", (event) => progress.push(event.progress));
+  const { result, summary } = await runLoadWithCensus(runner, {
     census: { drainMs: 500 },
     onDrain: (windowMs) => drains.push(windowMs),
-    onRunner: (runner) => runners.push(runner),
     onCensusUnavailable: (reason) => unavailable.push(reason),
   });
 
   assert.deepEqual(drains, [500]);
-  assert.equal(runners.length, 1);
-  assert.ok(runners[0] instanceof LoadRunner);
+  // 20 sessions waiting 300 ms each for a FIN, 10 at a time: the run outlasts
+  // the workers' 250 ms progress interval.
+  assert.ok(progress.length >= 1, "the subscriber got progress events");
+  assert.ok(progress.every((p) => p.completed <= SESSIONS), JSON.stringify(progress));
   assert.deepEqual(unavailable, []);
 
   assert.equal(result.tally.sessions, SESSIONS);
@@ -58,8 +62,7 @@ Deno.test("against the leaky server: every session's CLOSE_WAIT remains, leaked 
 
 Deno.test("against the well-behaved server: nothing lingers, the drain ends early", async () => {
   await using server = await startReferenceServer("well-behaved");
-  const { summary } = await runLoadWithCensus(server.target, {
-    load: LOAD,
+  const { summary } = await runLoadWithCensus(new LoadRunner(server.target, LOAD), {
     census: { drainMs: 2000 },
   });
   assert.equal(summary.outcomes.clean, SESSIONS);
@@ -70,12 +73,25 @@ Deno.test("against the well-behaved server: nothing lingers, the drain ends earl
   assert.equal(summary.lingering?.testerTimeWait?.peak, SESSIONS);
 });
 
-Deno.test("without a census option: a summary without sockets or lingering", async () => {
+Deno.test("without a census option: the default census, whose drain ends early", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const drains: number[] = [];
+  const { summary } = await runLoadWithCensus(new LoadRunner(server.target, LOAD), {
+    onDrain: (windowMs) => drains.push(windowMs),
+  });
+  assert.deepEqual(drains, [DEFAULT_DRAIN_MS]);
+  assert.ok(summary.sockets?.available, JSON.stringify(summary.sockets));
+  assert.equal(summary.sockets.drainWindowMs, DEFAULT_DRAIN_MS);
+  assert.ok(summary.sockets.drainedAfterMs < DEFAULT_DRAIN_MS, `${summary.sockets.drainedAfterMs}`);
+  assert.equal(summary.lingering?.closeWait?.remaining, 0);
+});
+
+Deno.test("census off: a summary without sockets or lingering", async () => {
   await using server = await startReferenceServer("leaky");
   let drained = false;
   let unavailable = false;
-  const { summary } = await runLoadWithCensus(server.target, {
-    load: LOAD,
+  const { summary } = await runLoadWithCensus(new LoadRunner(server.target, LOAD), {
+    census: "off",
     onDrain: () => drained = true,
     onCensusUnavailable: () => unavailable = true,
   });
@@ -90,8 +106,7 @@ Deno.test("a census command that fails: onCensusUnavailable is told, the load st
   await using server = await startReferenceServer("leaky");
   const reasons: string[] = [];
   const drains: number[] = [];
-  const { summary } = await runLoadWithCensus(server.target, {
-    load: LOAD,
+  const { summary } = await runLoadWithCensus(new LoadRunner(server.target, LOAD), {
     census: { drainMs: 500, serverSocketsCommand: "exit 3" },
     onCensusUnavailable: (reason) => reasons.push(reason),
     onDrain: (windowMs) => drains.push(windowMs),
@@ -120,8 +135,14 @@ Deno.test("an abort: the partial result, the end census, no drain", async () => 
   }, 10);
   try {
     const started = performance.now();
-    const { result, summary } = await runLoadWithCensus(server.target, {
-      load: { concurrency: 10, durationMs: 30_000, holdMs: 30_000, closeTimeoutMs: 300 },
+    const runner = new LoadRunner(server.target, {
+      concurrency: 10,
+      durationMs: 30_000,
+      holdMs: 30_000,
+      closeTimeoutMs: 300,
+      signal: stop.signal,
+    });
+    const { result, summary } = await runLoadWithCensus(runner, {
       census: { drainMs: 10_000 },
       signal: stop.signal,
       onDrain: (windowMs) => drains.push(windowMs),

@@ -12,12 +12,9 @@ import {
   localSocketSource,
   portSocketSource,
 } from "../../lib/census/source.ts";
-import {
-  parseProcNetTcp,
-  parseSsTan,
-  type SocketRow,
-  uniqueSocketRows,
-} from "../../lib/census/table.ts";
+import { parseProcNetTcp } from "../../lib/census/proc_net_tcp.ts";
+import { type SocketRow, uniqueSocketRows } from "../../lib/census/row.ts";
+import { parseSsTan } from "../../lib/census/ss.ts";
 import { listenBelowEphemeral } from "../../lib/testing/reference_servers.ts";
 import type { Target } from "../../lib/base/target.ts";
 

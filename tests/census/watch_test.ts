@@ -1,63 +1,18 @@
 /**
  * Tests for lib/census/watch.ts, against the reference servers on loopback
  * (the local /proc table) and against captured tables read by a command
- * (the `--server-sockets` path).
+ * (the `--server-sockets` path). The source choice (watchServerSockets) is
+ * tested in with_census_test.ts.
  */
 
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 import { CENSUS_STATES } from "../../lib/census/census.ts";
 import { commandSocketSource, localSocketSource } from "../../lib/census/source.ts";
 import { SocketTableUnavailableError } from "../../lib/base/errors.ts";
-import {
-  HALF_OPEN_AFTER_MS,
-  type SocketReport,
-  SocketWatch,
-  watchServerSockets,
-} from "../../lib/census/watch.ts";
-import type { Target } from "../../lib/base/target.ts";
-
-const fixturePath = (name: string): string =>
-  fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
-
-const CAT_PROC = `cat '${fixturePath("proc_net_tcp.txt")}' '${fixturePath("proc_net_tcp6.txt")}'`;
-const CAT_SS = `cat '${fixturePath("ss_tan.txt")}'`;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-const N = 20;
-
-/**
- * Opens `n` connections to `port`, half-closes each (our FIN), waits for the
- * server to answer or not, then closes them.
- */
-async function halfCloseSessions(port: number, n: number): Promise<void> {
-  const conns = await Promise.all(
-    Array.from({ length: n }, () => Deno.connect({ hostname: "127.0.0.1", port })),
-  );
-  try {
-    for (const conn of conns) await conn.closeWrite();
-    await sleep(200);
-  } finally {
-    for (const conn of conns) conn.close();
-  }
-}
-
-/** States whose track is not all zeros, for compact comparisons. */
-function changedStates(tracks: SocketReport["server"] | null): string[] {
-  assert.ok(tracks);
-  return CENSUS_STATES.filter((state) => {
-    const t = tracks[state];
-    return t.peak !== 0 || t.end !== 0 || t.drained !== 0;
-  });
-}
-
-const remoteTarget = (hostname: string, port: number): Target => ({
-  hostname,
-  port,
-  label: `${hostname}:${port}`,
-});
+import { HALF_OPEN_AFTER_MS } from "../../lib/census/socket_report.ts";
+import { SocketWatch } from "../../lib/census/watch.ts";
+import { CAT_PROC, changedStates, halfCloseSessions, N, sleep } from "./watch_fixtures.ts";
 
 Deno.test("SocketWatch against the leaky server: 20 CLOSE_WAIT left behind", async () => {
   await using server = await startReferenceServer("leaky");
@@ -260,95 +215,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
-
-Deno.test("watchServerSockets", async (t) => {
-  await t.step("a host that is not this one, without a command: unavailable", async () => {
-    const result = await watchServerSockets(remoteTarget("192.0.2.1", 8080));
-    assert.equal(result instanceof SocketWatch, false);
-    assert.ok(!(result instanceof SocketWatch));
-    assert.equal(result.available, false);
-    assert.match(result.reason, /192\.0\.2\.1/);
-    assert.match(result.reason, /--server-sockets/);
-    assert.ok(!result.reason.includes("\n"));
-    assert.equal(result.counters, null);
-  });
-
-  await t.step("a local target: a watch on the local table, baseline taken", async () => {
-    await using server = await startReferenceServer("well-behaved");
-    const watch = await watchServerSockets(server.target, { intervalMs: 50 });
-    assert.ok(watch instanceof SocketWatch);
-    await watch.stop();
-    const report = await watch.drain(500);
-    assert.equal(report.source, `local ss (port ${server.target.port})`);
-    assert.equal(report.intervalMs, 50);
-    assert.equal(report.samples, 2);
-    assert.deepEqual(changedStates(report.server), []);
-    assert.ok(report.drainedAfterMs < 500);
-    assert.equal(report.acceptQueue?.backlog, 4096);
-    assert.ok(report.counters !== null);
-  });
-
-  await t.step(
-    "--server-sockets with a captured /proc table: its counts are the baseline",
-    async () => {
-      // The captured 20003: server CLOSE_WAIT 1, LISTEN with an empty queue.
-      const watch = await watchServerSockets(remoteTarget("192.0.2.1", 20003), {
-        serverSocketsCommand: CAT_PROC,
-      });
-      assert.ok(watch instanceof SocketWatch, JSON.stringify(watch));
-      watch.start();
-      await watch.stop();
-      const report = await watch.drain(1000);
-      assert.ok(report.source.startsWith("command:"), report.source);
-      assert.equal(report.source, `command: ${CAT_PROC}`);
-      assert.equal(report.testerSource, "local /proc/net/tcp");
-      for (const state of CENSUS_STATES) {
-        assert.equal(report.server[state].baseline, state === "CLOSE_WAIT" ? 1 : 0, state);
-      }
-      // The table never changes: no deltas, settled at once.
-      assert.deepEqual(changedStates(report.server), []);
-      assert.ok(report.drainedAfterMs < 1000, `drained after ${report.drainedAfterMs} ms`);
-      // /proc has no backlog, and a remote server gives no counters.
-      assert.deepEqual(report.acceptQueue, {
-        backlog: null,
-        baseline: 0,
-        peak: 0,
-        end: 0,
-        drained: 0,
-      });
-      assert.equal(report.counters, null);
-      assert.equal(report.readErrors, 0);
-      assert.ok(report.samples >= 2);
-    },
-  );
-
-  await t.step("--server-sockets with captured ss output: the backlog from Send-Q", async () => {
-    // The captured 20001: two ESTABLISHED server sockets, one never accepted.
-    const watch = await watchServerSockets(remoteTarget("192.0.2.1", 20001), {
-      serverSocketsCommand: CAT_SS,
-    });
-    assert.ok(watch instanceof SocketWatch);
-    await watch.stop();
-    const report = await watch.drain(300);
-    assert.equal(report.server.ESTABLISHED.baseline, 2);
-    assert.equal(report.server.CLOSE_WAIT.baseline, 0);
-    assert.deepEqual(report.acceptQueue, {
-      backlog: 5,
-      baseline: 1,
-      peak: 1,
-      end: 1,
-      drained: 1,
-    });
-  });
-
-  await t.step("--server-sockets with a failing command: unavailable, with its error", async () => {
-    const result = await watchServerSockets(remoteTarget("192.0.2.1", 20001), {
-      serverSocketsCommand: "echo 'Permission denied (publickey)' >&2; exit 255",
-    });
-    assert.ok(!(result instanceof SocketWatch));
-    assert.equal(result.available, false);
-    assert.match(result.reason, /exited with code 255: Permission denied \(publickey\)$/);
-    assert.equal(result.counters, null);
-  });
 });

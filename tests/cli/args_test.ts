@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
-import {
-  DEFAULT_DRAIN_MS,
-  HELP,
-  MAX_CONCURRENCY,
-  parseCli,
-  unescapePayload,
-} from "../../lib/cli/args.ts";
+import { parseCli } from "../../lib/cli/args.ts";
+import { HELP } from "../../lib/cli/help.ts";
+import { MAX_CONCURRENCY } from "../../lib/cli/load_args.ts";
+import { unescapePayload } from "../../lib/cli/parse.ts";
+import { DEFAULT_DRAIN_MS } from "../../lib/census/settings.ts";
 import { UsageError } from "../../lib/base/errors.ts";
 
 const TARGET = { hostname: "127.0.0.1", port: 8080, label: "127.0.0.1:8080" };
-const CENSUS = { enabled: true, drainMs: DEFAULT_DRAIN_MS };
+const CENSUS = { drainMs: DEFAULT_DRAIN_MS };
 
 /** Asserts parseCli(argv) throws a UsageError with a one-line message that contains `names`. */
 function assertUsageError(argv: string[], names: string, exact?: string): void {
@@ -285,9 +283,8 @@ Deno.test("unescapePayload", async (t) => {
   });
 });
 
-// unescapePayload encodes one UTF-16 code unit at a time, so each half of a
-// surrogate pair becomes U+FFFD (EF BF BD). Enable when lib/cli/args.ts
-// iterates by code point.
+// A character above U+FFFF is two UTF-16 code units: encoded one unit at a
+// time, each half of the surrogate pair would become U+FFFD (EF BF BD).
 Deno.test({
   name: "unescapePayload encodes characters outside the BMP",
   fn() {
@@ -302,10 +299,9 @@ Deno.test("census options", () => {
     return command.kind === "load" ? command.census : undefined;
   };
   assert.deepEqual(census([]), CENSUS);
-  assert.deepEqual(census(["--drain", "500ms"]), { enabled: true, drainMs: 500 });
-  assert.deepEqual(census(["--no-census"]), { enabled: false, drainMs: DEFAULT_DRAIN_MS });
+  assert.deepEqual(census(["--drain", "500ms"]), { drainMs: 500 });
+  assert.deepEqual(census(["--no-census"]), "off");
   assert.deepEqual(census(["--server-sockets", "ssh db cat /proc/net/tcp"]), {
-    enabled: true,
     drainMs: DEFAULT_DRAIN_MS,
     serverSocketsCommand: "ssh db cat /proc/net/tcp",
   });
@@ -315,6 +311,25 @@ Deno.test("census options", () => {
     "--no-census",
   );
   assertUsageError(["--drain", "soon", "127.0.0.1:8080"], "--drain");
+});
+
+Deno.test("check: the census options give the request's census, off spelled one way", () => {
+  const census = (args: string[]) => {
+    const command = parseCli(["check", ...args, "127.0.0.1:8080"]);
+    assert.equal(command.kind, "check");
+    return command.kind === "check" ? command.request.census : undefined;
+  };
+  // Nothing given: the config file and the defaults decide (planCheck).
+  assert.equal(census([]), undefined);
+  assert.equal(census(["--no-census"]), "off");
+  assert.deepEqual(census(["--drain", "1s"]), { drainMs: 1000 });
+  assert.deepEqual(census(["--server-sockets", "ss -tan"]), { serverSocketsCommand: "ss -tan" });
+  assertUsageError(
+    ["check", "--server-sockets", "ss -tan", "--no-census", "127.0.0.1:8080"],
+    "--no-census",
+  );
+  // A bad --drain is an error even beside --no-census.
+  assertUsageError(["--drain", "soon", "--no-census", "127.0.0.1:8080"], "--drain");
 });
 
 Deno.test("the load command may be named", () => {
@@ -368,13 +383,14 @@ Deno.test("check is the default command", () => {
   assert.deepEqual(parseCli(["127.0.0.1:8080"]), {
     kind: "check",
     target: TARGET,
-    flags: { cases: [], skip: [], thresholds: [] },
+    request: { cases: [], skip: [], thresholds: [] },
   });
   assert.deepEqual(parseCli(["check", "127.0.0.1:8080"]), parseCli(["127.0.0.1:8080"]));
   // The target may come from the config file.
   assert.deepEqual(parseCli(["--config", "ci.json"]), {
     kind: "check",
-    flags: { cases: [], skip: [], thresholds: [], configPath: "ci.json" },
+    request: { cases: [], skip: [], thresholds: [] },
+    configPath: "ci.json",
   });
 });
 
@@ -418,7 +434,7 @@ Deno.test("every check option", () => {
   assert.deepEqual(command, {
     kind: "check",
     target: TARGET,
-    flags: {
+    request: {
       cases: ["close/", "handshake/accepts"],
       skip: ["idle/timeout"],
       strict: true,
@@ -427,8 +443,7 @@ Deno.test("every check option", () => {
       jsonPath: "out.json",
       connectTimeoutMs: 1000,
       closeTimeoutMs: 500,
-      drainMs: 2000,
-      serverSocketsCommand: "ss -tan",
+      census: { drainMs: 2000, serverSocketsCommand: "ss -tan" },
       durationMs: 10_000,
       concurrency: 20,
       burstSize: 256,

@@ -1,7 +1,8 @@
 /** The `backlog` command line: sweeps, comparisons, and usage errors naming the bad value. */
 import assert from "node:assert/strict";
-import { BACKLOG_HELP, parseBacklogArgs } from "../../lib/cli/backlog_args.ts";
-import { BACKLOG_SWEEP_DEFAULTS } from "../../lib/backlog/sweep.ts";
+import { parseBacklogArgs } from "../../lib/cli/backlog_args.ts";
+import { BACKLOG_HELP } from "../../lib/cli/help.ts";
+import { BACKLOG_SWEEP_DEFAULTS } from "../../lib/backlog/sweep_options.ts";
 import { UsageError } from "../../lib/base/errors.ts";
 
 function usageError(argv: string[], why: RegExp): void {
@@ -46,13 +47,25 @@ Deno.test("parseBacklogArgs: a sweep of one target", async (t) => {
         sizes: [64, 128, 256, 512, 1024, 2048],
         holdMs: 2000,
         connectTimeoutMs: 5000,
-        drainMs: 10_000,
+        census: { drainMs: 10_000, serverSocketsCommand: "ssh web ss -tan" },
         refine: false,
-        serverSocketsCommand: "ssh web ss -tan",
       },
       jsonPaths: ["out.json"],
     });
   });
+  await t.step(
+    "--drain and --server-sockets give the census, with the sweep's drain default",
+    () => {
+      const sweep = (argv: string[]) => {
+        const command = parseBacklogArgs([...argv, "h:1"]);
+        return command.kind === "sweep" ? command.sweep : undefined;
+      };
+      assert.deepEqual(sweep(["--server-sockets", "ss -tan"]), {
+        census: { drainMs: BACKLOG_SWEEP_DEFAULTS.drainMs, serverSocketsCommand: "ss -tan" },
+      });
+      assert.deepEqual(sweep(["--drain", "1s"]), { census: { drainMs: 1000 } });
+    },
+  );
   await t.step("burst lists and single sizes", () => {
     const list = parseBacklogArgs(["--burst", "400,100,200", "h:1"]);
     assert.equal(list.kind, "sweep");

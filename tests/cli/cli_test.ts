@@ -119,3 +119,27 @@ Deno.test("cli: running out of file descriptors exits 4 with advice", async () =
   assert.match(run.stderr, /EMFILE.*lower --concurrency or raise `ulimit -n`/);
   assert.match(run.stdout, /tester-limit/);
 });
+
+Deno.test("cli: an unwritable --json path exits 2 and says why in errno words", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/no/such/dir/summary.json`;
+    const run = await synfin(["load", "-n", "10", "--json", path, server.target.label]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stdout, /^10 sessions in /m, "the text report is still printed");
+    assert.equal(
+      oneLine(run.stderr),
+      `synfin: Cannot write --json ${path}: no such file or directory (ENOENT); ` +
+        "give a writable path",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("cli: demo takes no options", async () => {
+  const run = await synfin(["demo", "--fast"]);
+  assert.equal(run.code, 2);
+  assert.equal(oneLine(run.stderr), "synfin: demo takes no options, got: --fast (see --help)");
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LoadProgressEvent, LoadRunner } from "../../lib/engine/runner.ts";
+import { type LoadProgress, LoadProgressEvent, LoadRunner } from "../../lib/engine/runner.ts";
 import { MAX_SESSIONS_PER_EVENT_LOOP } from "../../lib/engine/plan.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 import { readLocalSocketTable } from "../../lib/census/table.ts";
@@ -56,7 +56,7 @@ Deno.test("a payload is echoed and its first byte timed", async () => {
 });
 
 Deno.test("no event loop holds more sessions than the limit, and none stalls", async () => {
-  // Deno stalls operations past ~128 in flight per event loop (facts doc);
+  // Deno stalls operations past ~128 in flight per event loop (docs/tcp-facts.md);
   // the runner must split 300 concurrent sessions over at least 3 workers.
   await using server = await startReferenceServer("well-behaved");
   const result = await new LoadRunner(server.target, {
@@ -102,6 +102,37 @@ Deno.test("open loop counts queueing into the handshake (no coordinated omission
   assert.ok(handshake.stats().maxUs >= 500_000, `max ${handshake.stats().maxUs}us`);
 });
 
+Deno.test("a progress listener gets a typed LoadProgressEvent, no cast needed", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const runner = new LoadRunner(server.target, { ...QUICK, concurrency: 4, durationMs: 700 });
+  const seen: LoadProgress[] = [];
+  // The listener reads `event.progress` without a cast: the overload types it.
+  const listener = (event: LoadProgressEvent) => {
+    assert.ok(event instanceof LoadProgressEvent);
+    assert.equal(event.type, "progress");
+    seen.push(event.progress);
+  };
+  runner.addEventListener("progress", listener);
+  runner.addEventListener("progress", (event) => seen.push(event.progress), { once: true });
+  const result = await runner.run();
+  assert.ok(seen.length >= 2, `${seen.length} progress events`);
+  assert.deepEqual(seen[0], seen[1], "the once listener saw the first event too");
+  for (const progress of seen) {
+    assert.equal(progress.failed, 0);
+    assert.ok(progress.inFlight >= 0 && progress.inFlight <= 4, `${progress.inFlight} in flight`);
+    assert.ok(progress.completed <= result.tally.sessions);
+  }
+  const elapsed = seen.map((p) => p.elapsedMs);
+  assert.deepEqual(elapsed, [...elapsed].sort((a, b) => a - b), "elapsed only grows");
+
+  runner.removeEventListener("progress", listener);
+  const before = seen.length;
+  runner.dispatchEvent(
+    new LoadProgressEvent({ completed: 1, failed: 0, inFlight: 0, elapsedMs: 1 }),
+  );
+  assert.equal(seen.length, before, "a removed listener hears nothing");
+});
+
 Deno.test("an abort stops the run promptly and keeps what was measured", async () => {
   await using server = await startReferenceServer("leaky");
   const stop = new AbortController();
@@ -127,7 +158,7 @@ Deno.test("an abort stops the run promptly and keeps what was measured", async (
 });
 
 Deno.test("closes-first: who sent the first FIN is checked against the kernel's TIME_WAIT rows", async (t) => {
-  // Whoever closes first holds TIME_WAIT (facts doc), so the server-side
+  // Whoever closes first holds TIME_WAIT (docs/tcp-facts.md), so the server-side
   // TIME_WAIT rows for the port are the ground truth for server-closed-first.
   const serverTimeWait = async (port: number) =>
     (await readLocalSocketTable()).filter((row) =>

@@ -98,7 +98,7 @@ Deno.test("runSession times the handshake from the intended start (open loop)", 
 });
 
 Deno.test("runSession records a reset that a write consumed", async () => {
-  // An RST is reported once (facts doc): a server that resets at accept lets
+  // An RST is reported once (docs/tcp-facts.md): a server that resets at accept lets
   // our write or read see it; either way the outcome must be reset, not clean.
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

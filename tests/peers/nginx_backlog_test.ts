@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { estimateBacklog } from "../../lib/backlog/estimate.ts";
-import { parseBurstSizes, sweepBacklog } from "../../lib/backlog/sweep.ts";
+import { sweepBacklog } from "../../lib/backlog/sweep.ts";
+import { parseBurstSizes } from "../../lib/backlog/sweep_options.ts";
 import { NGINX, PEERS_REQUIRED, startNginx } from "../support/nginx.ts";
 
 /**

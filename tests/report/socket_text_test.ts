@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { outcomes, report, tracks } from "../support/socket_fixtures.ts";
 import { findLingering, type LingerFindings } from "../../lib/census/findings.ts";
 import { FINDING_ADVICE, renderSocketReport } from "../../lib/report/socket_text.ts";
-import type { SocketsUnavailable } from "../../lib/census/watch.ts";
+import type { SocketsUnavailable } from "../../lib/census/socket_report.ts";
 import type { KernelCounters } from "../../lib/census/kernel_counters.ts";
 
 /** Hand-built findings: nothing found, tester table read. */

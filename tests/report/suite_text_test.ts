@@ -4,7 +4,7 @@ import type { CaseResult } from "../../lib/suite/result.ts";
 import { findLingering } from "../../lib/census/findings.ts";
 import type { MetricSet } from "../../lib/suite/metrics.ts";
 import { renderSocketReport } from "../../lib/report/socket_text.ts";
-import type { SocketsUnavailable } from "../../lib/census/watch.ts";
+import type { SocketsUnavailable } from "../../lib/census/socket_report.ts";
 import type { SuiteResult } from "../../lib/suite/runner.ts";
 import { renderSuiteReport, verdictLine } from "../../lib/report/suite_text.ts";
 import { summarizeLoad } from "../../lib/census/load_summary.ts";

@@ -155,7 +155,7 @@ Deno.test("summaryMetricKind knows every summary metric's kind by name", async (
 Deno.test("addSocketMetrics adds the census and counter metrics of a summary", async (t) => {
   const { addSocketMetrics } = await import("../../lib/suite/metrics.ts");
   const { CENSUS_STATES } = await import("../../lib/census/census.ts");
-  type Report = import("../../lib/census/watch.ts").SocketReport;
+  type Report = import("../../lib/census/socket_report.ts").SocketReport;
   type Counters = import("../../lib/census/kernel_counters.ts").KernelCounters;
 
   const tracks = (deltas: Record<string, Partial<Report["server"]["CLOSE_WAIT"]>>) =>
@@ -194,7 +194,7 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
     series: [],
     ...more,
   });
-  const summary = (sockets?: Report | import("../../lib/census/watch.ts").SocketsUnavailable) => {
+  const summary = (sockets?: Report | import("../../lib/census/socket_report.ts").SocketsUnavailable) => {
     const base = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
     return sockets === undefined ? base : { ...base, sockets };
   };

@@ -1,12 +1,11 @@
-/** Tests for lib/suite/plan.ts: flags over the config file over the defaults. */
+/** Tests for lib/suite/plan.ts: the request over the config file over the defaults. */
 import assert from "node:assert/strict";
-import { DEFAULT_SUITE_SETTINGS, planCheck } from "../../lib/suite/plan.ts";
-import type { CheckFlags } from "../../lib/cli/args.ts";
+import { type CheckRequest, DEFAULT_SUITE_SETTINGS, planCheck } from "../../lib/suite/plan.ts";
 import type { SynfinConfig } from "../../lib/suite/config.ts";
 import { UsageError } from "../../lib/base/errors.ts";
 import { parseTarget } from "../../lib/base/target.ts";
 
-const NO_FLAGS: CheckFlags = { cases: [], skip: [], thresholds: [] };
+const NO_FLAGS: CheckRequest = { cases: [], skip: [], thresholds: [] };
 const TARGET = parseTarget("127.0.0.1:20001");
 
 /** A config file that sets every key. */
@@ -32,7 +31,7 @@ Deno.test("DEFAULT_SUITE_SETTINGS", () => {
     handshakeBoundMs: 1000,
     connectTimeoutMs: 3000,
     closeTimeoutMs: 2000,
-    drainMs: 3000,
+    census: { drainMs: 3000 },
     loadDurationMs: 3000,
     concurrency: 50,
     burstSize: 128,
@@ -51,7 +50,8 @@ Deno.test("planCheck with nothing but a target: the defaults", () => {
     strict: false,
     thresholds: [],
   });
-  assert.equal("serverSocketsCommand" in plan.settings, false);
+  // No serverSocketsCommand key: deepEqual is strict about keys.
+  assert.deepEqual(plan.settings.census, { drainMs: 3000 });
   assert.equal("junitPath" in plan, false);
   assert.equal("jsonPath" in plan, false);
 });
@@ -62,10 +62,9 @@ Deno.test("planCheck: the config file overrides the defaults", () => {
     ...DEFAULT_SUITE_SETTINGS,
     connectTimeoutMs: 4000,
     closeTimeoutMs: 1500,
-    drainMs: 2000,
+    census: { drainMs: 2000, serverSocketsCommand: "ssh host ss -tan" },
     loadDurationMs: 10_000,
     concurrency: 20,
-    serverSocketsCommand: "ssh host ss -tan",
   });
   assert.deepEqual(plan.only, ["close/"]);
   assert.deepEqual(plan.skip, ["close/no-reset"]);
@@ -80,7 +79,7 @@ Deno.test("planCheck: the config file overrides the defaults", () => {
 
 Deno.test("planCheck: flags override the config file", () => {
   const payload = new TextEncoder().encode("ping\n");
-  const flags: CheckFlags = {
+  const flags: CheckRequest = {
     cases: ["handshake/accepts", "load/"],
     skip: ["load/steady"],
     thresholds: ["outcome.reset<1%"],
@@ -89,8 +88,7 @@ Deno.test("planCheck: flags override the config file", () => {
     jsonPath: "-",
     connectTimeoutMs: 700,
     closeTimeoutMs: 300,
-    drainMs: 0,
-    serverSocketsCommand: "cat table.txt",
+    census: { drainMs: 0, serverSocketsCommand: "cat table.txt" },
     durationMs: 1000,
     concurrency: 5,
     burstSize: 16,
@@ -102,8 +100,7 @@ Deno.test("planCheck: flags override the config file", () => {
     handshakeBoundMs: 1000,
     connectTimeoutMs: 700,
     closeTimeoutMs: 300,
-    drainMs: 0,
-    serverSocketsCommand: "cat table.txt",
+    census: { drainMs: 0, serverSocketsCommand: "cat table.txt" },
     loadDurationMs: 1000,
     concurrency: 5,
     burstSize: 16,
@@ -162,18 +159,40 @@ Deno.test("planCheck: a bare number in the config file is seconds", () => {
   assert.equal(planCheck(NO_FLAGS, { duration: "2" }, TARGET).settings.loadDurationMs, 2000);
 });
 
-Deno.test("planCheck: noCensus turns the drain off and drops the config's serverSockets", async (t) => {
-  await t.step("drainMs is null whatever the config or the flags say", () => {
-    const plan = planCheck({ ...NO_FLAGS, noCensus: true, drainMs: 500 }, FULL_CONFIG, TARGET);
-    assert.equal(plan.settings.drainMs, null);
-    assert.equal("serverSocketsCommand" in plan.settings, false);
+Deno.test("planCheck: census off drops the config's drain and serverSockets", async (t) => {
+  await t.step("off whatever the config says", () => {
+    const plan = planCheck({ ...NO_FLAGS, census: "off" }, FULL_CONFIG, TARGET);
+    assert.equal(plan.settings.census, "off");
     // The rest of the config still applies.
     assert.equal(plan.settings.connectTimeoutMs, 4000);
   });
-  await t.step("without noCensus, noCensus: false changes nothing", () => {
-    const plan = planCheck({ ...NO_FLAGS, noCensus: false }, FULL_CONFIG, TARGET);
-    assert.equal(plan.settings.drainMs, 2000);
-    assert.equal(plan.settings.serverSocketsCommand, "ssh host ss -tan");
+  await t.step("without a census in the request, the config's drain and serverSockets", () => {
+    const plan = planCheck(NO_FLAGS, FULL_CONFIG, TARGET);
+    assert.deepEqual(plan.settings.census, {
+      drainMs: 2000,
+      serverSocketsCommand: "ssh host ss -tan",
+    });
+  });
+  await t.step("the request's census fields override the config's one by one", () => {
+    const drain = planCheck({ ...NO_FLAGS, census: { drainMs: 500 } }, FULL_CONFIG, TARGET);
+    assert.deepEqual(drain.settings.census, {
+      drainMs: 500,
+      serverSocketsCommand: "ssh host ss -tan",
+    });
+    const sockets = planCheck(
+      { ...NO_FLAGS, census: { serverSocketsCommand: "cat t.txt" } },
+      FULL_CONFIG,
+      TARGET,
+    );
+    assert.deepEqual(sockets.settings.census, { drainMs: 2000, serverSocketsCommand: "cat t.txt" });
+  });
+  await t.step("an invalid drain in the config file names the key", () => {
+    assert.throws(
+      () => planCheck(NO_FLAGS, { drain: "soon" }, TARGET),
+      (error) =>
+        error instanceof UsageError &&
+        error.message === 'Invalid config "drain" "soon": use e.g. 500ms, 10s or 1m',
+    );
   });
 });
 
@@ -206,7 +225,12 @@ Deno.test("planCheck: the target", async (t) => {
 });
 
 Deno.test("planCheck does not change its inputs or the defaults", () => {
-  const flags: CheckFlags = { cases: [], skip: ["a/"], thresholds: ["sessions>0"] };
+  const flags: CheckRequest = {
+    cases: [],
+    skip: ["a/"],
+    thresholds: ["sessions>0"],
+    census: { drainMs: 100 },
+  };
   const config: SynfinConfig = { skip: ["b/"], thresholds: ["errors==0"] };
   const before = structuredClone({ flags, config });
   const defaults = structuredClone(DEFAULT_SUITE_SETTINGS);

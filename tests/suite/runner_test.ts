@@ -32,7 +32,7 @@ const SETTINGS: SuiteSettings = {
   ...DEFAULT_SUITE_SETTINGS,
   connectTimeoutMs: 1000,
   closeTimeoutMs: 300,
-  drainMs: 500,
+  census: { drainMs: 500 },
 };
 
 /** Nothing listens here; the hand-built cases never connect. */
@@ -73,7 +73,7 @@ async function runRecording(
   const runner = new SuiteRunner(target, cases, { settings: SETTINGS, ...options });
   const events: string[] = [];
   const done: CaseResult[] = [];
-  for (const type of ["case-start", "case-done"]) {
+  for (const type of ["case-start", "case-done"] as const) {
     runner.addEventListener(type, (event) => {
       assert.ok(event instanceof CaseEvent);
       events.push(
@@ -219,6 +219,29 @@ Deno.test("SuiteRunner fires case-start and case-done in order, with the results
   assert.deepEqual(done, result.cases);
 });
 
+Deno.test("SuiteRunner: case listeners get a typed CaseEvent, no cast needed", async () => {
+  const runner = new SuiteRunner(NOWHERE, [fakeCase("a/a", "SHOULD", broken("no FIN"))], {
+    settings: SETTINGS,
+  });
+  const seen: string[] = [];
+  // `event.info` and `event.result` are read without a cast: the overloads type them.
+  runner.addEventListener("case-start", (event) => {
+    assert.ok(event instanceof CaseEvent);
+    seen.push(`${event.type} ${event.info.id} ${event.info.severity} ${event.result}`);
+  });
+  const onDone = (event: CaseEvent) => {
+    seen.push(`${event.type} ${event.info.id} ${event.result?.verdict} ${event.result?.actual}`);
+  };
+  runner.addEventListener("case-done", onDone);
+  const result = await runner.run();
+  assert.deepEqual(seen, ["case-start a/a SHOULD undefined", "case-done a/a WARN no FIN"]);
+  assert.equal(result.cases[0].verdict, "WARN");
+
+  runner.removeEventListener("case-done", onDone);
+  await runner.run();
+  assert.deepEqual(seen.slice(2), ["case-start a/a SHOULD undefined"], "onDone was removed");
+});
+
 Deno.test("SuiteRunner: an event listener sees case-start before the case runs", async () => {
   const order: string[] = [];
   const runner = new SuiteRunner(NOWHERE, [
@@ -319,7 +342,7 @@ Deno.test("SuiteRunner: the shared lifecycle run, once, with thresholds on its m
     assert.equal(result.passed, false);
   });
 
-  await t.step("without a census (drainMs null): no sockets, socket metrics missing", async () => {
+  await t.step('without a census (census: "off"): no sockets, socket metrics missing', async () => {
     await using server = await startReferenceServer("well-behaved");
     const { result } = await runRecording(
       server.target,
@@ -328,7 +351,7 @@ Deno.test("SuiteRunner: the shared lifecycle run, once, with thresholds on its m
         return held();
       })],
       {
-        settings: { ...SETTINGS, drainMs: null },
+        settings: { ...SETTINGS, census: "off" },
         thresholds: [parseThreshold("sessions==200"), parseThreshold("server.closeWait==0")],
       },
     );
@@ -391,7 +414,7 @@ const BUILTIN_SETTINGS: SuiteSettings = {
   idleBoundMs: 500,
   closeTimeoutMs: 300,
   connectTimeoutMs: 500,
-  drainMs: 300,
+  census: { drainMs: 300 },
 };
 
 Deno.test("the built-in cases against a server that never accepts", async () => {

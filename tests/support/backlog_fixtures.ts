@@ -3,7 +3,7 @@
  * bursts with a real encoded handshake histogram (first-SYN handshakes at
  * 500us, retransmitted ones at 1s, the shape a full accept queue gives).
  */
-import type { BacklogSweep, BurstStage, BurstSummary } from "../../lib/backlog/sweep.ts";
+import type { BacklogSweep, BurstStage, BurstSummary } from "../../lib/backlog/sweep_result.ts";
 import { LatencyHistogram } from "../../lib/engine/histogram.ts";
 import type { KernelCounters } from "../../lib/census/kernel_counters.ts";
 import { type Outcome, OUTCOMES } from "../../lib/engine/outcome.ts";

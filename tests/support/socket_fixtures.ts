@@ -1,7 +1,7 @@
 /** Hand-built socket census reports and outcome counts for the report and findings tests. */
 import { type Outcome, OUTCOMES } from "../../lib/engine/outcome.ts";
 import { CENSUS_STATES, type CensusState } from "../../lib/census/census.ts";
-import type { SocketReport, StateTrack } from "../../lib/census/watch.ts";
+import type { SocketReport, StateTrack } from "../../lib/census/socket_report.ts";
 
 /** Per-state tracks of a census. */
 export type Tracks = Record<CensusState, StateTrack>;

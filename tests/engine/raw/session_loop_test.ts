@@ -107,7 +107,8 @@ Deno.test("raw loop: a well-behaved server gives clean sessions with every phase
 });
 
 Deno.test("raw loop: more than 128 sessions in flight in one loop do not stall", async () => {
-  // The Deno.connect engine stalls C-128 of them per event loop (docs/tcp-facts.md).
+  // Past about 128 operations in flight one Deno event loop stalls some of them
+  // (docs/tcp-facts.md); the raw loop has no such limit.
   const { tally, maxInFlight } = await against("well-behaved", QUICK, {
     concurrency: 300,
     sessions: 300,

@@ -1,0 +1,102 @@
+/**
+ * What a socket census around a run reports: per state, the count before,
+ * at the peak, at the end of the run and after the drain (as deltas from the
+ * baseline), the accept queue, half-open connections, the namespace
+ * counters and the sampled time series; or why no census could be taken.
+ *
+ * @module
+ */
+
+import type { CensusState, StateCounts } from "./census.ts";
+import type { KernelCounters } from "./kernel_counters.ts";
+
+/**
+ * Loopback acknowledges data within microseconds, or 40 ms with a delayed
+ * ACK: bytes still unacknowledged this much later were never received by
+ * a server socket.
+ */
+export const HALF_OPEN_AFTER_MS = 200;
+
+/** One state's count over the run. */
+export interface StateTrack {
+  /** Count before the run (absolute). */
+  baseline: number;
+  /** Highest count seen, minus the baseline. */
+  peak: number;
+  /** Count when the load stopped, minus the baseline. */
+  end: number;
+  /** Count after the drain window, minus the baseline. */
+  drained: number;
+}
+
+/** The LISTEN row's accept queue over the run (absolute lengths). */
+export interface AcceptQueueTrack {
+  /** Configured backlog (`ss` Send-Q); `null` when `ss` could not tell. */
+  backlog: number | null;
+  /** Queue length before the run. */
+  baseline: number;
+  /** Longest queue seen. */
+  peak: number;
+  /** Length when the load stopped. */
+  end: number;
+  /** Length after the drain window. */
+  drained: number;
+}
+
+/** One sample of the time series, as deltas from the baseline. */
+export interface SocketSample {
+  /** Milliseconds since the baseline census. */
+  atMs: number;
+  /** Server-side states that differ from the baseline. */
+  server: Partial<StateCounts>;
+  /** Tester-side states that differ from the baseline. */
+  tester?: Partial<StateCounts>;
+  /** Accept-queue length (absolute). */
+  acceptQueue?: number;
+}
+
+/** The `sockets` section of a summary when a census source was readable. */
+export interface SocketReport {
+  /** A census was taken. */
+  available: true;
+  /** The server's table, e.g. `local /proc/net/tcp`. */
+  source: string;
+  /** The tester's table; `null` when it could not be read. */
+  testerSource: string | null;
+  /** Sampling interval, ms. */
+  intervalMs: number;
+  /** Censuses taken, baseline included. */
+  samples: number;
+  /** Censuses that failed to read (the report is built from the others). */
+  readErrors: number;
+  /** The drain window, ms. */
+  drainWindowMs: number;
+  /** How long the drain took: shorter than the window when the server settled. */
+  drainedAfterMs: number;
+  /** Server-side sockets (local port is the server's port), per state. */
+  server: Record<CensusState, StateTrack>;
+  /** Tester-side sockets (remote port is the server's port), per state. */
+  tester: Record<CensusState, StateTrack> | null;
+  /** The LISTEN row; `null` when no listener was visible. */
+  acceptQueue: AcceptQueueTrack | null;
+  /**
+   * Tester connections seen half-open, counted once each: established on
+   * our side, with sent bytes still unacknowledged in two censuses at least
+   * {@link HALF_OPEN_AFTER_MS} apart.
+   */
+  halfOpen: number;
+  /** Namespace counters over the run and drain (server on this host only). */
+  counters: KernelCounters | null;
+  /** The samples, in order. */
+  series: SocketSample[];
+}
+
+/** The `sockets` section when no census could be taken. */
+export interface SocketsUnavailable {
+  /** No census. */
+  available: false;
+  /** Why, in one line, with what to do about it. */
+  reason: string;
+  /** Namespace counters, when they were readable. */
+  counters: KernelCounters | null;
+}

@@ -1,0 +1,127 @@
+/**
+ * `synfin [check] HOST:PORT`: the conformance suite, the CI gate. Plans the
+ * run (command line over config file over defaults), runs the cases, prints
+ * the verdict table and writes the reports.
+ *
+ * @module
+ */
+
+import { EXIT } from "../base/exit_codes.ts";
+import { findDefaultConfig, loadConfig } from "../suite/config.ts";
+import { type CheckPlan, planCheck } from "../suite/plan.ts";
+import { selectCases } from "../suite/selection.ts";
+import { SuiteRunner } from "../suite/runner.ts";
+import type { ConformanceCase } from "../suite/case.ts";
+import { renderSuiteReport, verdictLine } from "../report/suite_text.ts";
+import { renderJUnit } from "../report/junit.ts";
+import { isGitHubActions, renderGitHubAnnotations } from "../report/github_annotations.ts";
+import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+import type { CheckCommand } from "./check_args.ts";
+import { onCtrlC } from "./interrupt.ts";
+import { emit, say, sayUsageError, writeReport } from "./output.ts";
+import { reach } from "./reach.ts";
+import { StatusLine } from "./status.ts";
+
+/**
+ * Runs `check` and returns the exit code: 0 when every MUST case and
+ * threshold held, 1 when one failed, 4 when synfin hit its own limits.
+ *
+ * @example
+ * ```ts
+ * import { check } from "./check.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const code = await check({
+ *   kind: "check",
+ *   target: server.target,
+ *   request: { cases: ["handshake/accepts"], skip: [], thresholds: [], census: "off" },
+ * });
+ * console.assert(code === 0);
+ * ```
+ */
+export async function check(command: CheckCommand): Promise<number> {
+  let plan: CheckPlan;
+  try {
+    const configPath = command.configPath ?? await findDefaultConfig();
+    const config = configPath ? await loadConfig(configPath) : {};
+    plan = planCheck(command.request, config, command.target);
+  } catch (error) {
+    return sayUsageError(error);
+  }
+  let cases: ConformanceCase[];
+  try {
+    cases = selectCases(BUILTIN_CASES, { only: plan.only, skip: plan.skip });
+  } catch (error) {
+    return sayUsageError(error, { hint: false });
+  }
+  using stop = onCtrlC();
+  const unreachable = await reach(plan.target, plan.settings.connectTimeoutMs, stop.signal);
+  if (unreachable !== undefined) return unreachable;
+  return await runSuite(plan, cases, stop.signal);
+}
+
+/**
+ * `--list`: the suite's cases, one a line: ID, severity, requirement.
+ *
+ * @example
+ * ```ts
+ * import { listCases } from "./check.ts";
+ * console.assert(listCases().startsWith("handshake/accepts"));
+ * ```
+ */
+export function listCases(): string {
+  const idWidth = Math.max(...BUILTIN_CASES.map((c) => c.options.id.length));
+  return BUILTIN_CASES.map(({ options }) =>
+    `${options.id.padEnd(idWidth)}  ${options.severity.padEnd(6)}  ${options.requirement}`
+  ).join("\n");
+}
+
+async function runSuite(
+  plan: CheckPlan,
+  cases: readonly ConformanceCase[],
+  signal: AbortSignal,
+): Promise<number> {
+  const runner = new SuiteRunner(plan.target, cases, {
+    settings: plan.settings,
+    strict: plan.strict,
+    thresholds: plan.thresholds,
+    signal,
+  });
+  const status = new StatusLine();
+  if (status.enabled) {
+    runner.addEventListener("case-start", (event) => status.show(`${event.info.id} ...`));
+    runner.addEventListener("case-done", () => status.clear());
+  }
+  const result = await runner.run();
+  const json = JSON.stringify(result, null, 2);
+  if (!await emit(plan.jsonPath, json, () => renderSuiteReport(result))) return EXIT.usage;
+  if (plan.junitPath !== undefined) {
+    const xml = renderJUnit({
+      target: result.target,
+      cases: result.cases,
+      thresholds: result.thresholds,
+      timestamp: result.startedAt,
+    });
+    if (!await writeReport(plan.junitPath, "--junit", xml)) return EXIT.usage;
+  }
+  if (isGitHubActions()) {
+    for (const line of renderGitHubAnnotations(result.cases, result.thresholds)) console.log(line);
+  }
+  if (result.interrupted) {
+    say("interrupted: the report above covers the cases that ran");
+    return EXIT.interrupted;
+  }
+  const limited = [result.load, result.lifecycle].find((s) => s?.stoppedBy === "tester-limit");
+  if (limited) {
+    say(
+      "stopped early, synfin ran out of file descriptors or local ports: the verdicts above " +
+        "are not the server's; raise `ulimit -n` or lower --concurrency",
+    );
+    return EXIT.testerLimit;
+  }
+  if (!result.passed) {
+    say(verdictLine(result));
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,164 @@
+/**
+ * The `--help` text of every command, with the exit codes printed from
+ * the one table in `exit_codes.ts`.
+ *
+ * @module
+ */
+
+import { DEFAULT_DRAIN_MS } from "../census/settings.ts";
+import { MAX_IDLE_CONNECTIONS } from "../engine/idle_probe.ts";
+import { BACKLOG_SWEEP_DEFAULTS, MAX_BURST_SIZE } from "../backlog/sweep_options.ts";
+import { exitCodeTable } from "../base/exit_codes.ts";
+import { MAX_CONCURRENCY } from "./load_args.ts";
+
+// The width of the help text: the code column, then the wrapped meaning.
+const WIDTH = 86;
+const CODE_COLUMN = 6;
+
+/**
+ * The exit-code section of `--help`: one entry per code of `EXIT`, its
+ * meaning wrapped under itself.
+ *
+ * @example
+ * ```ts
+ * import { exitCodesHelp } from "./help.ts";
+ * console.assert(exitCodesHelp().includes("  70  internal error"));
+ * ```
+ */
+export function exitCodesHelp(): string {
+  return exitCodeTable().map(({ code, meaning }) => {
+    const lines: string[] = [];
+    let line = "";
+    for (const word of meaning.split(" ")) {
+      if (line !== "" && CODE_COLUMN + line.length + 1 + word.length > WIDTH) {
+        lines.push(line);
+        line = word;
+      } else line = line === "" ? word : `${line} ${word}`;
+    }
+    lines.push(line);
+    const indent = " ".repeat(CODE_COLUMN);
+    return `  ${String(code).padEnd(CODE_COLUMN - 2)}${lines.join(`\n${indent}`)}`;
+  }).join("\n");
+}
+
+/** The `--help` text of `check`, `load` and `idle`, with the options they share and the exit codes. */
+export const HELP = `synfin: TCP connection-lifecycle load and conformance tester
+
+Usage: deno run -P cli.ts [check] [options] HOST:PORT   conformance suite (the CI gate)
+       deno run -P cli.ts --list                        list the suite's cases
+       deno run -P cli.ts load [options] HOST:PORT      load with a socket census
+       deno run -P cli.ts idle [options] HOST:PORT      idle-timeout probe
+       deno run -P cli.ts backlog [options] HOST:PORT   accept-queue burst sweep (below)
+       deno run -P cli.ts demo                          the suite against three reference servers
+
+HOST:PORT is IPv4, [IPv6] or a host name. Results go to stdout, progress and
+one-line errors to stderr.
+
+check (the default): runs every conformance case against HOST:PORT (handshake,
+close, abort, lingering sockets, idle timeout, a short load), prints a verdict
+table, the load's histograms and the socket report, and exits 1 when a MUST case
+or a threshold fails. About 5-10 s against a healthy local server.
+      --list               print the cases (ID, severity, requirement) and exit
+      --case ID            run only this case or group (close/); repeatable
+      --skip ID            leave out this case or group; repeatable
+      --strict             SHOULD cases fail the run too
+      --threshold EXPR     fail unless EXPR holds, e.g. 'handshake.p99<5ms',
+                           'outcome.reset<0.1%', 'server.closeWait==0'; repeatable
+      --junit FILE         write a JUnit XML report
+      --json FILE          write the JSON summary (- for stdout instead of the text)
+      --config FILE        read options from FILE (default: ./synfin.json if present)
+  -c, --concurrency N      sessions in flight in load/steady (default 50)
+  -d, --duration DUR       length of load/steady (default 3s)
+      --burst N            connects in handshake/burst (default 128)
+      --idle-bound DUR     how long idle/timeout waits (default 5s)
+      --send TEXT          what close/half-close sends before its FIN
+  With GITHUB_ACTIONS=true, failures are also printed as ::error:: annotations.
+
+load: opens real TCP sessions, times the handshake, the first response byte and
+the four-way close, reports how each session ended (clean, server-closed-first,
+reset, no-fin, ...), with a census of the server port's sockets (CLOSE_WAIT,
+TIME_WAIT, half-open) before, during and after the run.
+  -c, --concurrency N      sessions in flight (closed loop); with --rate, the most
+                           in flight (default 100, at most ${MAX_CONCURRENCY})
+  -n, --sessions N         stop after N sessions (no time bound unless -d is given)
+  -d, --duration DUR       stop starting sessions after DUR (default 5s): 500ms, 10s, 1m
+  -r, --rate R             open loop: start R sessions per second; latency is timed
+                           from each session's intended start (no coordinated omission)
+      --send TEXT          write TEXT after connect and time the first response byte
+                           (escapes: \\r \\n \\t \\\\ \\xHH)
+      --hold DUR           dwell before our FIN (lets a server that closes first show it)
+      --json FILE          write the JSON summary (- for stdout instead of the text)
+
+idle: holds idle connections and reports when and how (FIN or RST) the server
+drops them, or that it kept them past the bound.
+      --connections N      idle connections to hold (default 10, at most ${MAX_IDLE_CONNECTIONS})
+      --bound DUR          stop waiting after DUR (default 30s)
+      --json FILE          write the JSON result (- for stdout instead of the text)
+
+Common:
+      --connect-timeout DUR  give up a handshake after DUR (default 3s)
+      --close-timeout DUR  wait DUR for the server's FIN after ours (default 2s)
+      --server-sockets CMD read the server host's socket table with CMD, which prints
+                           its /proc/net/tcp{,6} or \`ss -tan\` (run with sh -c), e.g.
+                           "ssh db cat /proc/net/tcp /proc/net/tcp6"; default: this
+                           host's table when the target is local, else no census
+      --drain DUR          keep sampling DUR after a run for the server to close
+                           (default ${DEFAULT_DRAIN_MS / 1000}s; ends early once it has)
+      --no-census          skip the socket census
+  -h, --help               this help
+  -V, --version            the version
+
+Exit codes:
+${exitCodesHelp()}
+`;
+
+const d = BACKLOG_SWEEP_DEFAULTS;
+
+/**
+ * The `backlog` section of the CLI help.
+ *
+ * @example
+ * ```ts
+ * import { BACKLOG_HELP } from "./help.ts";
+ * console.assert(BACKLOG_HELP.includes("--burst SPEC"));
+ * ```
+ */
+export const BACKLOG_HELP = `backlog: benchmarks a listener's accept queue
+  deno run -P cli.ts backlog [options] HOST:PORT [HOST2:PORT2]
+  deno run -P cli.ts backlog --compare A.json B.json
+
+Fires bursts of N simultaneous connects (default doubling 16, 32, ..., 4096; each
+burst's SYNs leave within a few ms, spread over workers), holds each connection open
+so the server's accept loop is what is measured, closes cleanly and lets the server
+drain before the next burst. Per burst it reports the connects done on the first SYN,
+those delayed by SYN retransmission (1 s or more), resets, timeouts, half-open
+connections, the handshake p50/p99 and, for a server on this host, the accept queue's
+peak and the ListenOverflows/ListenDrops/TCPSynRetrans/SyncookiesSent deltas. It then
+bisects between the largest clean burst and the smallest failing one, estimates the
+accept queue's capacity and the knee (p99 at the retransmission timeout), and names
+the limit: the application's listen backlog (Linux queues backlog + 1), somaxconn,
+the SYN backlog, or the accept loop's speed. With two targets it sweeps both, one
+after the other, and prints them side by side.
+
+Backlog:
+      --burst SPEC         burst sizes: 64..2048 (doubling), 100,200,400 or 512
+                           (1 to ${MAX_BURST_SIZE}; default 16..4096)
+      --hold DUR           keep each connection open DUR after its handshake
+                           (default ${d.holdMs}ms: a half-open connection shows twice)
+      --connect-timeout DUR  give up a handshake after DUR (default ${
+  d.connectTimeoutMs / 1000
+}s: two SYN
+                           retransmissions)
+      --drain DUR          after each burst, wait up to DUR for the server to settle
+                           (default ${d.drainMs / 1000}s; ends early once it has)
+      --no-refine          skip the bisection after the doubling sweep (at most
+                           ${d.maxRefineBursts} more bursts)
+      --server-sockets CMD  read the server host's socket table with CMD (as for load),
+                           e.g. "ssh web ss -tan": half-open, queue and backlog then
+                           come from it
+      --json FILE          save the sweep as JSON with its encoded histograms (- for
+                           stdout); with two targets give it once per target
+      --compare A.json B.json  compare two saved sweeps side by side (capacity, knee,
+                           limit, retransmits/failures/p99 per burst size); --json
+                           FILE then writes the comparison
+`;

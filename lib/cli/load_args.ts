@@ -1,0 +1,97 @@
+/**
+ * The `load` command line: the load's shape and sessions, and the census
+ * around it.
+ *
+ * @module
+ */
+
+import { parseDuration } from "../base/duration.ts";
+import { UsageError } from "../base/errors.ts";
+import type { Target } from "../base/target.ts";
+import type { LoadOptions } from "../engine/runner.ts";
+import { type CensusChoice, censusSettings } from "../census/settings.ts";
+import {
+  CENSUS_OPTIONS,
+  censusGiven,
+  COMMON_OPTIONS,
+  type EarlyCommand,
+  integer,
+  jsonPathOf,
+  parseOptions,
+  positiveDuration,
+  unescapePayload,
+} from "./parse.ts";
+
+/** Most sessions in flight; each holds a file descriptor (`ulimit -n` is often 20,000). */
+export const MAX_CONCURRENCY = 10_000;
+
+/** A parsed `load` command line. */
+export interface LoadCommand {
+  /** The command. */
+  kind: "load";
+  /** The server. */
+  target: Target;
+  /** What was given; the runner fills in the rest. */
+  load: LoadOptions;
+  /** The census: `"off"` with `--no-census`, else its settings with the defaults filled in. */
+  census: CensusChoice;
+  /** `--json FILE`: write the JSON summary there (`-`: stdout instead of the text). */
+  jsonPath?: string;
+}
+
+const LOAD_OPTIONS = {
+  ...COMMON_OPTIONS,
+  ...CENSUS_OPTIONS,
+  concurrency: { type: "string", short: "c" },
+  sessions: { type: "string", short: "n" },
+  duration: { type: "string", short: "d" },
+  rate: { type: "string", short: "r" },
+  send: { type: "string" },
+  hold: { type: "string" },
+} as const;
+
+/**
+ * Parses the words after `load`.
+ *
+ * @throws {UsageError} on any bad option or value.
+ * @example
+ * ```ts
+ * import { parseLoadArgs } from "./load_args.ts";
+ * const command = parseLoadArgs(["-c", "10", "--no-census", "127.0.0.1:8080"]);
+ * console.assert(command.kind === "load" && command.census === "off");
+ * ```
+ */
+export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
+  const { values, target, early } = parseOptions(args, LOAD_OPTIONS);
+  if (early) return early;
+  const load: LoadOptions = {};
+  if (values.concurrency !== undefined) {
+    load.concurrency = integer(values.concurrency, "--concurrency", 1, MAX_CONCURRENCY);
+  }
+  if (values.sessions !== undefined) {
+    load.sessions = integer(values.sessions, "--sessions", 1, 100_000_000);
+  }
+  if (values.duration !== undefined) {
+    load.durationMs = positiveDuration(values.duration, "--duration");
+  }
+  if (values.rate !== undefined) load.rate = rate(values.rate);
+  if (values.send !== undefined) load.send = unescapePayload(values.send);
+  if (values.hold !== undefined) load.holdMs = parseDuration(values.hold, "--hold");
+  if (values["connect-timeout"] !== undefined) {
+    load.connectTimeoutMs = positiveDuration(values["connect-timeout"], "--connect-timeout");
+  }
+  if (values["close-timeout"] !== undefined) {
+    load.closeTimeoutMs = positiveDuration(values["close-timeout"], "--close-timeout");
+  }
+  const given = censusGiven(values);
+  const census = given === "off" ? given : censusSettings(given);
+  return { kind: "load", target: target!, load, census, ...jsonPathOf(values.json) };
+}
+
+function rate(text: string): number {
+  const rate = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || rate <= 0 || rate > 1_000_000) {
+    throw new UsageError(`Invalid --rate "${text}": give sessions per second, e.g. 500`);
+  }
+  return rate;
+}

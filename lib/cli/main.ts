@@ -1,0 +1,60 @@
+/**
+ * The `synfin` command line: picks the command from the first word and
+ * returns its exit code (one of `EXIT`).
+ *
+ * @module
+ */
+
+import { EXIT } from "../base/exit_codes.ts";
+import { VERSION } from "../base/version.ts";
+import { type CliCommand, parseCli } from "./args.ts";
+import { backlog } from "./backlog.ts";
+import { check, listCases } from "./check.ts";
+import { demo } from "./demo.ts";
+import { BACKLOG_HELP, HELP } from "./help.ts";
+import { idle } from "./idle.ts";
+import { load } from "./load.ts";
+import { say, sayUsageError } from "./output.ts";
+
+/**
+ * Runs the CLI with `args` (the words after `cli.ts`) and returns the exit
+ * code. Results go to stdout, progress and one-line errors to stderr.
+ *
+ * @example
+ * ```ts
+ * import { main } from "./main.ts";
+ * console.assert(await main(["--version"]) === 0);
+ * console.assert(await main(["load", "--rate", "fast", "127.0.0.1:8080"]) === 2);
+ * ```
+ */
+export async function main(args: string[]): Promise<number> {
+  if (args[0] === "backlog") return await backlog(args.slice(1));
+  if (args[0] === "demo") {
+    if (args.length === 1) return await demo();
+    say(`demo takes no options, got: ${args.slice(1).join(" ")} (see --help)`);
+    return EXIT.usage;
+  }
+  let command: CliCommand;
+  try {
+    command = parseCli(args);
+  } catch (error) {
+    return sayUsageError(error);
+  }
+  switch (command.kind) {
+    case "help":
+      console.log(`${HELP}\n${BACKLOG_HELP}`);
+      return EXIT.ok;
+    case "version":
+      console.log(`synfin ${VERSION}`);
+      return EXIT.ok;
+    case "list":
+      console.log(listCases());
+      return EXIT.ok;
+    case "check":
+      return await check(command);
+    case "load":
+      return await load(command);
+    case "idle":
+      return await idle(command);
+  }
+}

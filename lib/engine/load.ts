@@ -1,0 +1,134 @@
+/**
+ * What a load is, seen from outside the runner: the options it takes, the
+ * progress events it dispatches, and the result it returns.
+ *
+ * @module
+ */
+
+import type { LoadShape } from "./plan.ts";
+import type { SessionOptions } from "./session.ts";
+import type { Target } from "../base/target.ts";
+import type { SessionTally } from "./tally.ts";
+
+/**
+ * Options of a load: its shape ({@link LoadShape}) plus how each session
+ * behaves ({@link SessionOptions}); every field may be left out.
+ */
+export interface LoadOptions extends Partial<SessionOptions>, Partial<LoadShape> {
+  /**
+   * Closed loop: sessions in flight; open loop: the most in flight.
+   *
+   * @default {100}
+   */
+  concurrency?: number;
+  /**
+   * Stop after this many sessions; `null`: no count bound.
+   *
+   * @default {null}
+   */
+  sessions?: number | null;
+  /**
+   * Stop starting sessions after this long, ms; `null`: no time bound. When
+   * only `sessions` is given, the default is `null`.
+   *
+   * @default {5000}
+   */
+  durationMs?: number | null;
+  /**
+   * Open loop: sessions started per second; `null`: closed loop.
+   *
+   * @default {null}
+   */
+  rate?: number | null;
+  /**
+   * Dwell after the handshake (and response) before our FIN, ms.
+   *
+   * @default {0}
+   */
+  holdMs?: number;
+  /**
+   * Give up the handshake after this long, ms (`connect-timeout`).
+   *
+   * @default {3000}
+   */
+  connectTimeoutMs?: number;
+  /**
+   * After our FIN, wait this long for the server's FIN, ms (`no-fin` past it).
+   *
+   * @default {2000}
+   */
+  closeTimeoutMs?: number;
+  /** Stops the run; what was measured is still returned. */
+  signal?: AbortSignal;
+}
+
+/** Why a run stopped starting sessions. */
+export type StopReason = "sessions" | "duration" | "signal" | "tester-limit";
+
+/** The result of a load. */
+export interface LoadResult {
+  /** The target. */
+  target: Target;
+  /** Wall-clock start, epoch ms. */
+  startedAt: number;
+  /** From the first session start to the last session end. */
+  durationMs: number;
+  /** Merged tally of every worker. */
+  tally: SessionTally;
+  /** Why the run stopped. */
+  stoppedBy: StopReason;
+  /** The errno that stopped the run when `stoppedBy` is `tester-limit`. */
+  testerLimitErrno?: string;
+  /** The shape that ran. */
+  shape: LoadShape;
+  /** The session behaviour that ran. */
+  session: SessionOptions;
+  /** Per event loop, the most sessions it had in flight at once. */
+  maxInFlightPerEventLoop: number[];
+}
+
+/** Progress of a running load. */
+export interface LoadProgress {
+  /** Sessions finished so far. */
+  completed: number;
+  /** Of them, sessions with a failing outcome. */
+  failed: number;
+  /** Sessions open now. */
+  inFlight: number;
+  /** Milliseconds since the start. */
+  elapsedMs: number;
+}
+
+/**
+ * Dispatched by a `LoadRunner` about four times a second, as `"progress"`.
+ *
+ * @example
+ * ```ts
+ * import { LoadProgressEvent } from "./load.ts";
+ * const event = new LoadProgressEvent({ completed: 10, failed: 0, inFlight: 2, elapsedMs: 250 });
+ * console.assert(event.type === "progress" && event.progress.completed === 10);
+ * ```
+ */
+export class LoadProgressEvent extends Event {
+  /** The progress. */
+  readonly progress: LoadProgress;
+  /** Creates the event. */
+  constructor(progress: LoadProgress) {
+    super("progress");
+    this.progress = progress;
+  }
+}
+
+/** The events a `LoadRunner` dispatches, by type. */
+export interface LoadRunnerEventMap {
+  /** The sessions finished, failed and in flight so far. */
+  progress: LoadProgressEvent;
+}
+
+/** Defaults of a load: 5 s at concurrency 100, closed loop. */
+export const DEFAULT_LOAD_SHAPE: LoadShape = {
+  concurrency: 100,
+  sessions: null,
+  durationMs: 5000,
+  rate: null,
+};
