@@ -111,3 +111,22 @@ export function describeOutcomes(outcomes: Partial<Record<Outcome, number>>): st
   const parts = OUTCOMES.filter((o) => (outcomes[o] ?? 0) > 0).map((o) => `${o} ${outcomes[o]}`);
   return parts.length === 0 ? "no sessions" : parts.join(", ");
 }
+
+/**
+ * The outcome of a connect that failed with `errno`: both engines decide it
+ * the same way.
+ *
+ * @example
+ * ```ts
+ * import { connectOutcome } from "./outcome.ts";
+ * console.assert(connectOutcome("ECONNREFUSED") === "refused");
+ * console.assert(connectOutcome("EMFILE") === "tester-limit");
+ * ```
+ */
+export function connectOutcome(errno: string): Outcome {
+  if (errno === "ECONNREFUSED") return "refused";
+  if (errno === "ETIMEDOUT") return "connect-timeout";
+  if (TESTER_LIMIT_ERRNOS.has(errno)) return "tester-limit";
+  if (RESET_ERRNOS.has(errno)) return "reset";
+  return "error";
+}

@@ -7,11 +7,11 @@
 
 import { errnoOf } from "../base/errno.ts";
 import {
+  connectOutcome,
   type Operation,
   type Outcome,
   type Phase,
   RESET_ERRNOS,
-  TESTER_LIMIT_ERRNOS,
 } from "./outcome.ts";
 import type { Target } from "../base/target.ts";
 import { Deadlines } from "./deadlines.ts";
@@ -262,14 +262,6 @@ export async function runSession(
       record,
     );
   }
-}
-
-function connectOutcome(errno: string): Outcome {
-  if (errno === "ECONNREFUSED") return "refused";
-  if (errno === "ETIMEDOUT") return "connect-timeout";
-  if (TESTER_LIMIT_ERRNOS.has(errno)) return "tester-limit";
-  if (RESET_ERRNOS.has(errno)) return "reset";
-  return "error";
 }
 
 function resetIn(

@@ -2,7 +2,7 @@
  * The raw engine's event loop: nonblocking sockets on one epoll instance,
  * driving a worker's share of a load through the same lifecycle as
  * `runSession` (handshake, payload and first byte, hold, our FIN, the
- * server's FIN) and producing the same {@link SessionRecord}s.
+ * server's FIN) and producing the same `SessionRecord`s.
  *
  * The loop is synchronous: it owns its thread (a Web Worker), so nothing else
  * needs the event loop while it runs; a stop arrives through a shared flag.
@@ -13,87 +13,20 @@
  * @module
  */
 
-import { encodeSockaddr, errnoName, type Libc, LINUX, sockaddrPort } from "./libc.ts";
+import { encodeSockaddr, errnoName, type Libc, LINUX } from "./libc.ts";
 import { TimerWheel } from "./timer_wheel.ts";
-import { type Outcome, type Phase, RESET_ERRNOS, TESTER_LIMIT_ERRNOS } from "../outcome.ts";
-import type { OperationError, SessionOptions, SessionRecord } from "../session.ts";
-
-/** One event loop's share of a load, for {@link runSessionLoop}. */
-export interface SessionLoopPlan {
-  /** Server address literal (IPv4 or IPv6, already resolved) and port. */
-  address: string;
-  /** Server port. */
-  port: number;
-  /** What each session does. */
-  session: SessionOptions;
-  /** Sessions in flight (closed loop) or at most (open loop). */
-  concurrency: number;
-  /** Sessions to run at most; `null` for no count bound. */
-  sessions: number | null;
-  /** Stop starting sessions this many ms after the start; `null` for no time bound. */
-  durationMs: number | null;
-  /** Open loop: sessions per second; `null` for closed loop. */
-  rate: number | null;
-  /** Open loop: delay of the first intended start, ms. */
-  rateOffsetMs: number;
-}
-
-/** What the loop tells its caller. */
-export interface SessionLoopHooks {
-  /** Polled every turn: true once the run must stop (sessions end as `interrupted`). */
-  stopped(): boolean;
-  /** Every finished session. */
-  onRecord(record: SessionRecord): void;
-  /** About every `progressMs`: sessions finished, failed-outcome count and in flight. */
-  onProgress?(inFlight: number): void;
-  /** Interval of {@link SessionLoopHooks.onProgress}, ms. @default {250} */
-  progressMs?: number;
-}
-
-/** How the loop ended. */
-export interface SessionLoopResult {
-  /** Most sessions in flight at once. */
-  maxInFlight: number;
-}
-
-const enum State {
-  Connecting,
-  Writing,
-  AwaitFirstByte,
-  Hold,
-  FinSent,
-}
-
-const enum End {
-  None,
-  Eof,
-  Error,
-}
-
-interface Active {
-  fd: number;
-  state: State;
-  phase: Phase;
-  timer: number;
-  intendedStart: number | undefined;
-  calledAt: number;
-  handshakeUs?: number;
-  writeStart: number;
-  sent: number;
-  wrote: boolean;
-  firstByteAt?: number;
-  firstByteUs?: number;
-  finSentAt: number;
-  end: End;
-  endAt: number;
-  endErrno?: string;
-  localPort?: number;
-  bytesReceived: number;
-  errors: OperationError[];
-}
+import { connectOutcome, type Outcome, RESET_ERRNOS } from "../outcome.ts";
+import type { SessionLoopHooks, SessionLoopPlan, SessionLoopResult } from "./loop_plan.ts";
+import {
+  newSlot,
+  ReceiveEnd as End,
+  type SessionSlot as Active,
+  slotRecord,
+  SlotState as State,
+} from "./session_slot.ts";
+import { EPOLL_EVENT_SIZE as EVENT_SIZE, SocketCalls } from "./socket_calls.ts";
 
 const MAX_EVENTS = 1024;
-const EVENT_SIZE = 12; // struct epoll_event is packed on x86_64: u32 events, u64 data
 const IDLE_WAIT_MS = 50;
 
 /**
@@ -137,29 +70,13 @@ export function runSessionLoop(
   if (ep < 0) throw new Error(`Cannot create an epoll instance: ${errnoName(libc.errno())}`);
 
   const slots: (Active | undefined)[] = new Array(plan.concurrency);
-  const free: number[] = Array.from(
-    { length: plan.concurrency },
-    (_, i) => plan.concurrency - 1 - i,
-  );
+  const free = Array.from({ length: plan.concurrency }, (_, i) => plan.concurrency - 1 - i);
   const events = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
   const eventView = new DataView(events.buffer);
-  const registration = new Uint8Array(EVENT_SIZE);
-  const registrationView = new DataView(registration.buffer);
-  const scratch = new Uint8Array(64 * 1024);
-  // size_t parameters are 64-bit: Deno takes them as bigint.
-  const scratchLength = BigInt(scratch.byteLength);
+  const calls = new SocketCalls(libc);
   const payloadLength = BigInt(payload?.byteLength ?? 0);
-  const intBuffer = new Uint8Array(4);
-  const intView = new DataView(intBuffer.buffer);
-  const lengthBuffer = new Uint8Array(4);
-  const lengthView = new DataView(lengthBuffer.buffer);
-  const nameBuffer = new Uint8Array(28);
 
-  let timers = 0;
-  let claimed = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  let limitHit = false;
+  let [timers, claimed, inFlight, maxInFlight, limitHit] = [0, 0, 0, 0, false];
   let now = performance.now();
   const wheel = new TimerWheel(now);
   const start = now;
@@ -185,20 +102,8 @@ export function runSessionLoop(
     slots[slot] = undefined;
     free.push(slot);
     inFlight--;
-    const record: SessionRecord = {
-      outcome,
-      phase: s.phase,
-      bytesReceived: s.bytesReceived,
-      errors: s.errors,
-      connectCalledAt: performance.timeOrigin + s.calledAt,
-    };
-    if (errno !== undefined) record.errno = errno;
-    if (s.handshakeUs !== undefined) record.handshakeUs = s.handshakeUs;
-    if (s.localPort !== undefined) record.localPort = s.localPort;
-    if (s.firstByteUs !== undefined) record.firstByteUs = s.firstByteUs;
-    if (outcome === "clean") record.closeUs = (s.endAt - s.finSentAt) * 1000;
     if (outcome === "tester-limit") limitHit = true;
-    hooks.onRecord(record);
+    hooks.onRecord(slotRecord(s, outcome, errno));
   };
 
   const failConnect = (slot: number, s: Active, errno: string) => {
@@ -208,18 +113,17 @@ export function runSessionLoop(
 
   const readAll = (s: Active) => {
     while (s.end === End.None) {
-      const n = Number(c.recv(s.fd, scratch, scratchLength, 0));
+      const n = calls.recv(s.fd);
       if (n > 0) {
         s.firstByteAt ??= now;
         s.bytesReceived += n;
       } else if (n === 0) {
         s.end = End.Eof;
         s.endAt = now;
-      } else {
-        const errno = libc.errno();
-        if (errno === LINUX.EAGAIN) return;
-        if (errno === LINUX.EINTR) continue;
-        s.endErrno = errnoName(errno);
+      } else if (-n === LINUX.EAGAIN) {
+        return;
+      } else if (-n !== LINUX.EINTR) {
+        s.endErrno = errnoName(-n);
         s.errors.push({ phase: s.phase, operation: "read", errno: s.endErrno });
         s.end = End.Error;
         s.endAt = now;
@@ -292,15 +196,14 @@ export function runSessionLoop(
     while (s.sent < bytes.byteLength) {
       const chunk = s.sent === 0 ? bytes : bytes.subarray(s.sent);
       const length = s.sent === 0 ? payloadLength : BigInt(chunk.byteLength);
-      const n = Number(c.send(s.fd, chunk, length, LINUX.MSG_NOSIGNAL));
+      const n = calls.send(s.fd, chunk, length);
       if (n >= 0) {
         s.sent += n;
         continue;
       }
-      const errno = libc.errno();
-      if (errno === LINUX.EAGAIN) return; // EPOLLOUT resumes it
-      if (errno === LINUX.EINTR) continue;
-      s.errors.push({ phase: "firstByte", operation: "write", errno: errnoName(errno) });
+      if (-n === LINUX.EAGAIN) return; // EPOLLOUT resumes it
+      if (-n === LINUX.EINTR) continue;
+      s.errors.push({ phase: "firstByte", operation: "write", errno: errnoName(-n) });
       return written(slot, s);
     }
     s.wrote = true;
@@ -309,8 +212,7 @@ export function runSessionLoop(
 
   const established = (slot: number, s: Active) => {
     s.handshakeUs = (now - (s.intendedStart ?? s.calledAt)) * 1000;
-    lengthView.setUint32(0, nameBuffer.byteLength, true);
-    if (c.getsockname(s.fd, nameBuffer, lengthBuffer) === 0) s.localPort = sockaddrPort(nameBuffer);
+    s.localPort = calls.localPort(s.fd);
     if (payload) {
       s.phase = "firstByte";
       s.state = State.Writing;
@@ -341,35 +243,11 @@ export function runSessionLoop(
       return;
     }
     const slot = free.pop()!;
-    const s: Active = {
-      fd,
-      state: State.Connecting,
-      phase: "handshake",
-      timer: 0,
-      intendedStart,
-      calledAt,
-      writeStart: 0,
-      sent: 0,
-      wrote: false,
-      finSentAt: 0,
-      end: End.None,
-      endAt: 0,
-      bytesReceived: 0,
-      errors: [],
-    };
+    const s = newSlot(fd, intendedStart, calledAt);
     slots[slot] = s;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    registrationView.setUint32(
-      0,
-      (LINUX.EPOLLIN | LINUX.EPOLLOUT | LINUX.EPOLLRDHUP | LINUX.EPOLLET) >>> 0,
-      true,
-    );
-    // A slot is reused only at the top of the loop, after its fd was closed
-    // (which removes it from the epoll set), so the slot alone names the session.
-    registrationView.setUint32(4, slot, true);
-    registrationView.setUint32(8, 0, true);
-    c.epoll_ctl(ep, LINUX.EPOLL_CTL_ADD, fd, registration);
+    calls.register(ep, fd, slot);
     s.calledAt = performance.now();
     if (c.connect(fd, sockaddr, sockaddr.byteLength) === 0) {
       now = performance.now();
@@ -384,9 +262,7 @@ export function runSessionLoop(
     const s = slots[slot];
     if (!s) return;
     if (s.state === State.Connecting) {
-      lengthView.setUint32(0, 4, true);
-      c.getsockopt(s.fd, LINUX.SOL_SOCKET, LINUX.SO_ERROR, intBuffer, lengthBuffer);
-      const error = intView.getInt32(0, true);
+      const error = calls.connectError(s.fd);
       if (error !== 0) return failConnect(slot, s, errnoName(error));
       if ((mask & (LINUX.EPOLLOUT | LINUX.EPOLLERR | LINUX.EPOLLHUP)) === 0) return;
       // Read before moving on: a server that answers or closes at once has
@@ -410,6 +286,13 @@ export function runSessionLoop(
         if (s.end !== End.None) closed(slot, s, false);
         return;
     }
+  };
+
+  const interrupt = (slot: number, s: Active) => {
+    if (s.state === State.Connecting) {
+      s.errors.push({ phase: "handshake", operation: "connect", errno: "EINTR" });
+    }
+    finish(slot, s, "interrupted");
   };
 
   const expire = (slot: number, timer: number) => {
@@ -440,14 +323,7 @@ export function runSessionLoop(
         }
       }
       if (hooks.stopped()) {
-        for (let slot = 0; slot < slots.length; slot++) {
-          const s = slots[slot];
-          if (!s) continue;
-          if (s.state === State.Connecting) {
-            s.errors.push({ phase: "handshake", operation: "connect", errno: "EINTR" });
-          }
-          finish(slot, s, "interrupted");
-        }
+        slots.forEach((s, slot) => s && interrupt(slot, s));
         break;
       }
       const starting = mayStart();
@@ -476,13 +352,4 @@ export function runSessionLoop(
     c.close(ep);
   }
   return { maxInFlight };
-}
-
-/** The outcome of a connect that failed with `errno`, as `runSession` decides it. */
-function connectOutcome(errno: string): Outcome {
-  if (errno === "ECONNREFUSED") return "refused";
-  if (errno === "ETIMEDOUT") return "connect-timeout";
-  if (TESTER_LIMIT_ERRNOS.has(errno)) return "tester-limit";
-  if (RESET_ERRNOS.has(errno)) return "reset";
-  return "error";
 }

@@ -1,0 +1,46 @@
+/**
+ * What the raw loop is asked to run, what it tells its caller while running,
+ * and what it returns.
+ *
+ * @module
+ */
+
+import type { SessionOptions, SessionRecord } from "../session.ts";
+
+/** One event loop's share of a load, for `runSessionLoop`. */
+export interface SessionLoopPlan {
+  /** Server address literal (IPv4 or IPv6, already resolved) and port. */
+  address: string;
+  /** Server port. */
+  port: number;
+  /** What each session does. */
+  session: SessionOptions;
+  /** Sessions in flight (closed loop) or at most (open loop). */
+  concurrency: number;
+  /** Sessions to run at most; `null` for no count bound. */
+  sessions: number | null;
+  /** Stop starting sessions this many ms after the start; `null` for no time bound. */
+  durationMs: number | null;
+  /** Open loop: sessions per second; `null` for closed loop. */
+  rate: number | null;
+  /** Open loop: delay of the first intended start, ms. */
+  rateOffsetMs: number;
+}
+
+/** What the loop tells its caller. */
+export interface SessionLoopHooks {
+  /** Polled every turn: true once the run must stop (sessions end as `interrupted`). */
+  stopped(): boolean;
+  /** Every finished session. */
+  onRecord(record: SessionRecord): void;
+  /** About every `progressMs`: sessions finished, failed-outcome count and in flight. */
+  onProgress?(inFlight: number): void;
+  /** Interval of `onProgress`, ms. @default {250} */
+  progressMs?: number;
+}
+
+/** How the loop ended. */
+export interface SessionLoopResult {
+  /** Most sessions in flight at once. */
+  maxInFlight: number;
+}

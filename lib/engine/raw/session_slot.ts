@@ -1,0 +1,128 @@
+/**
+ * The state the raw loop keeps for one session in flight, and the record it
+ * becomes: the same {@link SessionRecord} as the `deno` engine's sessions.
+ *
+ * @module
+ */
+
+import type { Outcome, Phase } from "../outcome.ts";
+import type { OperationError, SessionRecord } from "../session.ts";
+
+/** Where a session is in its lifecycle. */
+export const SlotState = Object.freeze({
+  Connecting: 0,
+  Writing: 1,
+  AwaitFirstByte: 2,
+  Hold: 3,
+  FinSent: 4,
+});
+/** One of {@link SlotState}. */
+export type SlotState = (typeof SlotState)[keyof typeof SlotState];
+
+/** How the server's side of the stream ended, as far as we have read. */
+export const ReceiveEnd = Object.freeze({ None: 0, Eof: 1, Error: 2 });
+/** One of {@link ReceiveEnd}. */
+export type ReceiveEnd = (typeof ReceiveEnd)[keyof typeof ReceiveEnd];
+
+/** One session in flight. Times are `performance.now()` ms. */
+export interface SessionSlot {
+  /** The socket. */
+  fd: number;
+  /** The lifecycle step it is waiting in. */
+  state: SlotState;
+  /** The phase errors and the outcome belong to. */
+  phase: Phase;
+  /** Token of the one timer that counts; older expiries are ignored. */
+  timer: number;
+  /** Open loop: when the session was meant to start. */
+  intendedStart: number | undefined;
+  /** When `connect()` was called. */
+  calledAt: number;
+  /** Handshake time, us, once established. */
+  handshakeUs?: number;
+  /** When the payload's first byte was written. */
+  writeStart: number;
+  /** Payload bytes written so far. */
+  sent: number;
+  /** Whether the whole payload was written. */
+  wrote: boolean;
+  /** When the first response byte was read. */
+  firstByteAt?: number;
+  /** First-byte time, us, when it came while we waited for it. */
+  firstByteUs?: number;
+  /** When our FIN was sent. */
+  finSentAt: number;
+  /** How the server's side ended. */
+  end: ReceiveEnd;
+  /** When it ended. */
+  endAt: number;
+  /** errno of a receive error. */
+  endErrno?: string;
+  /** Our local port. */
+  localPort?: number;
+  /** Bytes received. */
+  bytesReceived: number;
+  /** Every failed operation, in order. */
+  errors: OperationError[];
+}
+
+/**
+ * A slot for a socket whose `connect()` is about to be called.
+ *
+ * @example
+ * ```ts
+ * import { newSlot, SlotState } from "./session_slot.ts";
+ * const slot = newSlot(7, undefined, performance.now());
+ * console.assert(slot.state === SlotState.Connecting && slot.phase === "handshake");
+ * ```
+ */
+export function newSlot(
+  fd: number,
+  intendedStart: number | undefined,
+  calledAt: number,
+): SessionSlot {
+  return {
+    fd,
+    state: SlotState.Connecting,
+    phase: "handshake",
+    timer: 0,
+    intendedStart,
+    calledAt,
+    writeStart: 0,
+    sent: 0,
+    wrote: false,
+    finSentAt: 0,
+    end: ReceiveEnd.None,
+    endAt: 0,
+    bytesReceived: 0,
+    errors: [],
+  };
+}
+
+/**
+ * The record of a finished session.
+ *
+ * @example
+ * ```ts
+ * import { newSlot, slotRecord } from "./session_slot.ts";
+ * const slot = newSlot(7, undefined, 0);
+ * slot.errors.push({ phase: "handshake", operation: "connect", errno: "ECONNREFUSED" });
+ * const record = slotRecord(slot, "refused", "ECONNREFUSED");
+ * console.assert(record.outcome === "refused" && record.handshakeUs === undefined);
+ * ```
+ */
+export function slotRecord(s: SessionSlot, outcome: Outcome, errno?: string): SessionRecord {
+  const record: SessionRecord = {
+    outcome,
+    phase: s.phase,
+    bytesReceived: s.bytesReceived,
+    errors: s.errors,
+    connectCalledAt: performance.timeOrigin + s.calledAt,
+  };
+  if (errno !== undefined) record.errno = errno;
+  if (s.handshakeUs !== undefined) record.handshakeUs = s.handshakeUs;
+  if (s.localPort !== undefined) record.localPort = s.localPort;
+  if (s.firstByteUs !== undefined) record.firstByteUs = s.firstByteUs;
+  if (outcome === "clean") record.closeUs = (s.endAt - s.finSentAt) * 1000;
+  return record;
+}
