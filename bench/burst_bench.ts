@@ -60,7 +60,7 @@ await withServer(async (target, name) => {
       const burst = await runBurst(target, size, {
         holdMs: 300,
         closeTimeoutMs: 1000,
-        noCensus: true,
+        census: "off",
       });
       spreads.push(burst.spreadMs);
       workers = burst.eventLoops;

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { fromFileUrl } from "node:path";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 const RUN_MS = Number(Deno.env.get("SYNFIN_BENCH_MS") ?? 6000);
 const ROUNDS = Number(Deno.env.get("SYNFIN_BENCH_ROUNDS") ?? 3);

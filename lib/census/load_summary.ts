@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { LoadResult, StopReason } from "../engine/runner.ts";
+import type { EngineName, LoadResult, StopReason } from "../engine/runner.ts";
 import type { PhaseStats } from "../engine/histogram.ts";
 import type { Outcome, Phase } from "../engine/outcome.ts";
 import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
@@ -57,6 +57,8 @@ export interface LoadSummary {
     connectTimeoutMs: number;
     /** Wait for the server's FIN, ms. */
     closeTimeoutMs: number;
+    /** The socket layer: `raw` (libc epoll loops) or `deno` (`Deno.connect`). */
+    engine: EngineName;
     /** Event loops (workers) used, with the most sessions each had in flight. */
     maxInFlightPerEventLoop: number[];
   };
@@ -123,6 +125,7 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
       sendBytes: session.send?.byteLength ?? 0,
       connectTimeoutMs: session.connectTimeoutMs,
       closeTimeoutMs: session.closeTimeoutMs,
+      engine: result.engine,
       maxInFlightPerEventLoop: result.maxInFlightPerEventLoop,
     },
     outcomes: { ...tally.outcomes },

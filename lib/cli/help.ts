@@ -49,7 +49,7 @@ Usage: deno run -P cli.ts [check] [options] HOST:PORT   conformance suite (the C
        deno run -P cli.ts load [options] HOST:PORT      load with a socket census
        deno run -P cli.ts idle [options] HOST:PORT      idle-timeout probe
        deno run -P cli.ts backlog [options] HOST:PORT   accept-queue burst sweep (below)
-       deno run -P cli.ts demo                          the suite against three reference servers
+       deno run -P cli.ts demo                          try it on built-in servers
 
 HOST:PORT is IPv4, [IPv6] or a host name. Results go to stdout, progress and
 one-line errors to stderr.

@@ -11,6 +11,16 @@ import type { Target } from "../base/target.ts";
 import type { SessionTally } from "./tally.ts";
 
 /**
+ * The socket layer sessions run on: `raw` is libc through FFI, one epoll loop
+ * per core (Linux); `deno` is `Deno.connect`, one worker per 100 sessions
+ * (portable, no FFI). Both produce the same records and reports.
+ */
+export type EngineName = "raw" | "deno";
+
+/** Every engine, the default first. */
+export const ENGINES: readonly EngineName[] = ["raw", "deno"];
+
+/**
  * Options of a load: its shape ({@link LoadShape}) plus how each session
  * behaves ({@link SessionOptions}); every field may be left out.
  */
@@ -58,6 +68,14 @@ export interface LoadOptions extends Partial<SessionOptions>, Partial<LoadShape>
    * @default {2000}
    */
   closeTimeoutMs?: number;
+  /**
+   * The socket layer. Default: `raw` on Linux when FFI is permitted, else
+   * `deno` (see `chooseEngine`); the `SYNFIN_ENGINE` environment variable
+   * sets the default for a whole process (CI runs the suite once per engine).
+   *
+   * @default {"raw"}
+   */
+  engine?: EngineName;
   /** Stops the run; what was measured is still returned. */
   signal?: AbortSignal;
 }
@@ -69,6 +87,8 @@ export type StopReason = "sessions" | "duration" | "signal" | "tester-limit";
 export interface LoadResult {
   /** The target. */
   target: Target;
+  /** The socket layer that ran the sessions. */
+  engine: EngineName;
   /** Wall-clock start, epoch ms. */
   startedAt: number;
   /** From the first session start to the last session end. */

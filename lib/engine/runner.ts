@@ -1,7 +1,8 @@
 /**
- * Runs a load of TCP sessions against one target, spread over Web Workers so
- * every event loop stays under Deno's in-flight limit, and merges the
- * workers' tallies exactly.
+ * Runs a load of TCP sessions against one target on either engine and merges
+ * the workers' tallies exactly: the raw engine runs one epoll loop per core;
+ * the `deno` engine spreads sessions over Web Workers so every event loop
+ * stays under Deno's in-flight limit (docs/tcp-facts.md).
  *
  * @module
  */
@@ -10,8 +11,12 @@ import { type FromWorker, type LoadShape, planWorkers, type ToWorker } from "./p
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./session.ts";
 import { SessionTally } from "./tally.ts";
 import type { Target } from "../base/target.ts";
+import { chooseEngine } from "./engine_choice.ts";
+import { resolveAddress } from "./raw/address.ts";
+import type { RawWorkerStart } from "./raw/worker.ts";
 import {
   DEFAULT_LOAD_SHAPE,
+  type EngineName,
   type LoadOptions,
   type LoadProgress,
   LoadProgressEvent,
@@ -24,6 +29,7 @@ import {
 // runner find it here too.
 export {
   DEFAULT_LOAD_SHAPE,
+  type EngineName,
   type LoadOptions,
   type LoadProgress,
   LoadProgressEvent,
@@ -64,12 +70,21 @@ export class LoadRunner extends EventTarget {
   readonly #shape: LoadShape;
   readonly #session: SessionOptions;
   readonly #signal: AbortSignal | undefined;
+  readonly #engine: EngineName;
+  readonly #engineFallback: string | undefined;
   readonly #stopped = new AbortController();
 
-  /** Prepares a load against `target`; nothing connects until {@link LoadRunner.run}. */
+  /**
+   * Prepares a load against `target`; nothing connects until {@link LoadRunner.run}.
+   *
+   * @throws {UsageError} when `options.engine` is `raw` and it cannot run here.
+   */
   constructor(target: Target, options: LoadOptions = {}) {
     super();
     this.#target = target;
+    const choice = chooseEngine(options.engine);
+    this.#engine = choice.engine;
+    this.#engineFallback = choice.fallbackReason;
     const sessionsOnly = options.sessions != null && options.durationMs === undefined;
     this.#shape = {
       concurrency: options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
@@ -137,11 +152,32 @@ export class LoadRunner extends EventTarget {
     return this.#target;
   }
 
+  /** The engine the sessions run on. */
+  get engine(): EngineName {
+    return this.#engine;
+  }
+
+  /** Why the default engine fell back to `deno`, when it did (to tell the user once). */
+  get engineFallback(): string | undefined {
+    return this.#engineFallback;
+  }
+
   /** Runs the load. Resolves when every worker has reported; never rejects on session errors. */
   async run(): Promise<LoadResult> {
-    const plans = planWorkers(this.#shape, navigator.hardwareConcurrency || 1);
+    const raw = this.#engine === "raw";
+    const cores = navigator.hardwareConcurrency || 1;
+    // The raw engine has no per-loop limit: one loop per core drives them all.
+    const plans = planWorkers(
+      raw
+        ? { ...this.#shape, sessionsPerEventLoop: Infinity, workers: this.#shape.workers ?? cores }
+        : this.#shape,
+      cores,
+    );
+    const address = raw ? await resolveAddress(this.#target) : "";
+    const stopFlag = new SharedArrayBuffer(4);
+    const entry = raw ? "./raw/worker.ts" : "./worker.ts";
     const workers = plans.map(() =>
-      new Worker(new URL("./worker.ts", import.meta.url), { type: "module" })
+      new Worker(new URL(entry, import.meta.url), { type: "module" })
     );
     const progress = plans.map(() => ({ completed: 0, failed: 0, inFlight: 0 }));
     const tally = new SessionTally();
@@ -151,6 +187,8 @@ export class LoadRunner extends EventTarget {
     const stopAll = (reason: StopReason) => {
       stoppedBy ??= reason;
       this.#stopped.abort();
+      // A raw worker's loop never yields to read a message: it polls the flag.
+      Atomics.store(new Int32Array(stopFlag), 0, 1);
       for (const worker of workers) worker.postMessage({ kind: "stop" } satisfies ToWorker);
     };
     const onAbort = () => stopAll("signal");
@@ -194,13 +232,23 @@ export class LoadRunner extends EventTarget {
         ? performance.timeOrigin + performance.now() + SYNCHRONIZED_START_MARGIN_MS
         : undefined;
       for (const [i, worker] of workers.entries()) {
-        const message: ToWorker = {
-          kind: "start",
-          target: this.#target,
-          session: this.#session,
-          plan: plans[i],
-          startAt,
-        };
+        const message: ToWorker | RawWorkerStart = raw
+          ? {
+            kind: "start",
+            address,
+            port: this.#target.port,
+            session: this.#session,
+            plan: plans[i],
+            stop: stopFlag,
+            startAt,
+          }
+          : {
+            kind: "start",
+            target: this.#target,
+            session: this.#session,
+            plan: plans[i],
+            startAt,
+          };
         worker.postMessage(message);
       }
       const bound = this.#session.connectTimeoutMs + this.#session.holdMs +
@@ -209,6 +257,7 @@ export class LoadRunner extends EventTarget {
       const durationMs = performance.now() - start;
       return {
         target: this.#target,
+        engine: this.#engine,
         startedAt,
         durationMs,
         tally,

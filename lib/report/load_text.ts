@@ -71,7 +71,7 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   lines.push(
     `${num(summary.sessions)} sessions in ${(summary.durationMs / 1000).toFixed(2)}s ` +
       `(${num(summary.sessionsPerSecond)} sessions/s), stopped by ${summary.stoppedBy}, ` +
-      `${load.maxInFlightPerEventLoop.length} event loops`,
+      `${load.engine} engine, ${load.maxInFlightPerEventLoop.length} event loops`,
   );
   lines.push("");
 

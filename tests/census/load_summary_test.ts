@@ -39,6 +39,7 @@ Deno.test("the summary has version 1 and describes the run", () => {
     sendBytes: 0,
     connectTimeoutMs: 3000,
     closeTimeoutMs: 2000,
+    engine: "deno",
     maxInFlightPerEventLoop: [50, 50],
   });
   assert.deepEqual(Object.keys(summary).sort(), [
@@ -169,6 +170,7 @@ Deno.test("an open-loop run with a payload and a hold", () => {
     sendBytes: 18,
     connectTimeoutMs: 1000,
     closeTimeoutMs: 500,
+    engine: "deno",
     maxInFlightPerEventLoop: [100, 98],
   });
 });

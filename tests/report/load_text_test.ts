@@ -24,7 +24,7 @@ Deno.test("the report opens with the target, the load shape and the run", () => 
   assert.equal(lines[0], "synfin 127.0.0.1:8080  closed loop, concurrency 100");
   assert.equal(
     lines[1],
-    "1,008 sessions in 2.00s (504 sessions/s), stopped by duration, 2 event loops",
+    "1,008 sessions in 2.00s (504 sessions/s), stopped by duration, deno engine, 2 event loops",
   );
   assert.equal(lines[2], "");
 });
@@ -45,7 +45,7 @@ Deno.test("an open-loop run with a payload and a hold says so", () => {
     lines[0],
     "synfin [::1]:9000  open loop, 1,500 sessions/s, at most 200 in flight, send 18 B, hold 250ms",
   );
-  assert.match(lines[1], /, stopped by sessions, 2 event loops$/);
+  assert.match(lines[1], /, stopped by sessions, deno engine, 2 event loops$/);
   assert.equal(
     lineMatching(lines, /no response byte/),
     "  1,005 sessions got no response byte to their payload",
@@ -142,7 +142,10 @@ Deno.test("barWidth sets the longest bar", () => {
 
 Deno.test("an empty run says (no sessions)", () => {
   const lines = report(new SessionTally(), { durationMs: 0 });
-  assert.equal(lines[1], "0 sessions in 0.00s (0 sessions/s), stopped by duration, 2 event loops");
+  assert.equal(
+    lines[1],
+    "0 sessions in 0.00s (0 sessions/s), stopped by duration, deno engine, 2 event loops",
+  );
   assert.equal(lines[lines.indexOf("outcomes") + 1], "  (no sessions)");
   assert.ok(!lines.some((line) => line.includes("latency (log-scaled buckets)")));
   assert.equal(lines.indexOf("errors"), -1);

@@ -194,7 +194,9 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
     series: [],
     ...more,
   });
-  const summary = (sockets?: Report | import("../../lib/census/socket_report.ts").SocketsUnavailable) => {
+  const summary = (
+    sockets?: Report | import("../../lib/census/socket_report.ts").SocketsUnavailable,
+  ) => {
     const base = summarizeLoad(loadResult(tallyOf(bimodalRecords())));
     return sockets === undefined ? base : { ...base, sockets };
   };

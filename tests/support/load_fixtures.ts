@@ -63,6 +63,7 @@ export function tallyOf(records: SessionRecord[], sentData = false): SessionTall
 export function loadResult(tally: SessionTally, overrides: Partial<LoadResult> = {}): LoadResult {
   return {
     target: parseTarget("127.0.0.1:8080"),
+    engine: "deno",
     startedAt: STARTED_AT,
     durationMs: 2000.4,
     tally,

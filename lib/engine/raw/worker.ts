@@ -7,7 +7,8 @@
  * @module
  */
 
-import { openLibc } from "./libc.ts";
+import { encodeSockaddr, LINUX, openLibc } from "./libc.ts";
+import { SocketCalls } from "./socket_calls.ts";
 import { runSessionLoop } from "./session_loop.ts";
 import type { FromWorker, WorkerPlan } from "../plan.ts";
 import { FAILING_OUTCOMES } from "../outcome.ts";
@@ -36,13 +37,18 @@ export interface RawWorkerStart {
 }
 
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<RawWorkerStart>) => void) | null;
+  onmessage: ((event: MessageEvent<RawWorkerStart | { kind: "warm-up" | "stop" }>) => void) | null;
   postMessage(message: FromWorker): void;
 }
 const scope = globalThis as unknown as WorkerScope;
 
 scope.onmessage = (event) => {
   const message = event.data;
+  if (message.kind === "warm-up") {
+    warmUp();
+    scope.postMessage({ kind: "warmed" });
+    return;
+  }
   if (message.kind !== "start") return;
   const stop = new Int32Array(message.stop);
   const tally = new SessionTally();
@@ -81,6 +87,37 @@ scope.onmessage = (event) => {
   }
 };
 scope.postMessage({ kind: "ready" });
+
+/** Sessions run through the loop before a burst, so its code is compiled when the burst fires. */
+const WARM_UP_SESSIONS = 64;
+
+/**
+ * Runs a few sessions against a port with no listener (refused at once): a
+ * burst's first connects then run compiled code, not the interpreter. The
+ * port is one the kernel just handed out and released, so nothing listens.
+ */
+function warmUp(): void {
+  const libc = openLibc();
+  try {
+    const fd = libc.symbols.socket(LINUX.AF_INET, LINUX.SOCK_STREAM | LINUX.SOCK_CLOEXEC, 0);
+    const any = encodeSockaddr("127.0.0.1", 0);
+    libc.symbols.bind(fd, any, any.byteLength);
+    const port = new SocketCalls(libc).localPort(fd) ?? 1;
+    libc.symbols.close(fd);
+    runSessionLoop(libc, {
+      address: "127.0.0.1",
+      port,
+      session: { holdMs: 0, connectTimeoutMs: 200, closeTimeoutMs: 50 },
+      concurrency: WARM_UP_SESSIONS,
+      sessions: WARM_UP_SESSIONS,
+      durationMs: null,
+      rate: null,
+      rateOffsetMs: 0,
+    }, { stopped: () => false, onRecord: () => {} });
+  } finally {
+    libc.close();
+  }
+}
 
 /**
  * Waits for the burst's shared instant without returning to the event loop:

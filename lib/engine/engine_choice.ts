@@ -1,0 +1,55 @@
+/**
+ * Which socket layer a load runs on: the one asked for, else the raw engine
+ * where it can run, else `Deno.connect`, with the reason in one line.
+ *
+ * @module
+ */
+
+import { UsageError } from "../base/errors.ts";
+import { type EngineName, ENGINES } from "./load.ts";
+import { rawEngineUnavailable } from "./raw/libc.ts";
+
+/** The engine a run gets, and why it is not the raw one when it is not. */
+export interface EngineChoice {
+  /** The engine. */
+  engine: EngineName;
+  /** Set when the default fell back to `deno`: why `raw` could not run. */
+  fallbackReason?: string;
+}
+
+/**
+ * Chooses the engine: `requested`, else `SYNFIN_ENGINE` from the
+ * environment, else `raw` where it can run (Linux, FFI permitted), else
+ * `deno` with the reason.
+ *
+ * @throws {UsageError} when `raw` is asked for and cannot run here, or
+ * `SYNFIN_ENGINE` names no engine.
+ * @example
+ * ```ts
+ * import { chooseEngine } from "./engine_choice.ts";
+ * console.assert(chooseEngine("deno").engine === "deno");
+ * const choice = chooseEngine();
+ * console.assert(choice.engine === "raw" || choice.fallbackReason !== undefined);
+ * ```
+ */
+export function chooseEngine(requested?: EngineName): EngineChoice {
+  const asked = requested ?? engineFromEnvironment();
+  const unavailable = asked === "deno" ? undefined : rawEngineUnavailable();
+  if (asked === "raw" && unavailable) {
+    throw new UsageError(`Cannot use --engine raw: ${unavailable}; use --engine deno`);
+  }
+  if (asked !== undefined) return { engine: asked };
+  return unavailable ? { engine: "deno", fallbackReason: unavailable } : { engine: "raw" };
+}
+
+function engineFromEnvironment(): EngineName | undefined {
+  if (Deno.permissions.querySync({ name: "env", variable: "SYNFIN_ENGINE" }).state !== "granted") {
+    return undefined;
+  }
+  const value = Deno.env.get("SYNFIN_ENGINE");
+  if (value === undefined || value === "") return undefined;
+  if (!(ENGINES as readonly string[]).includes(value)) {
+    throw new UsageError(`Invalid SYNFIN_ENGINE "${value}": use ${ENGINES.join(" or ")}`);
+  }
+  return value as EngineName;
+}
