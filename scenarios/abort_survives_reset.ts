@@ -42,6 +42,7 @@ export default async function abortSurvivesReset(context: CaseContext): Promise<
   // Give the server a moment to see the resets before the next connects.
   await new Promise((resolve) => setTimeout(resolve, 100));
   const after = await new LoadRunner(context.target, {
+    engine: context.settings.engine,
     sessions: AFTER,
     concurrency: 20,
     connectTimeoutMs: context.settings.connectTimeoutMs,

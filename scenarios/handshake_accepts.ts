@@ -37,6 +37,7 @@ const SESSIONS = 20;
 export default async function handshakeAccepts(context: CaseContext): Promise<CaseFinding> {
   const { handshakeBoundMs } = context.settings;
   const result = await new LoadRunner(context.target, {
+    engine: context.settings.engine,
     sessions: SESSIONS,
     concurrency: 5,
     connectTimeoutMs: handshakeBoundMs,

@@ -37,6 +37,7 @@ export const options: CaseOptions = {
 export default async function handshakeBurst(context: CaseContext): Promise<CaseFinding> {
   const { burstSize, connectTimeoutMs, closeTimeoutMs, census } = context.settings;
   const burst = await runBurst(context.target, burstSize, {
+    engine: context.settings.engine,
     // Long enough for the census to see a half-open connection twice.
     holdMs: 1200,
     connectTimeoutMs,

@@ -36,6 +36,7 @@ export const options: CaseOptions = {
 export default async function loadSteady(context: CaseContext): Promise<CaseFinding> {
   const { loadDurationMs, concurrency, connectTimeoutMs, closeTimeoutMs } = context.settings;
   const result = await new LoadRunner(context.target, {
+    engine: context.settings.engine,
     durationMs: loadDurationMs,
     concurrency,
     connectTimeoutMs,

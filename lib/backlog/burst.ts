@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EngineName } from "../engine/load.ts";
 import { LoadRunner } from "../engine/runner.ts";
 import type { SessionTally } from "../engine/tally.ts";
 import type { Target } from "../base/target.ts";
@@ -56,6 +57,12 @@ export const BURST_DEFAULTS: BurstDefaults = Object.freeze({
 
 /** Options of {@link runBurst}. */
 export interface BurstOptions {
+  /**
+   * The socket layer the sessions run on.
+   *
+   * @default {"raw" where FFI runs (see chooseEngine), else "deno"}
+   */
+  engine?: EngineName;
   /**
    * How long each connection stays open after its handshake, ms.
    *
@@ -140,6 +147,7 @@ export async function runBurst(
     holdMs: options.holdMs ?? d.holdMs,
     connectTimeoutMs: options.connectTimeoutMs ?? d.connectTimeoutMs,
     closeTimeoutMs: options.closeTimeoutMs ?? d.closeTimeoutMs,
+    engine: options.engine,
     signal: options.signal,
   });
   const census = options.census ?? { drainMs: d.drainMs };

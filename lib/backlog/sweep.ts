@@ -126,6 +126,7 @@ export async function sweepBacklog(
       connectTimeoutMs: settings.connectTimeoutMs,
       closeTimeoutMs: settings.closeTimeoutMs,
       census,
+      engine: options.engine,
       signal,
     });
     const { sockets } = result;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EngineName } from "../engine/load.ts";
 import { BURST_DEFAULTS } from "./burst.ts";
 import type { BurstSummary } from "./sweep_result.ts";
 import type { CensusChoice } from "../census/settings.ts";
@@ -85,6 +86,12 @@ export const BACKLOG_SWEEP_DEFAULTS: BacklogSweepDefaults = Object.freeze({
 
 /** Options of `sweepBacklog`; the defaults are {@link BACKLOG_SWEEP_DEFAULTS}. */
 export interface BacklogSweepOptions {
+  /**
+   * The socket layer the sessions run on.
+   *
+   * @default {"raw" where FFI runs (see chooseEngine), else "deno"}
+   */
+  engine?: EngineName;
   /**
    * Burst sizes, run ascending.
    *

@@ -14,7 +14,7 @@ import { renderBacklogComparison, renderBacklogReport } from "../report/backlog_
 import { type BacklogCommand, parseBacklogArgs } from "./backlog_args.ts";
 import { BACKLOG_HELP } from "./help.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit, say, sayUsageError } from "./output.ts";
+import { emit, say, sayEngineFallback, sayUsageError } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
@@ -50,6 +50,7 @@ export async function backlog(args: string[]): Promise<number> {
     console.log(BACKLOG_HELP);
     return EXIT.ok;
   }
+  sayEngineFallback(command.sweep.engine);
   using stop = onCtrlC();
   const status = new StatusLine();
   const sweeps: BacklogSweep[] = [];

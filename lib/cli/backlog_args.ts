@@ -16,12 +16,13 @@ import {
 import type { CensusSettings } from "../census/settings.ts";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
+import { ENGINE_OPTIONS, engineGiven } from "./parse.ts";
 import { parseTarget, type Target } from "../base/target.ts";
 
 /** The sweep settings given on the command line; the rest take the sweep's defaults. */
 export type BacklogSweepChoice = Pick<
   BacklogSweepOptions,
-  "sizes" | "holdMs" | "connectTimeoutMs" | "census" | "refine"
+  "sizes" | "holdMs" | "connectTimeoutMs" | "census" | "refine" | "engine"
 >;
 
 /** A parsed `backlog` command line. */
@@ -47,6 +48,7 @@ export type BacklogCommand =
   };
 
 const OPTIONS = {
+  ...ENGINE_OPTIONS,
   burst: { type: "string" },
   hold: { type: "string" },
   "connect-timeout": { type: "string" },
@@ -152,6 +154,8 @@ export function parseBacklogArgs(argv: string[]): BacklogCommand {
   }
   const drainMs = values.drain === undefined ? undefined : parseDuration(values.drain, "--drain");
   if (values["no-refine"]) sweep.refine = false;
+  const engine = engineGiven(values.engine);
+  if (engine !== undefined) sweep.engine = engine;
   const command = values["server-sockets"];
   if (command !== undefined && command.trim() === "") {
     throw new UsageError('Invalid --server-sockets "": give a command, e.g. "ss -tan"');

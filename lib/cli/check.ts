@@ -18,7 +18,7 @@ import { isGitHubActions, renderGitHubAnnotations } from "../report/github_annot
 import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
 import type { CheckCommand } from "./check_args.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit, say, sayUsageError, writeReport } from "./output.ts";
+import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
@@ -55,6 +55,7 @@ export async function check(command: CheckCommand): Promise<number> {
     return sayUsageError(error, { hint: false });
   }
   using stop = onCtrlC();
+  sayEngineFallback(plan.settings.engine);
   const unreachable = await reach(plan.target, plan.settings.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
   return await runSuite(plan, cases, stop.signal);

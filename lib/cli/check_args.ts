@@ -15,6 +15,8 @@ import {
   censusGiven,
   COMMON_OPTIONS,
   type EarlyCommand,
+  ENGINE_OPTIONS,
+  engineGiven,
   integer,
   nonEmpty,
   parseOptions,
@@ -46,6 +48,7 @@ export interface ListCommand {
 const CHECK_OPTIONS = {
   ...COMMON_OPTIONS,
   ...CENSUS_OPTIONS,
+  ...ENGINE_OPTIONS,
   list: { type: "boolean" },
   case: { type: "string", multiple: true },
   skip: { type: "string", multiple: true },
@@ -108,6 +111,8 @@ export function parseCheckArgs(args: string[]): CheckCommand | ListCommand | Ear
     request.idleBoundMs = positiveDuration(values["idle-bound"], "--idle-bound");
   }
   if (values.send !== undefined) request.payload = unescapePayload(values.send);
+  const engine = engineGiven(values.engine);
+  if (engine !== undefined) request.engine = engine;
   return {
     kind: "check",
     ...(target === undefined ? {} : { target }),

@@ -105,6 +105,9 @@ Common:
       --drain DUR          keep sampling DUR after a run for the server to close
                            (default ${DEFAULT_DRAIN_MS / 1000}s; ends early once it has)
       --no-census          skip the socket census
+      --engine raw|deno    socket layer of check, load and backlog: raw (libc through
+                           FFI, one epoll loop per core; the default on Linux when FFI
+                           is permitted) or deno (Deno.connect, portable)
   -h, --help               this help
   -V, --version            the version
 

@@ -12,7 +12,7 @@ import { judgeLoad, type LoadVerdictKind } from "../census/load_verdict.ts";
 import { renderTextReport } from "../report/load_text.ts";
 import type { LoadCommand } from "./load_args.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit, say } from "./output.ts";
+import { emit, say, sayEngineFallback } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
@@ -45,6 +45,7 @@ export const LOAD_VERDICT_EXIT: Readonly<Record<LoadVerdictKind, ExitCode>> = Ob
  */
 export async function load(command: LoadCommand): Promise<number> {
   using stop = onCtrlC();
+  sayEngineFallback(command.load.engine);
   const unreachable = await reach(command.target, command.load.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
   const status = new StatusLine();

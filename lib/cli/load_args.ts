@@ -15,6 +15,8 @@ import {
   censusGiven,
   COMMON_OPTIONS,
   type EarlyCommand,
+  ENGINE_OPTIONS,
+  engineGiven,
   integer,
   jsonPathOf,
   parseOptions,
@@ -42,6 +44,7 @@ export interface LoadCommand {
 const LOAD_OPTIONS = {
   ...COMMON_OPTIONS,
   ...CENSUS_OPTIONS,
+  ...ENGINE_OPTIONS,
   concurrency: { type: "string", short: "c" },
   sessions: { type: "string", short: "n" },
   duration: { type: "string", short: "d" },
@@ -75,6 +78,8 @@ export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
     load.durationMs = positiveDuration(values.duration, "--duration");
   }
   if (values.rate !== undefined) load.rate = rate(values.rate);
+  const engine = engineGiven(values.engine);
+  if (engine !== undefined) load.engine = engine;
   if (values.send !== undefined) load.send = unescapePayload(values.send);
   if (values.hold !== undefined) load.holdMs = parseDuration(values.hold, "--hold");
   if (values["connect-timeout"] !== undefined) {

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { chooseEngine } from "../engine/engine_choice.ts";
+import type { EngineName } from "../engine/load.ts";
 import { describeError } from "../base/errno.ts";
 import { UsageError } from "../base/errors.ts";
 import { EXIT } from "../base/exit_codes.ts";
@@ -96,4 +98,20 @@ export function sayUsageError(error: unknown, { hint = true } = {}): number {
   if (!(error instanceof UsageError)) throw error;
   say(hint ? `${error.message} (see --help)` : error.message);
   return EXIT.usage;
+}
+
+/**
+ * Says, in one line, that the default engine fell back to `deno` and why
+ * (not Linux, or FFI not permitted); says nothing when `raw` runs or an
+ * engine was asked for.
+ *
+ * @example
+ * ```ts
+ * import { sayEngineFallback } from "./output.ts";
+ * sayEngineFallback("deno"); // asked for: nothing to say
+ * ```
+ */
+export function sayEngineFallback(engine: EngineName | undefined): void {
+  const { fallbackReason } = chooseEngine(engine);
+  if (fallbackReason) say(`using --engine deno: ${fallbackReason}`);
 }

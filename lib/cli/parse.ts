@@ -12,6 +12,8 @@ import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
 import { parseTarget, type Target } from "../base/target.ts";
 import type { CensusSettings } from "../census/settings.ts";
+import { chooseEngine } from "../engine/engine_choice.ts";
+import { type EngineName, ENGINES } from "../engine/load.ts";
 
 /** `--help` or `--version`, which win over everything else on the line. */
 export type EarlyCommand = { kind: "help" } | { kind: "version" };
@@ -23,6 +25,30 @@ export const COMMON_OPTIONS = {
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
 } as const;
+
+/** `--engine raw|deno`, on the commands that run sessions (`check`, `load`, `backlog`). */
+export const ENGINE_OPTIONS = {
+  engine: { type: "string" },
+} as const;
+
+/**
+ * The engine `--engine` names, checked against the engines that exist (and
+ * whether `raw` can run here) before anything connects.
+ *
+ * @example
+ * ```ts
+ * import { engineGiven } from "./parse.ts";
+ * console.assert(engineGiven("deno") === "deno" && engineGiven(undefined) === undefined);
+ * ```
+ */
+export function engineGiven(text: string | undefined): EngineName | undefined {
+  if (text === undefined) return undefined;
+  if (!(ENGINES as readonly string[]).includes(text)) {
+    throw new UsageError(`Invalid --engine "${text}": use ${ENGINES.join(" or ")}`);
+  }
+  chooseEngine(text as EngineName); // raw where it cannot run: a usage error now
+  return text as EngineName;
+}
 
 /** Options of the commands that take a socket census (`check`, `load`). */
 export const CENSUS_OPTIONS = {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { EngineName } from "../engine/load.ts";
 import type { CaseInfo } from "./result.ts";
 import type { IdleProbeResult } from "../engine/idle_probe.ts";
 import type { LoadWithCensus } from "../census/load.ts";
@@ -39,6 +40,8 @@ export interface SuiteSettings {
   idleBoundMs: number;
   /** Bytes the half-close case sends before its FIN. */
   payload: Uint8Array;
+  /** The socket layer of every case's sessions; unset: the default (see `chooseEngine`). */
+  engine?: EngineName;
 }
 
 /** What a case can use: the target, the settings, and runs shared between cases. */

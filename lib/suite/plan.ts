@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { EngineName } from "../engine/load.ts";
 import type { SynfinConfig } from "./config.ts";
 import type { SuiteSettings } from "./case.ts";
 import { parseDuration } from "../base/duration.ts";
@@ -51,6 +52,8 @@ export interface CheckRequest {
   idleBoundMs?: number;
   /** What `close/half-close` sends before its FIN (`--send`). */
   payload?: Uint8Array;
+  /** `--engine`. */
+  engine?: EngineName;
 }
 
 /** Suite defaults: a healthy local server passes the whole suite in about 10 s. */
@@ -129,6 +132,7 @@ export function planCheck(
     idleBoundMs: request.idleBoundMs ?? d.idleBoundMs,
     payload: request.payload ?? d.payload,
   };
+  if (request.engine !== undefined) settings.engine = request.engine;
   const plan: CheckPlan = {
     target: resolvedTarget,
     settings,

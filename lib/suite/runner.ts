@@ -225,6 +225,7 @@ export class SuiteRunner extends EventTarget {
       lifecycle: () =>
         lifecycle ??= runLoadWithCensus(
           new LoadRunner(this.#target, {
+            engine: settings.engine,
             sessions: LIFECYCLE_SESSIONS,
             concurrency: 50,
             holdMs: LIFECYCLE_HOLD_MS,
