@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { KernelEvidenceTally } from "../engine/kernel_evidence.ts";
 import type { EngineName, LoadResult, StopReason } from "../engine/runner.ts";
 import type { PhaseStats } from "../engine/histogram.ts";
 import type { Outcome, Phase } from "../engine/outcome.ts";
@@ -68,6 +69,8 @@ export interface LoadSummary {
   phases: Record<TimedPhase, PhaseSummary>;
   /** Sessions that sent data and got no byte back. */
   noResponse: number;
+  /** Sums of per-session TCP_INFO evidence; `null` on the `deno` engine (no TCP_INFO). */
+  kernel: KernelEvidenceTally | null;
   /** Failed operations by phase and errno. */
   errors: { phase: Phase; errno: string; count: number }[];
   /** The socket census of the server port, when one was taken (see `SocketWatch`). */
@@ -131,6 +134,7 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     outcomes: { ...tally.outcomes },
     phases,
     noResponse: tally.noResponse,
+    kernel: tally.kernel.sessions > 0 ? { ...tally.kernel } : null,
     errors: tally.errors,
     ...extras,
   };

@@ -9,6 +9,7 @@ export * from "./deadlines.ts";
 export * from "./histogram.ts";
 export * from "./idle_probe.ts";
 export * from "./idle_verdict.ts";
+export * from "./kernel_evidence.ts";
 export * from "./engine_choice.ts";
 export * from "./load.ts";
 export * from "./outcome.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SessionKernelEvidence } from "./kernel_evidence.ts";
 import { errnoOf } from "../base/errno.ts";
 import {
   connectOutcome,
@@ -81,6 +82,8 @@ export interface SessionRecord {
   bytesReceived: number;
   /** Every failed operation, in order (an RST can surface on a write). */
   errors: OperationError[];
+  /** What TCP_INFO said of the socket (raw engine only). */
+  kernel?: SessionKernelEvidence;
 }
 
 /** Per-call extras for {@link runSession}. */

@@ -6,6 +6,12 @@
  * @module
  */
 
+import {
+  addKernelEvidence,
+  emptyKernelTally,
+  type KernelEvidenceTally,
+  mergeKernelTally,
+} from "./kernel_evidence.ts";
 import { LatencyHistogram } from "./histogram.ts";
 import { type Outcome, OUTCOMES, type Phase } from "./outcome.ts";
 import type { SessionRecord } from "./session.ts";
@@ -42,6 +48,8 @@ export interface EncodedTally {
   firstConnectAt: number | null;
   /** Latest `connectCalledAt` of the sessions, or `null`. */
   lastConnectAt: number | null;
+  /** Sums of TCP_INFO evidence (raw engine); absent in tallies written before it. */
+  kernel?: KernelEvidenceTally;
 }
 
 /**
@@ -76,6 +84,8 @@ export class SessionTally {
   firstConnectAt: number | null = null;
   /** Latest connect call, or `null`; minus `firstConnectAt`, the spread of a burst. */
   lastConnectAt: number | null = null;
+  /** Sums of the sessions' TCP_INFO evidence; `sessions` is 0 on the `deno` engine. */
+  readonly kernel: KernelEvidenceTally = emptyKernelTally();
   #errors = new Map<string, ErrorGroup>();
 
   /** Adds one session. */
@@ -88,6 +98,7 @@ export class SessionTally {
     else if (sentData && record.handshakeUs !== undefined) this.noResponse++;
     if (record.closeUs !== undefined) this.histograms.close.record(record.closeUs);
     for (const error of record.errors) this.#addError(error.phase, error.errno, 1);
+    if (record.kernel) addKernelEvidence(this.kernel, record.kernel, record.outcome);
   }
 
   /** Errors grouped by phase and errno, most frequent first. */
@@ -107,6 +118,7 @@ export class SessionTally {
       if (encoded) this.histograms[phase].add(LatencyHistogram.decode(encoded));
     }
     for (const error of other.errors) this.#addError(error.phase, error.errno, error.count);
+    if (other.kernel) mergeKernelTally(this.kernel, other.kernel);
   }
 
   /** Encodes as plain data; {@link merge} reads it back exactly. */
@@ -123,6 +135,7 @@ export class SessionTally {
       noResponse: this.noResponse,
       firstConnectAt: this.firstConnectAt,
       lastConnectAt: this.lastConnectAt,
+      kernel: { ...this.kernel },
     };
   }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { KernelEvidenceTally } from "../engine/kernel_evidence.ts";
 import { formatMicros } from "../base/duration.ts";
 import { LatencyHistogram } from "../engine/histogram.ts";
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
@@ -103,6 +104,8 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
     lines.push(`  ${num(summary.noResponse)} sessions got no response byte to their payload`);
   }
 
+  if (summary.kernel) lines.push("", ...kernelLines(summary.kernel));
+
   if (summary.errors.length > 0) {
     lines.push("", "errors");
     lines.push(...table([
@@ -154,4 +157,33 @@ function table(rows: string[][]): string[] {
 
 function num(value: number): string {
   return Math.round(value).toLocaleString("en-US");
+}
+
+/** The TCP_INFO sums in words: what the kernel itself saw of the sessions. */
+function kernelLines(kernel: KernelEvidenceTally): string[] {
+  const lines = [
+    `kernel (TCP_INFO of ${num(kernel.sessions)} sessions)`,
+    `  SYN retransmissions: ${num(kernel.synRetransmits)} in ` +
+    `${num(kernel.sessionsWithSynRetransmits)} handshakes`,
+  ];
+  if (kernel.closeWaitBeforeFin > 0) {
+    lines.push(
+      `  ${num(kernel.closeWaitBeforeFin)} sockets were already in CLOSE_WAIT before our FIN ` +
+        "(the server closed first)",
+    );
+  }
+  if (kernel.unackedBeforeFin > 0) {
+    lines.push(
+      `  ${num(kernel.unackedBeforeFin)} sessions had data unacknowledged before our FIN ` +
+        "(half-open: the server never acknowledged it)",
+    );
+  }
+  if (kernel.noFinAcked + kernel.noFinUnacked > 0) {
+    lines.push(
+      `  of the sessions without the server's FIN, ${num(kernel.noFinAcked)} had our FIN ` +
+        `acknowledged by the server's kernel (its application never closed), ` +
+        `${num(kernel.noFinUnacked)} not even that`,
+    );
+  }
+  return lines;
 }

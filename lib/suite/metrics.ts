@@ -95,6 +95,7 @@ const SUMMARY_COUNTS: Record<string, MetricKind> = {
  * tally.add({ outcome: "reset", phase: "close", handshakeUs: 40, bytesReceived: 0, errors: [] });
  * const metrics = metricsFromLoadSummary(summarizeLoad({
  *   target: parseTarget("127.0.0.1:8080"),
+ *   engine: "deno",
  *   startedAt: 0,
  *   durationMs: 1000,
  *   tally,

@@ -45,6 +45,7 @@ Deno.test("the summary has version 1 and describes the run", () => {
   assert.deepEqual(Object.keys(summary).sort(), [
     "durationMs",
     "errors",
+    "kernel",
     "load",
     "noResponse",
     "outcomes",

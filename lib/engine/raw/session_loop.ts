@@ -19,12 +19,14 @@ import { connectOutcome, type Outcome, RESET_ERRNOS } from "../outcome.ts";
 import type { SessionLoopHooks, SessionLoopPlan, SessionLoopResult } from "./loop_plan.ts";
 import {
   newSlot,
+  receive,
   ReceiveEnd as End,
   type SessionSlot as Active,
   slotRecord,
   SlotState as State,
 } from "./session_slot.ts";
 import { EPOLL_EVENT_SIZE as EVENT_SIZE, SocketCalls } from "./socket_calls.ts";
+import { TcpInfoReader } from "./tcp_info.ts";
 
 const MAX_EVENTS = 1024;
 const IDLE_WAIT_MS = 50;
@@ -74,6 +76,7 @@ export function runSessionLoop(
   const events = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
   const eventView = new DataView(events.buffer);
   const calls = new SocketCalls(libc);
+  const tcpInfo = new TcpInfoReader(libc);
   const payloadLength = BigInt(payload?.byteLength ?? 0);
 
   let [timers, claimed, inFlight, maxInFlight, limitHit] = [0, 0, 0, 0, false];
@@ -111,25 +114,7 @@ export function runSessionLoop(
     finish(slot, s, hooks.stopped() ? "interrupted" : connectOutcome(errno), errno);
   };
 
-  const readAll = (s: Active) => {
-    while (s.end === End.None) {
-      const n = calls.recv(s.fd);
-      if (n > 0) {
-        s.firstByteAt ??= now;
-        s.bytesReceived += n;
-      } else if (n === 0) {
-        s.end = End.Eof;
-        s.endAt = now;
-      } else if (-n === LINUX.EAGAIN) {
-        return;
-      } else if (-n !== LINUX.EINTR) {
-        s.endErrno = errnoName(-n);
-        s.errors.push({ phase: s.phase, operation: "read", errno: s.endErrno });
-        s.end = End.Error;
-        s.endAt = now;
-      }
-    }
-  };
+  const readAll = (s: Active) => receive(s, calls, now);
 
   const resetIn = (s: Active) => s.errors.find((e) => RESET_ERRNOS.has(e.errno));
 
@@ -157,6 +142,14 @@ export function runSessionLoop(
       s.phase = reset.phase;
       return finish(slot, s, "reset", reset.errno);
     }
+    // The kernel decides the race our last read may have lost: a socket
+    // already in CLOSE_WAIT has the server's FIN queued, so the server closed first.
+    const before = s.kernel && tcpInfo.read(s.fd);
+    if (s.kernel && before) {
+      s.kernel.stateBeforeFin = before.state;
+      s.kernel.unackedBeforeFin = before.unacked;
+      if (before.state === "CLOSE_WAIT" && s.end === End.None) readAll(s);
+    }
     if (s.end === End.Eof) return finish(slot, s, "server-closed-first");
     if (s.end === End.Error) return finish(slot, s, "error", s.endErrno);
     s.phase = "close";
@@ -176,7 +169,11 @@ export function runSessionLoop(
       s.phase = reset.phase;
       return finish(slot, s, "reset", reset.errno);
     }
-    if (timedOut) return finish(slot, s, hooks.stopped() ? "interrupted" : "no-fin");
+    if (timedOut) {
+      const after = s.kernel && tcpInfo.read(s.fd);
+      if (s.kernel && after) s.kernel.finAcked = after.state === "FIN_WAIT2";
+      return finish(slot, s, hooks.stopped() ? "interrupted" : "no-fin");
+    }
     if (s.end === End.Eof) return finish(slot, s, "clean");
     return finish(slot, s, "error", s.errors[s.errors.length - 1]?.errno);
   };
@@ -213,6 +210,8 @@ export function runSessionLoop(
   const established = (slot: number, s: Active) => {
     s.handshakeUs = (now - (s.intendedStart ?? s.calledAt)) * 1000;
     s.localPort = calls.localPort(s.fd);
+    const info = tcpInfo.read(s.fd);
+    if (info) s.kernel = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
     if (payload) {
       s.phase = "firstByte";
       s.state = State.Writing;

@@ -7,6 +7,9 @@
 
 import type { Outcome, Phase } from "../outcome.ts";
 import type { OperationError, SessionRecord } from "../session.ts";
+import type { SessionKernelEvidence } from "../kernel_evidence.ts";
+import { errnoName, LINUX } from "./libc.ts";
+import type { SocketCalls } from "./socket_calls.ts";
 
 /** Where a session is in its lifecycle. */
 export const SlotState = Object.freeze({
@@ -64,6 +67,8 @@ export interface SessionSlot {
   bytesReceived: number;
   /** Every failed operation, in order. */
   errors: OperationError[];
+  /** TCP_INFO at the handshake and before our FIN. */
+  kernel?: SessionKernelEvidence;
 }
 
 /**
@@ -124,5 +129,43 @@ export function slotRecord(s: SessionSlot, outcome: Outcome, errno?: string): Se
   if (s.localPort !== undefined) record.localPort = s.localPort;
   if (s.firstByteUs !== undefined) record.firstByteUs = s.firstByteUs;
   if (outcome === "clean") record.closeUs = (s.endAt - s.finSentAt) * 1000;
+  if (s.kernel) record.kernel = s.kernel;
   return record;
+}
+
+/**
+ * Reads what the socket holds until it would block (edge-triggered epoll
+ * reports new data once), noting the first byte, the server's FIN or a
+ * receive error, stamped `now`.
+ *
+ * @example
+ * ```ts
+ * import { openLibc } from "./libc.ts";
+ * import { newSlot, receive, ReceiveEnd } from "./session_slot.ts";
+ * import { SocketCalls } from "./socket_calls.ts";
+ * const libc = openLibc();
+ * const slot = newSlot(-1, undefined, 0); // not a socket: EBADF
+ * receive(slot, new SocketCalls(libc), 1);
+ * console.assert(slot.end === ReceiveEnd.Error && slot.endErrno === "EBADF");
+ * libc.close();
+ * ```
+ */
+export function receive(s: SessionSlot, calls: SocketCalls, now: number): void {
+  while (s.end === ReceiveEnd.None) {
+    const n = calls.recv(s.fd);
+    if (n > 0) {
+      s.firstByteAt ??= now;
+      s.bytesReceived += n;
+    } else if (n === 0) {
+      s.end = ReceiveEnd.Eof;
+      s.endAt = now;
+    } else if (-n === LINUX.EAGAIN) {
+      return;
+    } else if (-n !== LINUX.EINTR) {
+      s.endErrno = errnoName(-n);
+      s.errors.push({ phase: s.phase, operation: "read", errno: s.endErrno });
+      s.end = ReceiveEnd.Error;
+      s.endAt = now;
+    }
+  }
 }

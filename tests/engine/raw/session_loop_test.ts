@@ -104,6 +104,10 @@ Deno.test("raw loop: a well-behaved server gives clean sessions with every phase
   assert.equal(tally.histograms.handshake.count, 200);
   assert.equal(tally.histograms.close.count, 200);
   assert.equal(tally.errors.length, 0);
+  // TCP_INFO, per session: no SYN retransmitted on loopback, our FIN sent from ESTABLISHED.
+  assert.equal(tally.kernel.sessions, 200);
+  assert.equal(tally.kernel.synRetransmits, 0);
+  assert.equal(tally.kernel.closeWaitBeforeFin, 0);
 });
 
 Deno.test("raw loop: more than 128 sessions in flight in one loop do not stall", async () => {
@@ -135,6 +139,9 @@ Deno.test("raw loop: a leaky server's missing FIN ends sessions as no-fin", asyn
     sessions: 10,
   });
   assert.equal(tally.outcomes["no-fin"], 10);
+  // The server's kernel acknowledged every FIN: its application never closed.
+  assert.equal(tally.kernel.noFinAcked, 10);
+  assert.equal(tally.kernel.noFinUnacked, 0);
 });
 
 Deno.test("raw loop: an RST answering our FIN is a reset in the close phase", async () => {
