@@ -7,6 +7,7 @@
 
 import type { KernelEvidenceTally } from "../engine/kernel_evidence.ts";
 import type { EngineName, LoadResult, StopReason } from "../engine/runner.ts";
+import type { TesterUsage } from "../engine/load.ts";
 import type { PhaseStats } from "../engine/histogram.ts";
 import type { Outcome, Phase } from "../engine/outcome.ts";
 import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
@@ -69,6 +70,8 @@ export interface LoadSummary {
   phases: Record<TimedPhase, PhaseSummary>;
   /** Sessions that sent data and got no byte back. */
   noResponse: number;
+  /** What the run cost the tester: memory per session in flight, the fd limit. */
+  tester: TesterUsage;
   /** Sums of per-session TCP_INFO evidence; `null` on the `deno` engine (no TCP_INFO). */
   kernel: KernelEvidenceTally | null;
   /** Failed operations by phase and errno. */
@@ -134,6 +137,7 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     outcomes: { ...tally.outcomes },
     phases,
     noResponse: tally.noResponse,
+    tester: { ...result.tester },
     kernel: tally.kernel.sessions > 0 ? { ...tally.kernel } : null,
     errors: tally.errors,
     ...extras,

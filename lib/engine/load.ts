@@ -105,6 +105,29 @@ export interface LoadResult {
   session: SessionOptions;
   /** Per event loop, the most sessions it had in flight at once. */
   maxInFlightPerEventLoop: number[];
+  /** What the run cost the tester itself: memory and file descriptors. */
+  tester: TesterUsage;
+}
+
+/**
+ * The tester's own resources during a run, sampled with each progress
+ * report (about 4 per second), so a report can say when the tester, not
+ * the server, was the limit.
+ */
+export interface TesterUsage {
+  /** Resident memory of the synfin process (all its workers) before the run, bytes. */
+  rssBeforeBytes: number;
+  /** Highest resident memory sampled during the run, bytes. */
+  rssPeakBytes: number;
+  /** Most sessions in flight at one sample; each holds a socket (a file descriptor). */
+  peakInFlight: number;
+  /**
+   * Memory per session in flight: (RSS at the sample with the most sessions
+   * in flight - RSS before) / those sessions; `null` before any sample.
+   */
+  bytesPerSessionInFlight: number | null;
+  /** The process's file descriptor limit (soft `RLIMIT_NOFILE`), when it can be read. */
+  fdLimit: number | null;
 }
 
 /** Progress of a running load. */

@@ -18,3 +18,5 @@ export * from "./preflight.ts";
 export * from "./runner.ts";
 export * from "./session.ts";
 export * from "./tally.ts";
+export * from "./tester_usage.ts";
+export { KERNEL_TCP_STATES, type KernelTcpState } from "./raw/tcp_info.ts";

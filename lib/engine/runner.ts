@@ -7,6 +7,7 @@
  * @module
  */
 
+import { TesterUsageSampler } from "./tester_usage.ts";
 import { type FromWorker, type LoadShape, planWorkers, type ToWorker } from "./plan.ts";
 import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./session.ts";
 import { SessionTally } from "./tally.ts";
@@ -204,6 +205,8 @@ export class LoadRunner extends EventTarget {
         })
       ));
       if (this.#shape.synchronizedStart) await this.#warmUp(workers);
+      // Baseline once every worker has loaded: what remains is the sessions' cost.
+      const usage = new TesterUsageSampler();
       const startedAt = Date.now();
       const start = performance.now();
       const finished = workers.map((worker, i) =>
@@ -212,7 +215,9 @@ export class LoadRunner extends EventTarget {
             const message = e.data;
             if (message.kind === "progress") {
               progress[i] = message;
-              this.dispatchEvent(new LoadProgressEvent(this.#sumProgress(progress, start)));
+              const sum = this.#sumProgress(progress, start);
+              usage.sample(sum.inFlight);
+              this.dispatchEvent(new LoadProgressEvent(sum));
             } else if (message.kind === "tester-limit") {
               testerLimitErrno ??= message.errno;
               stopAll("tester-limit");
@@ -269,6 +274,7 @@ export class LoadRunner extends EventTarget {
         shape: this.#shape,
         session: this.#session,
         maxInFlightPerEventLoop: maxInFlight,
+        tester: usage.result(),
       };
     } finally {
       this.#signal?.removeEventListener("abort", onAbort);

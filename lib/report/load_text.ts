@@ -6,6 +6,7 @@
  */
 
 import type { KernelEvidenceTally } from "../engine/kernel_evidence.ts";
+import type { TesterUsage } from "../engine/load.ts";
 import { formatMicros } from "../base/duration.ts";
 import { LatencyHistogram } from "../engine/histogram.ts";
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
@@ -105,6 +106,7 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   }
 
   if (summary.kernel) lines.push("", ...kernelLines(summary.kernel));
+  lines.push("", testerLine(summary.tester));
 
   if (summary.errors.length > 0) {
     lines.push("", "errors");
@@ -186,4 +188,25 @@ function kernelLines(kernel: KernelEvidenceTally): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * The tester's own cost in one line: a load tester that runs out of memory
+ * or file descriptors must say so rather than let the server look slow.
+ */
+function testerLine(tester: TesterUsage): string {
+  const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+  const parts = [`tester: ${mb(tester.rssPeakBytes)} RSS at peak`];
+  if (tester.bytesPerSessionInFlight !== null && tester.peakInFlight > 0) {
+    parts[0] += ` (${num(tester.peakInFlight)} sessions in flight, ` +
+      `${(tester.bytesPerSessionInFlight / 1000).toFixed(1)} KB each)`;
+  }
+  if (tester.fdLimit !== null) {
+    const near = tester.peakInFlight >= 0.9 * tester.fdLimit;
+    parts.push(
+      `${num(tester.peakInFlight)} of ${num(tester.fdLimit)} file descriptors` +
+        (near ? ": the tester's own limit was near" : ""),
+    );
+  }
+  return parts.join("; ");
 }

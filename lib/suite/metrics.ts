@@ -103,6 +103,10 @@ const SUMMARY_COUNTS: Record<string, MetricKind> = {
  *   shape: { concurrency: 1, sessions: 1, durationMs: null, rate: null },
  *   session: { holdMs: 0, connectTimeoutMs: 1000, closeTimeoutMs: 1000 },
  *   maxInFlightPerEventLoop: [1],
+ *   tester: {
+ *     rssBeforeBytes: 0, rssPeakBytes: 0, peakInFlight: 1,
+ *     bytesPerSessionInFlight: 0, fdLimit: null,
+ *   },
  * }));
  * console.assert(metrics.get("handshake.p99")?.value === 40);
  * console.assert(metrics.get("outcome.reset")?.total === 1);

@@ -55,6 +55,7 @@ Deno.test("the summary has version 1 and describes the run", () => {
     "startedAt",
     "stoppedBy",
     "target",
+    "tester",
     "version",
   ]);
 });

@@ -71,6 +71,13 @@ export function loadResult(tally: SessionTally, overrides: Partial<LoadResult> =
     shape: { concurrency: 100, sessions: null, durationMs: 2000, rate: null },
     session: { holdMs: 0, connectTimeoutMs: 3000, closeTimeoutMs: 2000 },
     maxInFlightPerEventLoop: [50, 50],
+    tester: {
+      rssBeforeBytes: 50_000_000,
+      rssPeakBytes: 60_000_000,
+      peakInFlight: 100,
+      bytesPerSessionInFlight: 100_000,
+      fdLimit: 20_000,
+    },
     ...overrides,
   };
 }
