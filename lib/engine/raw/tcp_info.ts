@@ -16,7 +16,20 @@
 import { type Libc, LINUX } from "./libc.ts";
 
 /** Kernel TCP states by their `tcpi_state` number (`include/net/tcp_states.h`). */
-export const KERNEL_TCP_STATES = Object.freeze(
+export const KERNEL_TCP_STATES: readonly [
+  "UNKNOWN",
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+] = Object.freeze(
   [
     "UNKNOWN",
     "ESTABLISHED",
