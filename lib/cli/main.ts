@@ -28,6 +28,15 @@ import { say, sayUsageError } from "./output.ts";
  * ```
  */
 export async function main(args: string[]): Promise<number> {
+  try {
+    return await run(args);
+  } catch (error) {
+    // A value checked late (an invalid SYNFIN_ENGINE, say) is still the user's input.
+    return sayUsageError(error, { hint: false });
+  }
+}
+
+async function run(args: string[]): Promise<number> {
   if (args[0] === "backlog") return await backlog(args.slice(1));
   if (args[0] === "demo") {
     if (args.length === 1) return await demo();

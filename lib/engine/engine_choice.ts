@@ -33,12 +33,15 @@ export interface EngineChoice {
  * ```
  */
 export function chooseEngine(requested?: EngineName): EngineChoice {
-  const asked = requested ?? engineFromEnvironment();
-  const unavailable = asked === "deno" ? undefined : rawEngineUnavailable();
-  if (asked === "raw" && unavailable) {
+  const unavailable = requested === "deno" ? undefined : rawEngineUnavailable();
+  if (requested === "raw" && unavailable) {
     throw new UsageError(`Cannot use --engine raw: ${unavailable}; use --engine deno`);
   }
-  if (asked !== undefined) return { engine: asked };
+  if (requested !== undefined) return { engine: requested };
+  // The environment sets a default, not a demand: raw falls back as the
+  // built-in default does, and says so.
+  const preferred = engineFromEnvironment() ?? "raw";
+  if (preferred === "deno") return { engine: "deno" };
   return unavailable ? { engine: "deno", fallbackReason: unavailable } : { engine: "raw" };
 }
 

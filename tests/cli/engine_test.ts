@@ -33,6 +33,8 @@ async function synfinWithoutFfi(args: string[]) {
     ],
     stdout: "piped",
     stderr: "piped",
+    // The built-in default is under test, not the one CI sets per pass.
+    env: { SYNFIN_ENGINE: "" },
   }).output();
   const decoder = new TextDecoder();
   return {
@@ -112,4 +114,10 @@ Deno.test("cli: check and backlog take --engine too", async () => {
     server.target.label,
   ]);
   assert.equal(backlog.code, 0, backlog.stderr);
+});
+
+Deno.test("cli: an invalid SYNFIN_ENGINE is one usage line, not an internal error", async () => {
+  const run = await synfin(["load", "-n", "1", "127.0.0.1:1"], { env: { SYNFIN_ENGINE: "turbo" } });
+  assert.equal(run.code, 2, run.stderr);
+  assert.equal(run.stderr.trim(), 'synfin: Invalid SYNFIN_ENGINE "turbo": use raw or deno');
 });
