@@ -17,6 +17,7 @@ export * from "./plan.ts";
 export * from "./preflight.ts";
 export * from "./runner.ts";
 export * from "./session.ts";
+export * from "./sources.ts";
 export * from "./tally.ts";
 export * from "./tester_usage.ts";
-export { KERNEL_TCP_STATES, type KernelTcpState } from "./raw/tcp_info.ts";
+export type { KernelTcpState } from "./raw/tcp_info.ts";

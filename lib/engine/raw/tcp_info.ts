@@ -15,8 +15,23 @@
 
 import { type Libc, LINUX } from "./libc.ts";
 
-/** Kernel TCP states by their `tcpi_state` number (`include/net/tcp_states.h`). */
-export const KERNEL_TCP_STATES: readonly [
+/** A socket's state as TCP_INFO reports it, e.g. `CLOSE_WAIT`; `UNKNOWN` for no state. */
+export type KernelTcpState =
+  | "UNKNOWN"
+  | "ESTABLISHED"
+  | "SYN_SENT"
+  | "SYN_RECV"
+  | "FIN_WAIT1"
+  | "FIN_WAIT2"
+  | "TIME_WAIT"
+  | "CLOSE"
+  | "CLOSE_WAIT"
+  | "LAST_ACK"
+  | "LISTEN"
+  | "CLOSING";
+
+// By their `tcpi_state` number (`include/net/tcp_states.h`).
+const STATE_BY_NUMBER: readonly KernelTcpState[] = Object.freeze([
   "UNKNOWN",
   "ESTABLISHED",
   "SYN_SENT",
@@ -29,25 +44,7 @@ export const KERNEL_TCP_STATES: readonly [
   "LAST_ACK",
   "LISTEN",
   "CLOSING",
-] = Object.freeze(
-  [
-    "UNKNOWN",
-    "ESTABLISHED",
-    "SYN_SENT",
-    "SYN_RECV",
-    "FIN_WAIT1",
-    "FIN_WAIT2",
-    "TIME_WAIT",
-    "CLOSE",
-    "CLOSE_WAIT",
-    "LAST_ACK",
-    "LISTEN",
-    "CLOSING",
-  ] as const,
-);
-
-/** One of {@link KERNEL_TCP_STATES}. */
-export type KernelTcpState = (typeof KERNEL_TCP_STATES)[number];
+]);
 
 /** What TCP_INFO says of a socket at one moment. */
 export interface TcpInfoSample {
@@ -103,7 +100,7 @@ export class TcpInfoReader {
     if (result !== 0) return undefined;
     const view = this.#view;
     return {
-      state: KERNEL_TCP_STATES[view.getUint8(0)] ?? "UNKNOWN",
+      state: STATE_BY_NUMBER[view.getUint8(0)] ?? "UNKNOWN",
       unacked: view.getUint32(24, true),
       rttUs: view.getUint32(68, true),
       totalRetrans: view.getUint32(100, true),
