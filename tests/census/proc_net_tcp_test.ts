@@ -203,17 +203,14 @@ Deno.test("parseProcNetTcp", async (t) => {
   });
 });
 
-Deno.test("parseProcNetTcp decodes 14,000 rows in well under 100 ms", () => {
+Deno.test("parseProcNetTcp decodes 14,000 rows of a loaded host, IPv4 and IPv6 mixed", () => {
+  // Its speed is a benchmark's business (bench/census_bench.ts), not a timed test's.
   const lines = (procTcp + procTcp6).split("\n").filter((line) => /^\s*\d+:/.test(line));
   const body: string[] = [];
   for (let i = 0; body.length < 14_000; i++) body.push(lines[i % lines.length]);
-  const text = `${PROC_HEADER}\n${body.join("\n")}\n`;
-  // Best of three: the machines are shared, one slow run says little.
-  let best = Infinity;
-  for (let run = 0; run < 3; run++) {
-    const start = performance.now();
-    assert.equal(parseProcNetTcp(text).length, 14_000);
-    best = Math.min(best, performance.now() - start);
-  }
-  assert.ok(best < 100, `best of 3 took ${best.toFixed(1)} ms`);
+  const rows = parseProcNetTcp(`${PROC_HEADER}\n${body.join("\n")}\n`);
+  assert.equal(rows.length, 14_000);
+  const once = parseProcNetTcp(`${PROC_HEADER}\n${lines.join("\n")}\n`);
+  assert.deepEqual(rows.slice(0, once.length), once);
+  assert.deepEqual(rows[14_000 - 1], once[(14_000 - 1) % once.length]);
 });
