@@ -1,8 +1,14 @@
 /**
- * Engine benchmark (`deno task bench`): synfin's full-lifecycle load against
- * a plain one-event-loop `Deno.connect` client, run alternately in this one
- * session against the same local server, printed as ratios. Targets (issue
- * 2): at concurrency 1000 no handshake is stalled for half the run, handshake
+ * The older engine benchmark (a script of its own; `deno task bench` runs
+ * bench/quick.ts): synfin's full-lifecycle load (the default engine: raw
+ * where FFI runs, `SYNFIN_ENGINE=deno` for the other) against a plain
+ * one-event-loop `Deno.connect` client, run alternately in this one session
+ * against the same local server, in this network namespace (no root
+ * needed), printed as ratios.
+ *
+ *     deno run -P=test bench/engine_bench.ts
+ *
+ * Targets (issue 2): at concurrency 1000 no handshake is stalled for half the run, handshake
  * p99 at C=1000 is within 10x of p99 at C=100, and synfin's sessions/s is at
  * least the plain client's. Exits 1 if a target is missed.
  *

@@ -7,8 +7,10 @@
  *   accept-close  close right after accept (the server sends the first FIN)
  *   http          answer each request with a small HTTP/1.0 response, then close
  *
- * Usage: epoll_server PORT [MODE]   (127.0.0.1; prints "ready" when listening;
- * MODE defaults to eof)
+ * Usage: epoll_server PORT [MODE [ADDRESS]]   (prints "ready" when listening;
+ * MODE defaults to eof, ADDRESS to 127.0.0.1: 0.0.0.0 serves every loopback
+ * address of a namespace). SO_REUSEPORT is set, so several processes can
+ * share a port when one thread is the bottleneck.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -37,10 +39,15 @@ int main(int argc, char **argv) {
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int one = 1;
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt(listener, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   struct sockaddr_in addr = {0};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(atoi(argv[1]));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (argc > 3 && inet_pton(AF_INET, argv[3], &addr.sin_addr) != 1) {
+    fprintf(stderr, "bad address %s: give an IPv4 address\n", argv[3]);
+    return 2;
+  }
   if (bind(listener, (struct sockaddr *)&addr, sizeof addr) || listen(listener, 4096)) {
     perror("listen");
     return 1;

@@ -147,3 +147,27 @@ export class CommandSpawnError extends Error {
     this.name = "CommandSpawnError";
   }
 }
+
+/**
+ * A generator process of a load (one of the processes a run is spread over
+ * when it needs more sockets than one process may hold) died, hung or never
+ * started: the message says which one and why, so a run never reports a
+ * silent undercount. `cause` is the underlying error, when there is one.
+ *
+ * @example
+ * ```ts
+ * import { GeneratorError } from "./errors.ts";
+ * const error = new GeneratorError("generator 2 of 6 was killed by SIGKILL", { generator: 1 });
+ * console.assert(error.name === "GeneratorError" && error.generator === 1);
+ * ```
+ */
+export class GeneratorError extends Error {
+  /** The generator's index, 0-based. */
+  readonly generator: number;
+  /** Creates the error with a one-line message naming the generator. */
+  constructor(message: string, options: ErrorOptions & { generator: number }) {
+    super(message, options);
+    this.name = "GeneratorError";
+    this.generator = options.generator;
+  }
+}

@@ -4,6 +4,7 @@
  * @module
  */
 
+export * from "./address_list.ts";
 export * from "./command_output.ts";
 export * from "./delay.ts";
 export * from "./duration.ts";

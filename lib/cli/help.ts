@@ -9,7 +9,7 @@ import { DEFAULT_DRAIN_MS } from "../census/settings.ts";
 import { MAX_IDLE_CONNECTIONS } from "../engine/idle_probe.ts";
 import { BACKLOG_SWEEP_DEFAULTS, MAX_BURST_SIZE } from "../backlog/sweep_options.ts";
 import { exitCodeTable } from "../base/exit_codes.ts";
-import { MAX_CONCURRENCY } from "./load_args.ts";
+import { MAX_LOAD_CONCURRENCY } from "./load_args.ts";
 
 // The width of the help text: the code column, then the wrapped meaning.
 const WIDTH = 86;
@@ -51,8 +51,10 @@ Usage: deno run -P cli.ts [check] [options] HOST:PORT   conformance suite (the C
        deno run -P cli.ts backlog [options] HOST:PORT   accept-queue burst sweep (below)
        deno run -P cli.ts demo                          try it on built-in servers
 
-HOST:PORT is IPv4, [IPv6] or a host name. Results go to stdout, progress and
-one-line errors to stderr.
+HOST:PORT is IPv4, [IPv6] or a host name. For load, several destinations are
+HOST:PORT1,PORT2 and IPv4 ranges 127.0.0.1-127.0.0.4:PORT (sessions take them in
+turn; the preflight and the socket census look at the first). Results go to stdout,
+progress and one-line errors to stderr.
 
 check (the default): runs every conformance case against HOST:PORT (handshake,
 close, abort, lingering sockets, idle timeout, a short load), prints a verdict
@@ -79,7 +81,8 @@ the four-way close, reports how each session ended (clean, server-closed-first,
 reset, no-fin, ...), with a census of the server port's sockets (CLOSE_WAIT,
 TIME_WAIT, half-open) before, during and after the run.
   -c, --concurrency N      sessions in flight (closed loop); with --rate, the most
-                           in flight (default 100, at most ${MAX_CONCURRENCY})
+                           in flight (default 100, at most ${MAX_LOAD_CONCURRENCY}; past
+                           the fd limit of one process, spread over generator processes)
   -n, --sessions N         stop after N sessions (no time bound unless -d is given)
   -d, --duration DUR       stop starting sessions after DUR (default 5s): 500ms, 10s, 1m
   -r, --rate R             open loop: start R sessions per second; latency is timed
@@ -87,6 +90,9 @@ TIME_WAIT, half-open) before, during and after the run.
       --send TEXT          write TEXT after connect and time the first response byte
                            (escapes: \\r \\n \\t \\\\ \\xHH)
       --hold DUR           dwell before our FIN (lets a server that closes first show it)
+      --source ADDRS       bind each connection's source address, in turn, e.g.
+                           127.0.0.2-127.0.0.9 or 127.0.0.2,127.0.0.3 (raw engine; the
+                           port is left to the kernel, so TIME_WAIT reuse still works)
       --json FILE          write the JSON summary (- for stdout instead of the text)
 
 idle: holds idle connections and reports when and how (FIN or RST) the server

@@ -7,6 +7,9 @@
 
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
+import { parseSourceAddresses } from "../base/address_list.ts";
+import { chooseEngine } from "../engine/engine_choice.ts";
+import { checkSourcesEngine } from "../engine/sources.ts";
 import type { Target } from "../base/target.ts";
 import type { LoadOptions } from "../engine/runner.ts";
 import { type CensusChoice, censusSettings } from "../census/settings.ts";
@@ -26,6 +29,12 @@ import {
 
 /** Most sessions in flight; each holds a file descriptor (`ulimit -n` is often 20,000). */
 export const MAX_CONCURRENCY = 10_000;
+
+/**
+ * Most sessions in flight in `load`: past the file descriptor limit of one
+ * process the run is spread over generator processes (`generatorsNeeded`).
+ */
+export const MAX_LOAD_CONCURRENCY = 200_000;
 
 /** A parsed `load` command line. */
 export interface LoadCommand {
@@ -51,6 +60,7 @@ const LOAD_OPTIONS = {
   rate: { type: "string", short: "r" },
   send: { type: "string" },
   hold: { type: "string" },
+  source: { type: "string" },
 } as const;
 
 /**
@@ -69,7 +79,7 @@ export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
   if (early) return early;
   const load: LoadOptions = {};
   if (values.concurrency !== undefined) {
-    load.concurrency = integer(values.concurrency, "--concurrency", 1, MAX_CONCURRENCY);
+    load.concurrency = integer(values.concurrency, "--concurrency", 1, MAX_LOAD_CONCURRENCY);
   }
   if (values.sessions !== undefined) {
     load.sessions = integer(values.sessions, "--sessions", 1, 100_000_000);
@@ -80,6 +90,10 @@ export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
   if (values.rate !== undefined) load.rate = rate(values.rate);
   const engine = engineGiven(values.engine);
   if (engine !== undefined) load.engine = engine;
+  if (values.source !== undefined) {
+    load.sources = parseSourceAddresses(values.source);
+    checkSourcesEngine(load.sources, chooseEngine(load.engine));
+  }
   if (values.send !== undefined) load.send = unescapePayload(values.send);
   if (values.hold !== undefined) load.holdMs = parseDuration(values.hold, "--hold");
   if (values["connect-timeout"] !== undefined) {

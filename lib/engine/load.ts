@@ -76,6 +76,20 @@ export interface LoadOptions extends Partial<SessionOptions>, Partial<LoadShape>
    * @default {"raw"}
    */
   engine?: EngineName;
+  /**
+   * IPv4 source addresses, bound in turn before each connect (port left to
+   * the kernel); raw engine only. Empty: the kernel picks the source.
+   *
+   * @default {[]}
+   */
+  sources?: readonly string[];
+  /**
+   * Spread the run over this many generator processes, each with its own
+   * workers, their tallies merged exactly. Left out: one process, or as many
+   * as the file descriptor limit needs when the concurrency is more than one
+   * process may hold (see `generatorsNeeded`).
+   */
+  generators?: number;
   /** Stops the run; what was measured is still returned. */
   signal?: AbortSignal;
 }
@@ -128,6 +142,20 @@ export interface TesterUsage {
   bytesPerSessionInFlight: number | null;
   /** The process's file descriptor limit (soft `RLIMIT_NOFILE`), when it can be read. */
   fdLimit: number | null;
+  /**
+   * Present when the run was spread over generator processes: the memory
+   * figures are then the sum over synfin's processes (the parent and every
+   * generator, each at its peak) and `fdLimit` is each process's limit.
+   */
+  generators?: GeneratorSpread;
+}
+
+/** How many generator processes a run was spread over, and why. */
+export interface GeneratorSpread {
+  /** Generator processes (the parent only merges their results). */
+  count: number;
+  /** Why, in words: "more sockets than one process may hold (fd limit 20,000)". */
+  reason: string;
 }
 
 /** Progress of a running load. */

@@ -11,6 +11,7 @@ export * from "./idle_probe.ts";
 export * from "./idle_verdict.ts";
 export * from "./kernel_evidence.ts";
 export * from "./engine_choice.ts";
+export * from "./generators.ts";
 export * from "./load.ts";
 export * from "./outcome.ts";
 export * from "./plan.ts";

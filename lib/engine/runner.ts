@@ -13,7 +13,9 @@ import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./session.ts";
 import { SessionTally } from "./tally.ts";
 import type { Target } from "../base/target.ts";
 import { chooseEngine } from "./engine_choice.ts";
-import { resolveAddress } from "./raw/address.ts";
+import { resolveDestinations } from "./raw/address.ts";
+import { checkSourcesBind, checkSourcesEngine } from "./sources.ts";
+import { generatorsFor, runGenerators } from "./generator_run.ts";
 import type { RawWorkerStart } from "./raw/worker.ts";
 import {
   DEFAULT_LOAD_SHAPE,
@@ -71,6 +73,8 @@ export class LoadRunner extends EventTarget {
   readonly #shape: LoadShape;
   readonly #session: SessionOptions;
   readonly #signal: AbortSignal | undefined;
+  readonly #sources: readonly string[];
+  readonly #generators: number | undefined;
   readonly #engine: EngineName;
   readonly #engineFallback: string | undefined;
   readonly #stopped = new AbortController();
@@ -79,6 +83,7 @@ export class LoadRunner extends EventTarget {
    * Prepares a load against `target`; nothing connects until {@link LoadRunner.run}.
    *
    * @throws {UsageError} when `options.engine` is `raw` and it cannot run here.
+   * @throws {UsageError} when `options.sources` is given and the engine is `deno`.
    */
   constructor(target: Target, options: LoadOptions = {}) {
     super();
@@ -86,6 +91,9 @@ export class LoadRunner extends EventTarget {
     const choice = chooseEngine(options.engine);
     this.#engine = choice.engine;
     this.#engineFallback = choice.fallbackReason;
+    this.#sources = options.sources ?? [];
+    this.#generators = options.generators;
+    checkSourcesEngine(this.#sources, choice);
     const sessionsOnly = options.sessions != null && options.durationMs === undefined;
     this.#shape = {
       concurrency: options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
@@ -165,6 +173,13 @@ export class LoadRunner extends EventTarget {
 
   /** Runs the load. Resolves when every worker has reported; never rejects on session errors. */
   async run(): Promise<LoadResult> {
+    const spread = generatorsFor(this.#shape.concurrency, this.#generators);
+    if (spread.count > 1) {
+      const onProgress = (p: LoadProgress) => this.dispatchEvent(new LoadProgressEvent(p));
+      const run = { target: this.#target, shape: this.#shape, session: this.#session };
+      const more = { engine: this.#engine, sources: this.#sources, signal: this.#signal };
+      return await runGenerators({ ...run, ...more, ...spread, onProgress });
+    }
     const raw = this.#engine === "raw";
     const cores = navigator.hardwareConcurrency || 1;
     // The raw engine has no per-loop limit: one loop per core drives them all.
@@ -174,7 +189,8 @@ export class LoadRunner extends EventTarget {
         : this.#shape,
       cores,
     );
-    const address = raw ? await resolveAddress(this.#target) : "";
+    const destinations = raw ? await resolveDestinations(this.#target) : [];
+    if (raw) checkSourcesBind(this.#sources, destinations);
     const stopFlag = new SharedArrayBuffer(4);
     const entry = raw ? "./raw/worker.ts" : "./worker.ts";
     const workers = plans.map(() =>
@@ -240,8 +256,8 @@ export class LoadRunner extends EventTarget {
         const message: ToWorker | RawWorkerStart = raw
           ? {
             kind: "start",
-            address,
-            port: this.#target.port,
+            destinations,
+            sources: [...this.#sources],
             session: this.#session,
             plan: plans[i],
             stop: stopFlag,

@@ -95,6 +95,13 @@ export interface SessionRunOptions {
    * the handshake is timed from here, so queueing delay is not hidden.
    */
   intendedStart?: number;
+  /**
+   * Index of the session in its load: a target with several destinations
+   * has it connect to destination `sessionIndex % count` (round-robin).
+   *
+   * @default {0}
+   */
+  sessionIndex?: number;
 }
 
 interface ReceiveEnd {
@@ -113,7 +120,8 @@ const DEADLINES = new Deadlines();
 const SCRATCH = new Uint8Array(64 * 1024);
 
 /**
- * Opens one connection to `target`, runs the lifecycle and closes it. Never
+ * Opens one connection to `target` (to one of its destinations, by
+ * `run.sessionIndex`), runs the lifecycle and closes it. Never
  * throws: every failure becomes the record's outcome, and the socket is
  * closed before the promise resolves.
  *
@@ -149,9 +157,11 @@ export async function runSession(
     () => connectAbort.abort(new DOMException("connect timed out", "TimeoutError")),
   );
   try {
+    const all = target.destinations;
+    const to = all ? all[(run.sessionIndex ?? 0) % all.length] : target;
     conn = await Deno.connect({
-      hostname: target.hostname,
-      port: target.port,
+      hostname: to.hostname,
+      port: to.port,
       transport: "tcp",
       signal: connectAbort.signal,
     });

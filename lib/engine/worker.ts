@@ -58,7 +58,12 @@ async function runShare(
     claimed++;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    const record = await runSession(target, session, { signal: stop.signal, intendedStart });
+    const sessionIndex = plan.index + claimed - 1; // workers start at their own destination
+    const record = await runSession(target, session, {
+      signal: stop.signal,
+      intendedStart,
+      sessionIndex,
+    });
     inFlight--;
     tally.add(record, sentData);
     if (FAILING_OUTCOMES.has(record.outcome)) failed++;

@@ -196,17 +196,24 @@ function kernelLines(kernel: KernelEvidenceTally): string[] {
  */
 function testerLine(tester: TesterUsage): string {
   const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
-  const parts = [`tester: ${mb(tester.rssPeakBytes)} RSS at peak`];
+  const spread = tester.generators;
+  const summed = spread ? ` summed over its ${spread.count + 1} processes` : "";
+  const parts = [`tester: ${mb(tester.rssPeakBytes)} RSS at peak${summed}`];
   if (tester.bytesPerSessionInFlight !== null && tester.peakInFlight > 0) {
     parts[0] += ` (${num(tester.peakInFlight)} sessions in flight, ` +
       `${(tester.bytesPerSessionInFlight / 1000).toFixed(1)} KB each)`;
   }
   if (tester.fdLimit !== null) {
-    const near = tester.peakInFlight >= 0.9 * tester.fdLimit;
+    // Spread over generators, each process has the limit of its own.
+    const fdLimit = tester.fdLimit * (spread?.count ?? 1);
+    const near = tester.peakInFlight >= 0.9 * fdLimit;
     parts.push(
-      `${num(tester.peakInFlight)} of ${num(tester.fdLimit)} file descriptors` +
+      `${num(tester.peakInFlight)} of ${num(fdLimit)} file descriptors` +
         (near ? ": the tester's own limit was near" : ""),
     );
   }
-  return parts.join("; ");
+  const line = parts.join("; ");
+  return spread
+    ? `${line}\nspread over ${spread.count} generator processes: ${spread.reason}`
+    : line;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { UsageError } from "../../lib/base/errors.ts";
-import { isLoopback, parseTarget, type Target } from "../../lib/base/target.ts";
+import { destinationsOf, isLoopback, parseTarget, type Target } from "../../lib/base/target.ts";
 
 /** Asserts that parsing `text` throws a one-line UsageError naming `text` and matching `why`. */
 function assertBadTarget(text: string, why: RegExp): void {
@@ -157,4 +157,84 @@ Deno.test("isLoopback recognizes loopback targets only", () => {
   assert.equal(loopback("127.0.0.1.nip.io:80"), false);
   const literal: Target = { hostname: "127.0.0.1", port: 1, label: "127.0.0.1:1" };
   assert.equal(isLoopback(literal), true);
+});
+
+Deno.test("parseTarget spreads a target over several ports", () => {
+  const target = parseTarget("127.0.0.1:8080,8081,08082");
+  assert.equal(target.hostname, "127.0.0.1");
+  assert.equal(target.port, 8080);
+  assert.equal(target.label, "127.0.0.1:8080,8081,8082");
+  assert.deepEqual(target.destinations, [
+    { hostname: "127.0.0.1", port: 8080 },
+    { hostname: "127.0.0.1", port: 8081 },
+    { hostname: "127.0.0.1", port: 8082 },
+  ]);
+  assert.deepEqual(destinationsOf(parseTarget("[::1]:80,81")), [
+    { hostname: "::1", port: 80 },
+    { hostname: "::1", port: 81 },
+  ]);
+  assert.equal(parseTarget("[::1]:80,81").label, "[::1]:80,81");
+  assert.equal(parseTarget("localhost:80,81").destinations?.length, 2);
+});
+
+Deno.test("parseTarget spreads a target over an IPv4 range", () => {
+  const full = parseTarget("127.0.0.1-127.0.0.4:9000");
+  assert.equal(full.label, "127.0.0.1-127.0.0.4:9000");
+  assert.deepEqual(full.destinations?.map((d) => d.hostname), [
+    "127.0.0.1",
+    "127.0.0.2",
+    "127.0.0.3",
+    "127.0.0.4",
+  ]);
+  assert.ok(full.destinations?.every((d) => d.port === 9000));
+  // The short form names only the last octet; a range may cross an octet.
+  assert.deepEqual(parseTarget("127.0.0.1-4:9000").destinations, full.destinations);
+  assert.deepEqual(parseTarget("127.0.0.255-127.0.1.0:1").destinations?.map((d) => d.hostname), [
+    "127.0.0.255",
+    "127.0.1.0",
+  ]);
+  // Ranges and port lists combine: every address with every port, address first.
+  const both = parseTarget("127.0.0.1-2:80,81");
+  assert.deepEqual(both.destinations?.map((d) => `${d.hostname}:${d.port}`), [
+    "127.0.0.1:80",
+    "127.0.0.1:81",
+    "127.0.0.2:80",
+    "127.0.0.2:81",
+  ]);
+  // One destination in list form is a plain target.
+  assert.deepEqual(parseTarget("127.0.0.1-127.0.0.1:80"), {
+    hostname: "127.0.0.1",
+    port: 80,
+    label: "127.0.0.1:80",
+  });
+  assert.equal(destinationsOf(parseTarget("127.0.0.1:80")).length, 1);
+  assert.equal(parseTarget("127.0.0.0-127.0.0.255:80").destinations?.length, 256);
+});
+
+Deno.test("parseTarget rejects bad destination lists in one line each", () => {
+  assertBadTarget("127.0.0.1:80,", /port "" is not a number/);
+  assertBadTarget("127.0.0.1:80,x", /port "x" is not a number/);
+  assertBadTarget("127.0.0.1:80,0", /port 0 is out of range 1-65535/);
+  assertBadTarget("127.0.0.1:80,80", /port 80 is given twice/);
+  assertBadTarget(
+    "127.0.0.4-127.0.0.1:80",
+    /the range 127\.0\.0\.4-127\.0\.0\.1 ends before it starts/,
+  );
+  assertBadTarget("127.0.0.1-300:80", /"300" is not an IPv4 address/);
+  assertBadTarget("127.0.0.300-127.0.0.301:80", /"127\.0\.0\.300" is not an IPv4 address/);
+  assertBadTarget("127.0.0.0-127.0.1.0:80", /has more than 256 addresses/);
+  assertBadTarget("127.0.0.1-127.0.0.128:80,81,82", /384 destinations are more than 256/);
+  assertBadTarget("[::1]-[::2]:80", /an IPv6 address needs brackets and a port/);
+});
+
+Deno.test("isLoopback holds only when every destination is loopback", () => {
+  assert.equal(isLoopback(parseTarget("127.0.0.1-127.0.0.4:80,81")), true);
+  assert.equal(isLoopback(parseTarget("127.255.255.255-128.0.0.0:80")), false);
+});
+
+Deno.test("a target's label parses back to the same destinations", () => {
+  for (const text of ["127.0.0.1-4:80,81", "[::1]:0080,81", "localhost:1,2,3", "127.0.0.1:80"]) {
+    const target = parseTarget(text);
+    assert.deepEqual(parseTarget(target.label), target);
+  }
 });

@@ -150,7 +150,7 @@ Deno.test("--help and --version win over everything else", () => {
   assert.deepEqual(parseCli(["load", "--help", "--version"]), { kind: "help" });
   assert.match(HELP, /^synfin: /);
   assert.match(HELP, /Usage: deno run -P cli\.ts \[check\] \[options\] HOST:PORT/);
-  assert.match(HELP, /at most 10000\)/);
+  assert.match(HELP, /at most 200000;/);
   for (
     const option of [
       "--concurrency",
@@ -198,11 +198,13 @@ Deno.test("unknown options and missing values", () => {
 
 Deno.test("bad -c", () => {
   const exact = (value: string) =>
-    `Invalid --concurrency "${value}": give a whole number from 1 to 10000`;
-  for (const value of ["0", "10001", "x", "1.5", "", "1e3", " 5"]) {
+    `Invalid --concurrency "${value}": give a whole number from 1 to 200000`;
+  for (const value of ["0", "200001", "x", "1.5", "", "1e3", " 5"]) {
     assertUsageError(["-c", value, "127.0.0.1:8080"], `"${value}"`, exact(value));
   }
   assertUsageError(["--concurrency=abc", "127.0.0.1:8080"], '"abc"', exact("abc"));
+  // check keeps its own cap: only load spreads over generator processes.
+  assertUsageError(["check", "-c", "10001", "127.0.0.1:8080"], '"10001"');
 });
 
 Deno.test("bad -n", () => {

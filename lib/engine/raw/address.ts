@@ -10,7 +10,8 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { TargetUnreachableError } from "../../base/errors.ts";
-import type { Target } from "../../base/target.ts";
+import { type Destination, destinationsOf, type Target } from "../../base/target.ts";
+import type { RawDestination } from "./loop_plan.ts";
 
 /**
  * The IPv4 or IPv6 literal of `target.hostname`: the literal itself, or the
@@ -25,15 +26,45 @@ import type { Target } from "../../base/target.ts";
  * console.assert(local === "127.0.0.1" || local === "::1");
  * ```
  */
-export async function resolveAddress(target: Target): Promise<string> {
+export async function resolveAddress(target: Target | Destination): Promise<string> {
   if (isIP(target.hostname) !== 0) return target.hostname;
   try {
     return (await lookup(target.hostname)).address;
   } catch (error) {
+    const label = "label" in target ? target.label : `${target.hostname}:${target.port}`;
     throw new TargetUnreachableError(
-      `Cannot resolve ${target.label}: host name not found (ENOTFOUND); check the spelling or ` +
+      `Cannot resolve ${label}: host name not found (ENOTFOUND); check the spelling or ` +
         "use an IP address",
       { errno: "ENOTFOUND", cause: error },
     );
   }
+}
+
+/**
+ * Every destination of a target with its host resolved (each name once).
+ *
+ * @throws {TargetUnreachableError} when a name does not resolve.
+ * @example
+ * ```ts
+ * import { resolveDestinations } from "./address.ts";
+ * import { parseTarget } from "../../base/target.ts";
+ * const all = await resolveDestinations(parseTarget("127.0.0.1-2:80,81"));
+ * console.assert(all.map((d) => `${d.address}:${d.port}`).join() ===
+ *   "127.0.0.1:80,127.0.0.1:81,127.0.0.2:80,127.0.0.2:81");
+ * ```
+ */
+export async function resolveDestinations(target: Target): Promise<RawDestination[]> {
+  const resolved = new Map<string, string>();
+  const all: RawDestination[] = [];
+  for (const destination of destinationsOf(target)) {
+    let address = resolved.get(destination.hostname);
+    if (address === undefined) {
+      address = await resolveAddress(
+        destination.hostname === target.hostname ? target : destination,
+      );
+      resolved.set(destination.hostname, address);
+    }
+    all.push({ address, port: destination.port });
+  }
+  return all;
 }

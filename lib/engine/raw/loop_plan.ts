@@ -7,12 +7,34 @@
 
 import type { SessionOptions, SessionRecord } from "../session.ts";
 
+/** A server address literal (IPv4 or IPv6, already resolved) and port. */
+export interface RawDestination {
+  /** The address literal. */
+  address: string;
+  /** The port. */
+  port: number;
+}
+
 /** One event loop's share of a load, for `runSessionLoop`. */
 export interface SessionLoopPlan {
-  /** Server address literal (IPv4 or IPv6, already resolved) and port. */
-  address: string;
-  /** Server port. */
-  port: number;
+  /** Where sessions connect: one, or several taken in turn. */
+  destinations: readonly RawDestination[];
+  /**
+   * IPv4 source addresses taken in turn, each bound before `connect` with
+   * its port left to the kernel (`IP_BIND_ADDRESS_NO_PORT`); none: the
+   * kernel picks the source.
+   *
+   * @default {[]}
+   */
+  sources?: readonly string[];
+  /**
+   * Which destination (and source) the first session takes: each worker of
+   * a load starts at its own index, so the sessions of all workers spread
+   * evenly.
+   *
+   * @default {0}
+   */
+  spreadFrom?: number;
   /** What each session does. */
   session: SessionOptions;
   /** Sessions in flight (closed loop) or at most (open loop). */

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { encodeSockaddr, errnoName, type Libc, LINUX } from "./libc.ts";
+import { errnoName, type Libc, LINUX } from "./libc.ts";
+import { AddressSpread } from "./address_spread.ts";
 import { TimerWheel } from "./timer_wheel.ts";
 import { connectOutcome, type Outcome, RESET_ERRNOS } from "../outcome.ts";
 import type { SessionLoopHooks, SessionLoopPlan, SessionLoopResult } from "./loop_plan.ts";
@@ -49,7 +50,7 @@ const IDLE_WAIT_MS = 50;
  * const libc = openLibc();
  * const outcomes: string[] = [];
  * runSessionLoop(libc, {
- *   address: "127.0.0.1", port, concurrency: 2, sessions: 2,
+ *   destinations: [{ address: "127.0.0.1", port }], concurrency: 2, sessions: 2,
  *   durationMs: null, rate: null, rateOffsetMs: 0,
  *   session: { holdMs: 0, connectTimeoutMs: 1000, closeTimeoutMs: 1000 },
  * }, { stopped: () => false, onRecord: (r) => outcomes.push(r.outcome) });
@@ -63,8 +64,7 @@ export function runSessionLoop(
   hooks: SessionLoopHooks,
 ): SessionLoopResult {
   const c = libc.symbols;
-  const sockaddr = encodeSockaddr(plan.address, plan.port);
-  const family = sockaddr.byteLength === 16 ? LINUX.AF_INET : LINUX.AF_INET6;
+  const spread = new AddressSpread(libc, plan.destinations, plan.sources, plan.spreadFrom);
   const options = plan.session;
   const payload = options.send && options.send.byteLength > 0 ? options.send : undefined;
   const awaitResponse = options.awaitResponse !== false;
@@ -224,22 +224,15 @@ export function runSessionLoop(
 
   const open = (intendedStart: number | undefined) => {
     claimed++;
-    const fd = c.socket(family, LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK | LINUX.SOCK_CLOEXEC, 0);
+    const fd = spread.open();
     const calledAt = performance.now();
     if (fd < 0) {
-      const errno = errnoName(libc.errno());
+      const errno = errnoName(-fd);
       const errors = [{ phase: "handshake" as const, operation: "connect" as const, errno }];
       const outcome = connectOutcome(errno);
       if (outcome === "tester-limit") limitHit = true;
-      hooks.onRecord({
-        outcome,
-        phase: "handshake",
-        errno,
-        bytesReceived: 0,
-        errors,
-        connectCalledAt: performance.timeOrigin + calledAt,
-      });
-      return;
+      const record = { outcome, phase: "handshake" as const, errno, bytesReceived: 0, errors };
+      return hooks.onRecord({ ...record, connectCalledAt: performance.timeOrigin + calledAt });
     }
     const slot = free.pop()!;
     const s = newSlot(fd, intendedStart, calledAt);
@@ -248,7 +241,7 @@ export function runSessionLoop(
     maxInFlight = Math.max(maxInFlight, inFlight);
     calls.register(ep, fd, slot);
     s.calledAt = performance.now();
-    if (c.connect(fd, sockaddr, sockaddr.byteLength) === 0) {
+    if (spread.connect(fd) === 0) {
       now = performance.now();
       return established(slot, s);
     }

@@ -10,6 +10,7 @@
 import { encodeSockaddr, LINUX, openLibc } from "./libc.ts";
 import { SocketCalls } from "./socket_calls.ts";
 import { runSessionLoop } from "./session_loop.ts";
+import type { RawDestination } from "./loop_plan.ts";
 import type { FromWorker, WorkerPlan } from "../plan.ts";
 import { FAILING_OUTCOMES } from "../outcome.ts";
 import type { SessionOptions } from "../session.ts";
@@ -19,10 +20,10 @@ import { SessionTally } from "../tally.ts";
 export interface RawWorkerStart {
   /** Always `"start"`. */
   kind: "start";
-  /** The server's address literal, resolved by the runner. */
-  address: string;
-  /** The server's port. */
-  port: number;
+  /** The server's addresses (literals, resolved by the runner) and ports, taken in turn. */
+  destinations: RawDestination[];
+  /** Source addresses to bind, taken in turn; none: the kernel picks. */
+  sources?: string[];
   /** What each session does. */
   session: SessionOptions;
   /** This worker's share. */
@@ -60,8 +61,9 @@ scope.onmessage = (event) => {
   try {
     waitUntil(message.startAt, stop);
     const { maxInFlight } = runSessionLoop(libc, {
-      address: message.address,
-      port: message.port,
+      destinations: message.destinations,
+      sources: message.sources,
+      spreadFrom: message.plan.index,
       session: message.session,
       concurrency: message.plan.concurrency,
       sessions: message.plan.sessions,
@@ -105,8 +107,7 @@ function warmUp(): void {
     const port = new SocketCalls(libc).localPort(fd) ?? 1;
     libc.symbols.close(fd);
     runSessionLoop(libc, {
-      address: "127.0.0.1",
-      port,
+      destinations: [{ address: "127.0.0.1", port }],
       session: { holdMs: 0, connectTimeoutMs: 200, closeTimeoutMs: 50 },
       concurrency: WARM_UP_SESSIONS,
       sessions: WARM_UP_SESSIONS,

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { FromWorker, WorkerPlan } from "../../../lib/engine/plan.ts";
 import type { RawWorkerStart } from "../../../lib/engine/raw/worker.ts";
+import type { RawDestination } from "../../../lib/engine/raw/loop_plan.ts";
 import type { SessionOptions } from "../../../lib/engine/session.ts";
 import { SessionTally } from "../../../lib/engine/tally.ts";
 import {
@@ -26,14 +27,18 @@ interface RawShare {
   progress: number;
 }
 
-/** Runs one raw worker's share against `address:port` and returns its merged tally. */
+/**
+ * Runs one raw worker's share against `address:port` (or every destination
+ * of `address`, with `sources`) and returns its merged tally.
+ */
 async function runRawShare(
-  address: string,
+  address: string | { destinations: RawDestination[]; sources?: string[] },
   port: number,
   session: SessionOptions,
   plan: Partial<WorkerPlan>,
   stopAfterMs?: number,
 ): Promise<RawShare> {
+  const spread = typeof address === "string" ? { destinations: [{ address, port }] } : address;
   const stop = new SharedArrayBuffer(4);
   const worker = new Worker(new URL("../../../lib/engine/raw/worker.ts", import.meta.url), {
     type: "module",
@@ -51,8 +56,7 @@ async function runRawShare(
         if (message.kind === "ready") {
           const start: RawWorkerStart = {
             kind: "start",
-            address,
-            port,
+            ...spread,
             session,
             stop,
             plan: {

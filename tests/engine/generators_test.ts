@@ -1,0 +1,156 @@
+/**
+ * Tests for lib/engine/generators.ts, generator_run.ts and generator_main.ts:
+ * a load spread over generator processes (real processes, real sockets on
+ * loopback) merges their tallies exactly, passes a stop on, and reports a
+ * generator that dies instead of undercounting.
+ */
+
+import assert from "node:assert/strict";
+import { GeneratorError } from "../../lib/base/errors.ts";
+import {
+  GENERATOR_FD_MARGIN,
+  GENERATOR_MIN_SOCKETS,
+  generatorsFor,
+  generatorsNeeded,
+  planGenerators,
+} from "../../lib/engine/generators.ts";
+import { runGenerators } from "../../lib/engine/generator_run.ts";
+import { LoadRunner } from "../../lib/engine/runner.ts";
+import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
+
+const QUICK = { closeTimeoutMs: 300, connectTimeoutMs: 2000 };
+
+Deno.test("generatorsNeeded: one process up to its fd limit minus the margin, then enough", () => {
+  assert.equal(generatorsNeeded(20_000 - GENERATOR_FD_MARGIN, 20_000), 1);
+  assert.equal(generatorsNeeded(20_000 - GENERATOR_FD_MARGIN + 1, 20_000), 2);
+  assert.equal(generatorsNeeded(100_000, 20_000), 6);
+  assert.equal(generatorsNeeded(200_000, 20_000), 11);
+  assert.equal(generatorsNeeded(1_000_000, null), 1, "an unknown limit never spreads");
+  assert.equal(generatorsNeeded(10_000, 1600, 100), 7);
+  assert.equal(generatorsNeeded(400, 256), 1, "a limit too low to spread meets the limit");
+  assert.equal(generatorsNeeded(10_000, GENERATOR_FD_MARGIN + GENERATOR_MIN_SOCKETS - 1), 1);
+});
+
+Deno.test("planGenerators splits concurrency, sessions and rate exactly", () => {
+  const shape = { concurrency: 100_001, sessions: 1_000_003, durationMs: 9000, rate: 3000 };
+  const shares = planGenerators(shape, 6, 2);
+  assert.equal(shares.length, 6);
+  assert.equal(shares.reduce((s, p) => s + p.concurrency, 0), 100_001);
+  assert.equal(shares.reduce((s, p) => s + p.sessions!, 0), 1_000_003);
+  assert.equal(shares.reduce((s, p) => s + p.rate!, 0), 3000);
+  assert.ok(shares.every((p) => p.durationMs === 9000 && p.workers === 1));
+  assert.ok(Math.max(...shares.map((p) => p.concurrency)) - 16_666 <= 1);
+  const few = planGenerators({ concurrency: 10, sessions: 2, durationMs: null, rate: null }, 4, 8);
+  assert.deepEqual(few.map((p) => [p.concurrency, p.sessions, p.workers]), [[5, 1, 4], [5, 1, 4]]);
+  const named = planGenerators({ ...shape, workers: 5 }, 2, 2);
+  assert.deepEqual(named.map((p) => p.workers), [3, 2]);
+});
+
+Deno.test("generatorsFor: asked for, or what the fd limit needs", () => {
+  assert.deepEqual(generatorsFor(10, 3), { count: 3, reason: "asked for (3 generators)" });
+  const needed = generatorsFor(10);
+  assert.equal(needed.count, 1);
+  assert.match(needed.reason, /more sockets than one process may hold \(fd limit [\d,]+\)/);
+});
+
+Deno.test("2 generators x 50 sessions: the merged tally is the sum, 100 clean", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const runner = new LoadRunner(server.target, {
+    ...QUICK,
+    sessions: 100,
+    concurrency: 10,
+    holdMs: 100,
+    generators: 2,
+  });
+  let lastInFlight = 0;
+  runner.addEventListener(
+    "progress",
+    (e) => lastInFlight = Math.max(lastInFlight, e.progress.inFlight),
+  );
+  const result = await runner.run();
+  assert.equal(result.tally.sessions, 100);
+  assert.equal(result.tally.outcomes.clean, 100);
+  assert.equal(result.tally.histograms.handshake.count, 100);
+  assert.equal(result.tally.histograms.close.count, 100);
+  assert.equal(result.stoppedBy, "sessions");
+  assert.equal(result.shape.concurrency, 10, "the result keeps the whole shape");
+  assert.deepEqual(result.tester.generators, { count: 2, reason: "asked for (2 generators)" });
+  assert.equal(result.maxInFlightPerEventLoop.reduce((s, n) => s + n, 0), 10);
+  assert.ok(lastInFlight > 0 && lastInFlight <= 10, "progress sums the generators");
+  // Three processes' RSS (parent and two generators) is more than any one's.
+  assert.ok(result.tester.rssPeakBytes > 3 * 20e6, `${result.tester.rssPeakBytes}`);
+});
+
+Deno.test("a stop reaches every generator, and they report what they measured", async () => {
+  // Against the leaky server each session waits out its 30 s close timeout:
+  // only the stop, passed on to both generators, can end the run early.
+  await using server = await startReferenceServer("leaky");
+  const stop = new AbortController();
+  const runner = new LoadRunner(server.target, {
+    closeTimeoutMs: 30_000,
+    durationMs: 30_000,
+    concurrency: 4,
+    generators: 2,
+    signal: stop.signal,
+  });
+  runner.addEventListener("progress", (e) => e.progress.inFlight >= 4 && stop.abort());
+  const fallback = setTimeout(() => stop.abort(), 8000);
+  const started = performance.now();
+  const result = await runner.run();
+  clearTimeout(fallback);
+  assert.ok(performance.now() - started < 12_000, "stopped well within the 30 s run");
+  assert.equal(result.stoppedBy, "signal");
+  assert.equal(result.tally.outcomes.interrupted, result.tally.sessions);
+  assert.ok(result.tally.sessions >= 4, `${result.tally.sessions} sessions interrupted`);
+  assert.deepEqual(result.maxInFlightPerEventLoop, [2, 2], "both generators held their share");
+});
+
+for (
+  const [death, expected] of [
+    ["exit", /generator [12] of 2 \(pid \d+\) exited with code 3 .*boom: the generator fell over/],
+    ["kill", /generator [12] of 2 \(pid \d+\) was killed by SIGKILL/],
+    ["garbage", /generator [12] of 2 \(pid \d+\) exited with code 0 .*not a message: not json/],
+  ] as const
+) {
+  Deno.test(`a generator that dies (${death}) fails the run and says which and why`, async () => {
+    await using server = await startReferenceServer("well-behaved");
+    Deno.env.set("SYNFIN_TEST_DEATH", death);
+    try {
+      const error = await runGenerators({
+        target: server.target,
+        shape: { concurrency: 4, sessions: 10, durationMs: null, rate: null },
+        session: { holdMs: 0, ...QUICK },
+        engine: "deno",
+        sources: [],
+        count: 2,
+        reason: "asked for",
+        entry: new URL("./dying_generator.ts", import.meta.url),
+      }).then(() => undefined, (error) => error);
+      assert.ok(error instanceof GeneratorError, String(error));
+      assert.match(error.message, expected);
+      assert.ok(error.generator === 0 || error.generator === 1);
+    } finally {
+      Deno.env.delete("SYNFIN_TEST_DEATH");
+    }
+  });
+}
+
+Deno.test("a generator that cannot start is reported before any session", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const error = await runGenerators({
+    target: server.target,
+    shape: { concurrency: 2, sessions: 2, durationMs: null, rate: null },
+    session: { holdMs: 0, ...QUICK },
+    engine: "deno",
+    sources: [],
+    count: 2,
+    reason: "asked for",
+    entry: new URL("./no_such_generator.ts", import.meta.url),
+  }).then(() => undefined, (error) => error);
+  assert.ok(error instanceof GeneratorError, String(error));
+  assert.match(
+    error.message,
+    /generator [12] of 2 \(pid \d+\) exited with code 1 .*Module not found/,
+  );
+  assert.equal(server.open, 0);
+});
