@@ -5,6 +5,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type { SessionKernelEvidence } from "./kernel_evidence.ts";
 import { errnoOf } from "../base/errno.ts";
 import {
@@ -215,7 +216,10 @@ export async function runSession(
           // A server that answers and closes (HTTP/1.0) often sends its FIN
           // with the response: give the reader's next read one event-loop
           // turn to see it, or our FIN would be mistaken for the first one.
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          // setImmediate, not setTimeout(0): a timer turn costs a millisecond
+          // or more here (2,000 awaits: 2.2 ms each against 4 us), which
+          // capped the HTTP/1.0 rate of this engine below a plain client's.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
     }
