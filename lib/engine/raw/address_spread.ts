@@ -89,6 +89,11 @@ export class AddressSpread {
 
   /** `connect` of `fd` to the destination {@link AddressSpread.open} took for it. */
   connect(fd: number): number {
-    return this.#libc.symbols.connect(fd, this.sockaddr, this.sockaddr.byteLength);
+    return this.connectTo(fd, this.sockaddr);
+  }
+
+  /** `connect` of `fd` to `sockaddr` (a destination remembered when the socket was opened). */
+  connectTo(fd: number, sockaddr: Uint8Array<ArrayBuffer>): number {
+    return this.#libc.symbols.connect(fd, sockaddr, sockaddr.byteLength);
   }
 }

@@ -47,10 +47,20 @@ export interface SessionLoopPlan {
   rate: number | null;
   /** Open loop: delay of the first intended start, ms. */
   rateOffsetMs: number;
+  /**
+   * A burst: open, bind and register every socket before
+   * {@link SessionLoopHooks.beforeStart} returns, so the burst itself is
+   * only `connect()` calls, back to back.
+   *
+   * @default {false}
+   */
+  prepare?: boolean;
 }
 
 /** What the loop tells its caller. */
 export interface SessionLoopHooks {
+  /** Called once the sockets of a `prepare`d burst are open, right before the first connect. */
+  beforeStart?(): void;
   /** Polled every turn: true once the run must stop (sessions end as `interrupted`). */
   stopped(): boolean;
   /** Every finished session. */

@@ -19,6 +19,7 @@ import { TimerWheel } from "./timer_wheel.ts";
 import { connectOutcome, type Outcome, RESET_ERRNOS } from "../outcome.ts";
 import type { SessionLoopHooks, SessionLoopPlan, SessionLoopResult } from "./loop_plan.ts";
 import {
+  failedOpenRecord,
   newSlot,
   receive,
   ReceiveEnd as End,
@@ -27,6 +28,7 @@ import {
   SlotState as State,
 } from "./session_slot.ts";
 import { EPOLL_EVENT_SIZE as EVENT_SIZE, SocketCalls } from "./socket_calls.ts";
+import { prepareSockets } from "./prepared.ts";
 import { TcpInfoReader } from "./tcp_info.ts";
 
 const MAX_EVENTS = 1024;
@@ -222,26 +224,29 @@ export function runSessionLoop(
     }
   };
 
+  const burst = Math.min(plan.concurrency, plan.sessions ?? Infinity);
+  const ready = plan.prepare ? prepareSockets(spread, calls, ep, free, burst) : [];
+  hooks.beforeStart?.();
+
   const open = (intendedStart: number | undefined) => {
     claimed++;
-    const fd = spread.open();
+    const prepared = ready.pop();
+    const fd = prepared?.fd ?? spread.open();
     const calledAt = performance.now();
     if (fd < 0) {
       const errno = errnoName(-fd);
-      const errors = [{ phase: "handshake" as const, operation: "connect" as const, errno }];
       const outcome = connectOutcome(errno);
       if (outcome === "tester-limit") limitHit = true;
-      const record = { outcome, phase: "handshake" as const, errno, bytesReceived: 0, errors };
-      return hooks.onRecord({ ...record, connectCalledAt: performance.timeOrigin + calledAt });
+      return hooks.onRecord(failedOpenRecord(errno, outcome, calledAt));
     }
-    const slot = free.pop()!;
+    const slot = prepared?.slot ?? free.pop()!;
     const s = newSlot(fd, intendedStart, calledAt);
     slots[slot] = s;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    calls.register(ep, fd, slot);
+    if (!prepared) calls.register(ep, fd, slot);
     s.calledAt = performance.now();
-    if (spread.connect(fd) === 0) {
+    if ((prepared ? spread.connectTo(fd, prepared.to) : spread.connect(fd)) === 0) {
       now = performance.now();
       return established(slot, s);
     }
@@ -345,6 +350,7 @@ export function runSessionLoop(
     }
   } finally {
     for (const s of slots) if (s) c.close(s.fd);
+    for (const unused of ready) c.close(unused.fd);
     c.close(ep);
   }
   return { maxInFlight };

@@ -105,6 +105,28 @@ export function newSlot(
 }
 
 /**
+ * The record of a session whose socket could not even be opened (`EMFILE`,
+ * say): it failed in its handshake, with `errno`.
+ *
+ * @example
+ * ```ts
+ * import { failedOpenRecord } from "./session_slot.ts";
+ * const record = failedOpenRecord("EMFILE", "tester-limit", 0);
+ * console.assert(record.errors[0].operation === "connect");
+ * ```
+ */
+export function failedOpenRecord(errno: string, outcome: Outcome, calledAt: number): SessionRecord {
+  return {
+    outcome,
+    phase: "handshake",
+    errno,
+    bytesReceived: 0,
+    errors: [{ phase: "handshake", operation: "connect", errno }],
+    connectCalledAt: performance.timeOrigin + calledAt,
+  };
+}
+
+/**
  * The record of a finished session.
  *
  * @example

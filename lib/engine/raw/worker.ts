@@ -59,7 +59,6 @@ scope.onmessage = (event) => {
   let limitSaid = false;
   const libc = openLibc();
   try {
-    waitUntil(message.startAt, stop);
     const { maxInFlight } = runSessionLoop(libc, {
       destinations: message.destinations,
       sources: message.sources,
@@ -70,7 +69,11 @@ scope.onmessage = (event) => {
       durationMs: message.plan.durationMs,
       rate: message.plan.rate,
       rateOffsetMs: message.plan.rateOffsetMs,
+      // A burst opens its sockets before the shared instant: it is then
+      // only connect() calls.
+      prepare: message.startAt !== undefined,
     }, {
+      beforeStart: () => waitUntil(message.startAt, stop),
       stopped: () => Atomics.load(stop, 0) !== 0,
       onRecord: (record) => {
         tally.add(record, sentData);
