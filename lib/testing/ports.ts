@@ -31,6 +31,34 @@ export function randomPort(): number {
 }
 
 /**
+ * Whether no socket lingers on local port `port`. A TIME_WAIT left there by
+ * an earlier server would be taken over by a new connection with the same
+ * 4-tuple (the kernel hands out a destination's client ports in the same
+ * order each time), and a census of the new server would miss its own
+ * TIME_WAIT sockets. Best effort: true when `ss` may not or cannot run.
+ *
+ * @example
+ * ```ts
+ * import { portIsQuiet } from "./ports.ts";
+ * console.assert(typeof portIsQuiet(1) === "boolean");
+ * ```
+ */
+export function portIsQuiet(port: number): boolean {
+  if (Deno.permissions.querySync({ name: "run", command: "ss" }).state !== "granted") return true;
+  try {
+    const output = new Deno.Command("ss", {
+      args: ["-Htan", `sport = :${port}`],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    return !output.success || new TextDecoder().decode(output.stdout).trim() === "";
+  } catch {
+    return true;
+  }
+}
+
+/**
  * The target of a server listening on `hostname:port` (an IPv6 address in brackets).
  *
  * @example

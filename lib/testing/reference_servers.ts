@@ -9,7 +9,7 @@
 
 import { delay } from "../base/delay.ts";
 import type { Target } from "../base/target.ts";
-import { PORT_RANGE, randomPort, targetOf } from "./ports.ts";
+import { PORT_RANGE, portIsQuiet, randomPort, targetOf } from "./ports.ts";
 import { startResetServer } from "./reset_server.ts";
 
 /** The behaviours on offer. */
@@ -157,6 +157,7 @@ export function listenBelowEphemeral(
   if (port !== undefined) return Deno.listen({ hostname, port, tcpBacklog: backlog });
   for (let attempt = 0; attempt < 200; attempt++) {
     const candidate = randomPort();
+    if (!portIsQuiet(candidate)) continue;
     try {
       return Deno.listen({ hostname, port: candidate, tcpBacklog: backlog });
     } catch (error) {

@@ -4,6 +4,7 @@
  * so that a missing nginx fails CI instead of skipping.
  */
 
+import { portIsQuiet } from "../../lib/testing/ports.ts";
 import { waitForListener } from "./loopback.ts";
 
 /** The nginx binary, when one is installed. */
@@ -39,7 +40,11 @@ export interface RunningNginx extends AsyncDisposable {
 export async function startNginx(options: NginxOptions = {}): Promise<RunningNginx> {
   if (!NGINX) throw new Error("nginx is not installed");
   const dir = await Deno.makeTempDir({ prefix: "synfin-nginx-" });
-  const port = 20000 + Math.floor(Math.random() * 12000);
+  // A port where no earlier server left TIME_WAIT sockets (see portIsQuiet).
+  let port = 20000 + Math.floor(Math.random() * 12000);
+  for (let attempt = 0; attempt < 50 && !portIsQuiet(port); attempt++) {
+    port = 20000 + Math.floor(Math.random() * 12000);
+  }
   await Deno.writeTextFile(
     `${dir}/nginx.conf`,
     `daemon off; master_process off; worker_processes 1;
