@@ -46,6 +46,12 @@ export interface KernelCounters {
   tcpReqQFullDrop: number;
   /** Tcp.RetransSegs: all retransmitted segments; a rise with no overflow points elsewhere. */
   retransSegs: number;
+  /**
+   * TcpExt.TCPTimeWaitOverflow: closes that left no TIME_WAIT because the
+   * kernel's table (`net.ipv4.tcp_max_tw_buckets`) was full; TIME_WAIT counts
+   * taken meanwhile are low by that much.
+   */
+  tcpTimeWaitOverflow: number;
 }
 
 /**
@@ -67,6 +73,7 @@ export const KERNEL_COUNTER_KEYS: Readonly<Record<keyof KernelCounters, string>>
   tcpReqQFullDoCookies: "TcpExt.TCPReqQFullDoCookies",
   tcpReqQFullDrop: "TcpExt.TCPReqQFullDrop",
   retransSegs: "Tcp.RetransSegs",
+  tcpTimeWaitOverflow: "TcpExt.TCPTimeWaitOverflow",
 });
 
 const FIELDS = Object.keys(KERNEL_COUNTER_KEYS) as (keyof KernelCounters)[];
@@ -175,7 +182,7 @@ export function kernelCountersFrom(map: ReadonlyMap<string, number>): KernelCoun
  * const zero: KernelCounters = {
  *   listenOverflows: 0, listenDrops: 0, tcpSynRetrans: 0, syncookiesSent: 0,
  *   syncookiesRecv: 0, syncookiesFailed: 0, tcpReqQFullDoCookies: 0, tcpReqQFullDrop: 0,
- *   retransSegs: 0,
+ *   retransSegs: 0, tcpTimeWaitOverflow: 0,
  * };
  * const later = { ...zero, listenOverflows: 5, retransSegs: 9 };
  * console.assert(diffKernelCounters(zero, later).listenOverflows === 5);

@@ -64,7 +64,7 @@ export function renderSocketReport(
   } else {
     lines.push(...censusTable(sockets));
   }
-  if (sockets.counters) lines.push(countersLine(sockets.counters));
+  if (sockets.counters) lines.push(...countersLines(sockets.counters));
   lines.push("", "findings");
   lines.push(...findingLines(findings));
   return lines;
@@ -108,10 +108,20 @@ function censusTable(sockets: SocketReport): string[] {
   return lines;
 }
 
-function countersLine(c: KernelCounters): string {
-  return `  kernel counters (whole namespace): ListenOverflows ${delta(c.listenOverflows)}, ` +
+function countersLines(c: KernelCounters): string[] {
+  const lines = [
+    `  kernel counters (whole namespace): ListenOverflows ${delta(c.listenOverflows)}, ` +
     `ListenDrops ${delta(c.listenDrops)}, TCPSynRetrans ${delta(c.tcpSynRetrans)}, ` +
-    `SyncookiesSent ${delta(c.syncookiesSent)}`;
+    `SyncookiesSent ${delta(c.syncookiesSent)}`,
+  ];
+  // The host's limit, not the server's doing: say so beside the counts it lowers.
+  if (c.tcpTimeWaitOverflow > 0) {
+    lines.push(
+      `  TIME_WAIT TABLE FULL: ${c.tcpTimeWaitOverflow} closes left no TIME_WAIT ` +
+        "(net.ipv4.tcp_max_tw_buckets reached on this host), so the TIME_WAIT counts above are low",
+    );
+  }
+  return lines;
 }
 
 function findingLines(f: LingerFindings): string[] {

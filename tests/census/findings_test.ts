@@ -23,6 +23,7 @@ const COUNTERS: KernelCounters = {
   tcpReqQFullDoCookies: 0,
   tcpReqQFullDrop: 0,
   retransSegs: 3,
+  tcpTimeWaitOverflow: 0,
 };
 
 Deno.test("findLingering: CLOSE_WAIT", async (t) => {

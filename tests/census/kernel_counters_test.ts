@@ -40,6 +40,7 @@ const CAPTURED: KernelCounters = {
   tcpReqQFullDoCookies: 0,
   tcpReqQFullDrop: 0,
   retransSegs: 43,
+  tcpTimeWaitOverflow: 0,
 };
 
 Deno.test("parseNetstat", async (t) => {
@@ -120,6 +121,7 @@ Deno.test("kernelCountersFrom", async (t) => {
       tcpReqQFullDoCookies: "TcpExt.TCPReqQFullDoCookies",
       tcpReqQFullDrop: "TcpExt.TCPReqQFullDrop",
       retransSegs: "Tcp.RetransSegs",
+      tcpTimeWaitOverflow: "TcpExt.TCPTimeWaitOverflow",
     });
     const map = new Map(Object.values(KERNEL_COUNTER_KEYS).map((key, i) => [key, i + 1]));
     const counters = kernelCountersFrom(map);
@@ -135,7 +137,8 @@ Deno.test("kernelCountersFrom", async (t) => {
     });
     assert.throws(() => kernelCountersFrom(parseNetstat(snmp)), {
       name: "KernelCountersFormatError",
-      message: /TcpExt\.ListenOverflows, TcpExt\.ListenDrops, .*TcpExt\.TCPReqQFullDrop:/,
+      message:
+        /TcpExt\.ListenOverflows, TcpExt\.ListenDrops, .*TcpExt\.TCPReqQFullDrop, TcpExt\.TCPTimeWaitOverflow:/,
     });
   });
 });

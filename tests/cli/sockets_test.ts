@@ -89,10 +89,13 @@ Deno.test("cli sockets: a burst against a tiny backlog shows half-open connectio
   assert.ok(summary.lingering.halfOpen.count > 0, `half-open: ${summary.lingering.halfOpen.count}`);
   assert.ok(summary.sockets.counters.listenOverflows > 0, "ListenOverflows delta");
   assert.equal(summary.sockets.acceptQueue.backlog, 4);
-  // Linux caps the queue at backlog + 1; a census every 250 ms sees it
-  // filling but does not always catch it full.
+  // Linux caps the queue at backlog + 1, but checks that without a lock:
+  // handshakes completing on two CPUs at once can each pass the check, one
+  // more per other CPU (seen: 6 with backlog 4 on 2 cores, raw engine). A
+  // census every 250 ms sees the queue filling but does not always catch it full.
   const peak = summary.sockets.acceptQueue.peak;
-  assert.ok(peak >= 1 && peak <= 5, `accept queue peak ${peak}`);
+  const cap = 4 + 1 + ((navigator.hardwareConcurrency || 1) - 1);
+  assert.ok(peak >= 1 && peak <= cap, `accept queue peak ${peak} (cap ${cap})`);
 });
 
 Deno.test("cli sockets: --server-sockets reads the table through a command (ss -tan)", async () => {

@@ -31,6 +31,7 @@ const COUNTERS: KernelCounters = {
   tcpReqQFullDoCookies: 0,
   tcpReqQFullDrop: 0,
   retransSegs: 9,
+  tcpTimeWaitOverflow: 0,
 };
 
 Deno.test("FINDING_ADVICE: one line of advice per finding", () => {
@@ -239,4 +240,15 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
       `    ${FINDING_ADVICE.halfOpen}`,
     ]);
   });
+});
+
+Deno.test("renderSocketReport: a full TIME_WAIT table is said beside the counts it lowers", () => {
+  const lines = renderSocketReport(
+    report({ counters: { ...COUNTERS, tcpTimeWaitOverflow: 35 } }),
+    findLingering(report(), outcomes({ clean: 20 })),
+  );
+  assert.match(
+    lines.join("\n"),
+    /TIME_WAIT TABLE FULL: 35 closes left no TIME_WAIT \(net\.ipv4\.tcp_max_tw_buckets reached/,
+  );
 });

@@ -176,6 +176,7 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
     tcpReqQFullDoCookies: 17,
     tcpReqQFullDrop: 18,
     retransSegs: 19,
+    tcpTimeWaitOverflow: 0,
   };
   const report = (more: Partial<Report> = {}): Report => ({
     available: true,

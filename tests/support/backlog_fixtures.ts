@@ -51,6 +51,7 @@ export function fakeBurst(size: number, fake: FakeBurst = {}): BurstSummary {
     tcpReqQFullDoCookies: 0,
     tcpReqQFullDrop: 0,
     retransSegs: 0,
+    tcpTimeWaitOverflow: 0,
     ...fake.counters,
   };
   return {
