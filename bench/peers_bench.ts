@@ -19,7 +19,7 @@
  */
 
 import { fileURLToPath as fromFileUrl } from "node:url";
-import { skipUnlessRoot } from "./netns.ts";
+import { buildC, median, shellQuote, skipUnlessRoot } from "./netns.ts";
 
 const RUN_MS = Number(Deno.env.get("SYNFIN_BENCH_MS") ?? 6000);
 const ROUNDS = Number(Deno.env.get("SYNFIN_BENCH_ROUNDS") ?? 3);
@@ -159,7 +159,7 @@ async function runInNamespace(
   mode: Mode,
   command: string[],
 ): Promise<{ kernel: number; stdout: string }> {
-  const quoted = command.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
+  const quoted = shellQuote(command);
   const script = `
 set -e
 ip link set lo up
@@ -184,23 +184,11 @@ rm -f "$out" "$out.client"
   return { kernel: Number(match[1]), stdout: text.slice(match.index + match[0].length).trim() };
 }
 
-async function buildServer(): Promise<string> {
-  const binary = await Deno.makeTempFile({ prefix: "synfin-epoll-" });
-  const cc = await new Deno.Command("cc", {
-    args: ["-O2", "-o", binary, `${ROOT}bench/epoll_server.c`],
-  }).output();
-  if (!cc.success) throw new Error(new TextDecoder().decode(cc.stderr));
-  return binary;
-}
-
 const loadAverage = async () =>
   (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
 if (import.meta.main && !skipUnlessRoot("peers_bench")) {
-  const server = await buildServer();
+  const server = await buildC("epoll_server");
   const { list, notes } = await clients();
   console.log(
     `peers bench: C=${CONCURRENCY}, ${RUN_MS} ms per run, ${ROUNDS} rounds, medians; ` +
