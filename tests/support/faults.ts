@@ -78,6 +78,19 @@ function quote(word: string): string {
  * {@link CAN_ISOLATE} (use `ignore: !CAN_ISOLATE` on the test).
  */
 export async function synfinInNamespace(options: NamespaceRunOptions): Promise<NamespaceRun> {
+  const [run] = await synfinRepeatedInNamespace(options, 1);
+  return run;
+}
+
+/**
+ * Runs the CLI `times` times in a row in one fresh network namespace, against
+ * one reference server that lives through all the runs (so a run sees the
+ * sockets the earlier ones left), and returns each run's result.
+ */
+export async function synfinRepeatedInNamespace(
+  options: NamespaceRunOptions,
+  times: number,
+): Promise<NamespaceRun[]> {
   const deno = quote(Deno.execPath());
   const cli = [
     deno,
@@ -101,15 +114,17 @@ export async function synfinInNamespace(options: NamespaceRunOptions): Promise<N
       // connect would be a session the server counts).
       `for i in $(seq 100); do ss -ltn | grep -q ':${server.port} ' && break; sleep 0.05; done`,
     ].join("\n"),
+    `for run in $(seq ${times}); do`,
     `(${options.ulimit === undefined ? "" : `ulimit -n ${options.ulimit} && `}exec ${cli}) ` +
-    `>"$out" 2>"$err" &`,
+    `>"$out.$run" 2>"$err.$run" &`,
     "cli_pid=$!",
     options.signalAfterMs === undefined
       ? ""
       : `(sleep ${options.signalAfterMs / 1000}; kill -INT $cli_pid 2>/dev/null) &`,
     "wait $cli_pid; code=$?",
-    'echo "$code" >"$rc"',
-    'ss -tanp >"$ss"',
+    'echo "$code" >"$rc.$run"',
+    'ss -tanp >"$ss.$run"',
+    "done",
     'echo "${server_pid:-}" >"$pid"',
     '[ -n "${server_pid:-}" ] && kill $server_pid 2>/dev/null',
     "exit 0",
@@ -130,20 +145,27 @@ export async function synfinInNamespace(options: NamespaceRunOptions): Promise<N
       stderr: "piped",
     }).output();
     const read = (file: string) => Deno.readTextFile(`${dir}/${file}`).catch(() => "");
-    const rc = (await read("rc")).trim();
-    assert.ok(rc !== "", `the namespace script failed: ${new TextDecoder().decode(shell.stderr)}`);
-    const sockets = await read("ss");
     const serverPid = (await read("pid")).trim();
-    const leftover = sockets.split("\n").filter((line) =>
-      line.includes("users:(") && (serverPid === "" || !line.includes(`pid=${serverPid},`))
-    );
-    return {
-      code: Number(rc),
-      stdout: await read("out"),
-      stderr: await read("err"),
-      sockets,
-      leftover,
-    };
+    const runs: NamespaceRun[] = [];
+    for (let run = 1; run <= times; run++) {
+      const rc = (await read(`rc.${run}`)).trim();
+      assert.ok(
+        rc !== "",
+        `the namespace script failed: ${new TextDecoder().decode(shell.stderr)}`,
+      );
+      const sockets = await read(`ss.${run}`);
+      const leftover = sockets.split("\n").filter((line) =>
+        line.includes("users:(") && (serverPid === "" || !line.includes(`pid=${serverPid},`))
+      );
+      runs.push({
+        code: Number(rc),
+        stdout: await read(`out.${run}`),
+        stderr: await read(`err.${run}`),
+        sockets,
+        leftover,
+      });
+    }
+    return runs;
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
