@@ -10,20 +10,22 @@
 import { type CheckCommand, type ListCommand, parseCheckArgs } from "./check_args.ts";
 import { type IdleCommand, parseIdleArgs } from "./idle_args.ts";
 import { type LoadCommand, parseLoadArgs } from "./load_args.ts";
-import type { EarlyCommand } from "./parse.ts";
+import { COMMANDS, type EarlyCommand } from "./parse.ts";
+import { closest } from "../base/closest.ts";
+import { UsageError } from "../base/errors.ts";
 
 /** A parsed command line. */
 export type CliCommand = EarlyCommand | ListCommand | CheckCommand | LoadCommand | IdleCommand;
 
 const PARSERS = {
-  check: parseCheckArgs,
   load: parseLoadArgs,
   idle: parseIdleArgs,
 } as const;
 
 /**
  * Parses argv. A first word naming a command (`check`, `load`, `idle`)
- * selects it; otherwise the command is `check`.
+ * selects it; otherwise the command is `check`. A first word that names no
+ * command and is no target, followed by more words, is an unknown command.
  *
  * @throws {UsageError} on any bad option or value.
  * @example
@@ -35,8 +37,15 @@ const PARSERS = {
  */
 export function parseCli(argv: string[]): CliCommand {
   const word = argv[0];
-  if (word === "check" || word === "load" || word === "idle") {
-    return PARSERS[word](argv.slice(1));
+  if (word === "check") return parseCheckArgs(argv.slice(1), { named: true });
+  if (word === "load" || word === "idle") return PARSERS[word](argv.slice(1));
+  if (word !== undefined && argv.length > 1 && /^[A-Za-z][\w-]*$/.test(word)) {
+    // A bare word cannot be HOST:PORT: a typo of a command, as in `lod 127.0.0.1:80`.
+    const near = closest(word, COMMANDS);
+    throw new UsageError(
+      `Unknown command '${word}'${near ? ` (did you mean '${near}'?)` : ""}: ` +
+        `the commands are ${COMMANDS.join(", ")}`,
+    );
   }
   return parseCheckArgs(argv);
 }

@@ -8,8 +8,8 @@
 
 import type { Target } from "../base/target.ts";
 import type { CheckRequest } from "../suite/plan.ts";
-import { parseThreshold } from "../suite/threshold.ts";
-import { MAX_CONCURRENCY } from "./load_args.ts";
+import { parseKnownThreshold } from "../suite/threshold.ts";
+import { MAX_CONCURRENCY } from "../base/limits.ts";
 import {
   CENSUS_OPTIONS,
   censusGiven,
@@ -64,7 +64,8 @@ const CHECK_OPTIONS = {
 } as const;
 
 /**
- * Parses the words of a `check` command line (after `check`, if it was named).
+ * Parses the words of a `check` command line (after `check`, if it was named:
+ * `named`, so `--help` is the help of `check` alone).
  *
  * @throws {UsageError} on any bad option or value, a bad threshold included.
  * @example
@@ -74,15 +75,21 @@ const CHECK_OPTIONS = {
  * console.assert(command.kind === "check" && command.request.census === "off");
  * ```
  */
-export function parseCheckArgs(args: string[]): CheckCommand | ListCommand | EarlyCommand {
-  const { values, target, early } = parseOptions(args, CHECK_OPTIONS, { targetOptional: true });
+export function parseCheckArgs(
+  args: string[],
+  { named = false }: { named?: boolean } = {},
+): CheckCommand | ListCommand | EarlyCommand {
+  const { values, target, early } = parseOptions(args, CHECK_OPTIONS, {
+    targetOptional: true,
+    ...(named ? { topic: "check" as const } : {}),
+  });
   if (values.list) return { kind: "list" };
   if (early) return early;
   const request: CheckRequest = {
     cases: values.case ?? [],
     skip: values.skip ?? [],
     thresholds: (values.threshold ?? []).map((expression) => {
-      parseThreshold(expression);
+      parseKnownThreshold(expression);
       return expression;
     }),
   };

@@ -55,7 +55,7 @@ const IDLE_OPTIONS = {
  * ```
  */
 export function parseIdleArgs(args: string[]): IdleCommand | EarlyCommand {
-  const { values, target, early } = parseOptions(args, IDLE_OPTIONS);
+  const { values, target, early } = parseOptions(args, IDLE_OPTIONS, { topic: "idle" });
   if (early) return early;
   const idle: IdleChoice = {
     connections: values.connections === undefined

@@ -6,6 +6,7 @@
  */
 
 import { parseDuration } from "../base/duration.ts";
+import { MAX_CONCURRENCY as SUITE_MAX_CONCURRENCY } from "../base/limits.ts";
 import { UsageError } from "../base/errors.ts";
 import { parseSourceAddresses } from "../base/address_list.ts";
 import { chooseEngine } from "../engine/engine_choice.ts";
@@ -27,8 +28,8 @@ import {
   unescapePayload,
 } from "./parse.ts";
 
-/** Most sessions in flight; each holds a file descriptor (`ulimit -n` is often 20,000). */
-export const MAX_CONCURRENCY = 10_000;
+/** Most sessions in flight in `check`; each holds a file descriptor (`ulimit -n` is often 20,000). */
+export const MAX_CONCURRENCY: number = SUITE_MAX_CONCURRENCY;
 
 /**
  * Most sessions in flight in `load`: past the file descriptor limit of one
@@ -75,7 +76,7 @@ const LOAD_OPTIONS = {
  * ```
  */
 export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
-  const { values, target, early } = parseOptions(args, LOAD_OPTIONS);
+  const { values, target, early } = parseOptions(args, LOAD_OPTIONS, { topic: "load" });
   if (early) return early;
   const load: LoadOptions = {};
   if (values.concurrency !== undefined) {

@@ -9,9 +9,11 @@ import { EXIT } from "../base/exit_codes.ts";
 import { VERSION } from "../base/version.ts";
 import { type CliCommand, parseCli } from "./args.ts";
 import { backlog } from "./backlog.ts";
+import { type BacklogCommand, parseBacklogArgs } from "./backlog_args.ts";
+import { checkBeforeRun } from "./before_run.ts";
 import { check, listCases } from "./check.ts";
 import { demo } from "./demo.ts";
-import { BACKLOG_HELP, HELP } from "./help.ts";
+import { BACKLOG_HELP, commandHelp, HELP } from "./help.ts";
 import { idle } from "./idle.ts";
 import { load } from "./load.ts";
 import { say, sayUsageError } from "./output.ts";
@@ -37,11 +39,25 @@ export async function main(args: string[]): Promise<number> {
 }
 
 async function run(args: string[]): Promise<number> {
-  if (args[0] === "backlog") return await backlog(args.slice(1));
+  if (args[0] === "backlog") {
+    let command: BacklogCommand;
+    try {
+      command = parseBacklogArgs(args.slice(1));
+    } catch (error) {
+      return sayUsageError(error);
+    }
+    if (command.kind !== "help") {
+      const refused = await before(command, args);
+      if (refused !== undefined) return refused;
+    }
+    return await backlog(args.slice(1));
+  }
   if (args[0] === "demo") {
-    if (args.length === 1) return await demo();
-    say(`demo takes no options, got: ${args.slice(1).join(" ")} (see --help)`);
-    return EXIT.usage;
+    if (args.length > 1) {
+      say(`demo takes no options, got: ${args.slice(1).join(" ")} (see --help)`);
+      return EXIT.usage;
+    }
+    return await before({ kind: "demo" }, args) ?? await demo();
   }
   let command: CliCommand;
   try {
@@ -51,7 +67,7 @@ async function run(args: string[]): Promise<number> {
   }
   switch (command.kind) {
     case "help":
-      console.log(`${HELP}\n${BACKLOG_HELP}`);
+      console.log(command.topic ? commandHelp(command.topic) : `${HELP}\n${BACKLOG_HELP}`);
       return EXIT.ok;
     case "version":
       console.log(`synfin ${VERSION}`);
@@ -59,11 +75,28 @@ async function run(args: string[]): Promise<number> {
     case "list":
       console.log(listCases());
       return EXIT.ok;
+  }
+  const refused = await before(command, args);
+  if (refused !== undefined) return refused;
+  switch (command.kind) {
     case "check":
       return await check(command);
     case "load":
       return await load(command);
     case "idle":
       return await idle(command);
+  }
+}
+
+/** The permission and report-path checks: the exit code when they refuse. */
+async function before(
+  command: Parameters<typeof checkBeforeRun>[0],
+  args: string[],
+): Promise<number | undefined> {
+  try {
+    await checkBeforeRun(command, args);
+    return undefined;
+  } catch (error) {
+    return sayUsageError(error, { hint: false });
   }
 }

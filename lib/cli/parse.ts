@@ -10,13 +10,24 @@
 import { parseArgs } from "node:util";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
+import { wholeNumber } from "../base/limits.ts";
 import { parseTarget, type Target } from "../base/target.ts";
 import type { CensusSettings } from "../census/settings.ts";
 import { chooseEngine } from "../engine/engine_choice.ts";
 import { type EngineName, ENGINES } from "../engine/load.ts";
 
-/** `--help` or `--version`, which win over everything else on the line. */
-export type EarlyCommand = { kind: "help" } | { kind: "version" };
+/** The commands whose `--help` is their own (`backlog` parses its own). */
+export type HelpTopic = "check" | "load" | "idle";
+
+/**
+ * `--help` or `--version`, which win over everything else on the line. A
+ * help after a command word (`load --help`) names it in `topic`; without
+ * one, `--help` covers every command.
+ */
+export type EarlyCommand = { kind: "help"; topic?: HelpTopic } | { kind: "version" };
+
+/** Every command word, as `--help` lists them. */
+export const COMMANDS: readonly string[] = ["check", "load", "idle", "backlog", "demo"];
 
 /** Options of every command but `backlog`. */
 export const COMMON_OPTIONS = {
@@ -63,10 +74,75 @@ type OptionSpec = Record<
   { type: "string" | "boolean"; short?: string; multiple?: boolean }
 >;
 
+/** Options whose value is a number or a duration: a dash before it is a minus sign. */
+const NUMERIC_OPTIONS = new Set([
+  "concurrency",
+  "sessions",
+  "duration",
+  "rate",
+  "hold",
+  "connect-timeout",
+  "close-timeout",
+  "drain",
+  "burst",
+  "idle-bound",
+  "connections",
+  "bound",
+]);
+
 /**
- * Parses options and the one target. `early` is set for --help / --version;
- * `target` is undefined only then, with `--list`, or when `targetOptional`
- * (the target may come from a config file).
+ * `node:util` `parseArgs` with one-line {@link UsageError}s. `-c -5` reads
+ * as an option named `-5` there ("argument is ambiguous"), so a negative
+ * number after a numeric option is passed on as `--concurrency=-5`, for
+ * the option's own check to call it what it is.
+ *
+ * @throws {UsageError} on an unknown option, a missing value, or a negative number.
+ * @example
+ * ```ts
+ * import { parseArgv } from "./parse.ts";
+ * const { values } = parseArgv(["-c", "5"], { concurrency: { type: "string", short: "c" } });
+ * console.assert(values.concurrency === "5");
+ * ```
+ */
+export function parseArgv<T extends OptionSpec>(argv: string[], options: T, prefix = "") {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    const name = word.startsWith("--")
+      ? word.slice(2)
+      : Object.keys(options).find((key) => word === `-${options[key].short}`);
+    const next = argv[i + 1];
+    if (word === "--") {
+      args.push(...argv.slice(i));
+      break;
+    }
+    // As --name=-5 the value reaches the option's own check ("must be positive").
+    if (name !== undefined && NUMERIC_OPTIONS.has(name) && /^-\d/.test(next ?? "")) {
+      args.push(`--${name}=${next}`);
+      i++;
+    } else args.push(word);
+  }
+  try {
+    return parseArgs({ args, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec(message);
+    throw new UsageError(
+      prefix +
+        (ambiguous
+          ? `${ambiguous[1]} takes a value, and the next word starts with a dash: ` +
+            `write ${ambiguous[1]}=VALUE`
+          : message.replace(/\. To specify a positional.*$/, "")),
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Parses options and the one target. `early` is set for --help / --version
+ * (naming `topic`, the command whose help it is, when given); `target` is
+ * undefined only then, with `--list`, or when `targetOptional` (the target
+ * may come from a config file).
  *
  * @example
  * ```ts
@@ -78,19 +154,12 @@ type OptionSpec = Record<
 export function parseOptions<T extends OptionSpec>(
   args: string[],
   options: T,
-  { targetOptional = false } = {},
+  { targetOptional = false, topic }: { targetOptional?: boolean; topic?: HelpTopic } = {},
 ) {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options });
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new UsageError(message.replace(/\. To specify a positional.*$/, ""), { cause: error });
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseArgv(args, options);
   const flags: Record<string, unknown> = values;
   const early: EarlyCommand | undefined = flags.help
-    ? { kind: "help" }
+    ? topic === undefined ? { kind: "help" } : { kind: "help", topic }
     : flags.version
     ? { kind: "version" }
     : undefined;
@@ -118,10 +187,7 @@ export function parseOptions<T extends OptionSpec>(
  * ```
  */
 export function integer(text: string, option: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`Invalid ${option} "${text}": give a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
+  return wholeNumber(text, option, min, max);
 }
 
 /**
@@ -134,9 +200,7 @@ export function integer(text: string, option: string, min: number, max: number):
  * ```
  */
 export function positiveDuration(text: string, option: string): number {
-  const ms = parseDuration(text, option);
-  if (ms <= 0) throw new UsageError(`Invalid ${option} "${text}": must be more than 0`);
-  return ms;
+  return parseDuration(text, option, { positive: true });
 }
 
 /**

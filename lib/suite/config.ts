@@ -14,9 +14,11 @@
  * ```
  *
  * Loading validates everything it can without running: types, unknown keys
- * (a misspelt key would otherwise be silently ignored), and the syntax of the
- * target, durations and thresholds, so a bad file fails with exit code 2 and
- * names the file and key. Values stay as written (`"2s"`, not 2000): the CLI
+ * (a misspelt key would otherwise be silently ignored), and the target,
+ * durations, concurrency and thresholds (their metric names included) with
+ * the very checks of the flags they stand for (`-d`, `-c`, `--threshold`),
+ * so a bad file fails with exit code 2, names the file and key, and says
+ * what the flag would. Durations stay text (`"2s"`, or `"5"` for 5): the CLI
  * parses them as it parses the same options on the command line.
  *
  * @module
@@ -25,9 +27,10 @@
 import { join } from "node:path";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
+import { MAX_CONCURRENCY, wholeNumber } from "../base/limits.ts";
 import { describeError, errnoOfAny } from "../base/errno.ts";
 import { parseTarget } from "../base/target.ts";
-import { parseThreshold } from "./threshold.ts";
+import { parseKnownThreshold } from "./threshold.ts";
 
 /** The name {@link findDefaultConfig} looks for. */
 export const DEFAULT_CONFIG_NAME = "synfin.json";
@@ -57,9 +60,9 @@ export interface SynfinConfig {
    * census setting's `drainMs` (`--drain`).
    */
   drain?: string;
-  /** How long the load runs, e.g. `10s`. */
+  /** How long the load runs, e.g. `10s` (in the file also a number of seconds). */
   duration?: string;
-  /** Sessions in flight. */
+  /** Sessions in flight in the suite's load, 1 to 10,000 (as `-c`). */
   concurrency?: number;
   /**
    * Command printing the server host's socket table: the census setting's
@@ -106,8 +109,38 @@ function parsed(check: Check, parse: (text: string) => unknown): Check {
   };
 }
 
-function duration(value: unknown) {
-  return isString(value) ? { value } : { problem: 'must be a duration string, e.g. "2s"' };
+/**
+ * A duration: a string as on the command line (`"2s"`) or a number of
+ * seconds (as `-d 5`), checked by the flag's own parser, so `"0s"` and
+ * `"2147483s"` fail as `-d 0s` and `-d 2147483s` do. Kept as text, which
+ * the plan parses as it parses the flag.
+ */
+function duration(option: string, positive: boolean): Check {
+  return (value) => {
+    if (typeof value !== "number" && !isString(value)) {
+      return { problem: 'must be a duration, e.g. "2s" or 5 (seconds)' };
+    }
+    try {
+      parseDuration(value, option, { positive });
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      return { problem: `is invalid: ${lowerFirst(error.message)}` };
+    }
+    return { value: String(value) };
+  };
+}
+
+/** A whole number, checked as its flag is (`-c` for `concurrency`). */
+function count(option: string, max: number): Check {
+  return (value) => {
+    if (typeof value !== "number") return { problem: "must be a number, e.g. 50" };
+    try {
+      return { value: wholeNumber(value, option, 1, max) };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      return { problem: `is invalid: ${lowerFirst(error.message)}` };
+    }
+  };
 }
 
 const CHECKS: Record<keyof SynfinConfig, Check> = {
@@ -115,17 +148,14 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
   cases: strings,
   skip: strings,
   strict: (value) => typeof value === "boolean" ? { value } : { problem: "must be true or false" },
-  thresholds: parsed(strings, parseThreshold),
+  thresholds: parsed(strings, parseKnownThreshold),
   junit: string,
   json: string,
-  connectTimeout: parsed(duration, parseDuration),
-  closeTimeout: parsed(duration, parseDuration),
-  drain: parsed(duration, parseDuration),
-  duration: parsed(duration, parseDuration),
-  concurrency: (value) =>
-    Number.isSafeInteger(value) && (value as number) > 0
-      ? { value }
-      : { problem: "must be a whole number above 0" },
+  connectTimeout: duration("--connect-timeout", true),
+  closeTimeout: duration("--close-timeout", true),
+  drain: duration("--drain", false),
+  duration: duration("--duration", true),
+  concurrency: count("--concurrency", MAX_CONCURRENCY),
   serverSockets: string,
 };
 

@@ -20,7 +20,8 @@ export interface CaseSelection {
  * Filters `cases`, keeping their order.
  *
  * @throws {UsageError} when a pattern matches no case (a typo would
- *   otherwise silently run nothing or everything).
+ *   otherwise silently run nothing or everything), or when the skips leave
+ *   no case at all.
  * @example
  * ```ts
  * import { selectCases } from "./selection.ts";
@@ -52,8 +53,16 @@ export function selectCases<T extends Pick<ConformanceCase, "options">>(
     }
   }
   const only = selection.only ?? [];
-  return cases.filter((c) =>
+  const selected = cases.filter((c) =>
     (only.length === 0 || only.some((p) => matches(p, c.options.id))) &&
     !(selection.skip ?? []).some((p) => matches(p, c.options.id))
   );
+  if (selected.length === 0 && cases.length > 0) {
+    // A run of no case would pass: a gate that checks nothing must not.
+    throw new UsageError(
+      `No case left to run: --skip ${(selection.skip ?? []).join(", ")} leaves out every ` +
+        `case${only.length > 0 ? ` of --case ${only.join(", ")}` : ""} (see --list)`,
+    );
+  }
+  return selected;
 }

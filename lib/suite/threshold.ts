@@ -16,7 +16,16 @@
 
 import { formatMicros } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
-import { type Metric, type MetricKind, type MetricSet, summaryMetricKind } from "./metrics.ts";
+import { closest } from "../base/closest.ts";
+import {
+  knownMetricKind,
+  knownMetricNames,
+  type Metric,
+  type MetricKind,
+  type MetricSet,
+  PHASE_STATS,
+  summaryMetricKind,
+} from "./metrics.ts";
 
 /** A comparison operator, read as `actual OP limit`. */
 export type ThresholdOperator = "<" | "<=" | ">" | ">=" | "==" | "!=";
@@ -123,6 +132,51 @@ export function parseThreshold(expression: string): Threshold {
   if (problem) {
     throw new UsageError(`Invalid threshold ${JSON.stringify(expression)}: ${metric} ${problem}`);
   }
+  return threshold;
+}
+
+/**
+ * Parses a threshold as {@link parseThreshold} does and also requires a
+ * metric that a `check` run provides ({@link knownMetricNames}), with the
+ * unit that suits it: what `--threshold` and the config file's
+ * `thresholds` are checked with, before anything connects.
+ *
+ * @throws {UsageError} naming the unknown metric and the nearest known one.
+ * @example
+ * ```ts
+ * import { parseKnownThreshold } from "./threshold.ts";
+ * console.assert(parseKnownThreshold("server.closeWait==0").metric === "server.closeWait");
+ * let message = "";
+ * try {
+ *   parseKnownThreshold("handshake.p999<5ms");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * console.assert(message.includes('did you mean "handshake.p99.9"?'));
+ * ```
+ */
+export function parseKnownThreshold(expression: string): Threshold {
+  const threshold = parseThreshold(expression);
+  const { metric } = threshold;
+  const kind = knownMetricKind(metric);
+  const invalid = `Invalid threshold ${JSON.stringify(expression)}`;
+  if (kind === undefined) {
+    const near = closest(metric, knownMetricNames());
+    throw new UsageError(
+      `${invalid}: unknown metric ${JSON.stringify(metric)}; ` +
+        (near
+          ? `did you mean ${JSON.stringify(near)}?`
+          : `known: handshake.*, firstByte.*, close.* (${PHASE_STATS.join(", ")}, count), ` +
+            `outcome.*, ${
+              knownMetricNames().filter((name) =>
+                !/^(handshake|firstByte|close|outcome)\./.test(name)
+              )
+                .join(", ")
+            }`),
+    );
+  }
+  const problem = unitProblem(threshold, kind);
+  if (problem) throw new UsageError(`${invalid}: ${metric} ${problem}`);
   return threshold;
 }
 

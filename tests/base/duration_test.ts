@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { formatMicros, parseDuration } from "../../lib/base/duration.ts";
 import { UsageError } from "../../lib/base/errors.ts";
+import { MAX_DURATION_MS, TIMER_LIMIT_MS } from "../../lib/base/limits.ts";
 
 Deno.test("parseDuration converts every unit to milliseconds", () => {
   assert.equal(parseDuration("250us"), 0.25);
@@ -32,7 +33,7 @@ Deno.test("parseDuration ignores surrounding whitespace", () => {
 
 Deno.test("parseDuration rejects bad input with a UsageError naming the option", async (t) => {
   for (
-    const text of ["", "10x", "ms", "-1s", "1.5.2s", ".5s", "1e3", "10 s", "10S", "abc", "1s2"]
+    const text of ["", "10x", "ms", "1.5.2s", ".5s", "1e3", "10 s", "10S", "abc", "1s2"]
   ) {
     await t.step(JSON.stringify(text), () => {
       assert.throws(
@@ -98,4 +99,36 @@ Deno.test({
     assert.equal(formatMicros(99_960), "100ms"); // gives "100.0ms"
     assert.equal(formatMicros(999_600), "1.00s"); // gives "1000ms"
   },
+});
+
+Deno.test("parseDuration calls a negative duration what it is", () => {
+  for (const text of ["-1s", "-5", "-0.5m"]) {
+    assert.throws(() => parseDuration(text, "--duration"), {
+      name: "UsageError",
+      message: `Invalid --duration "${text}": must be positive`,
+    });
+  }
+});
+
+Deno.test("parseDuration refuses 0 when positive, and anything past 24h", () => {
+  assert.throws(() => parseDuration("0s", "--duration", { positive: true }), {
+    name: "UsageError",
+    message: 'Invalid --duration "0s": must be more than 0',
+  });
+  assert.equal(parseDuration("0s", "--drain"), 0);
+  assert.equal(parseDuration("24h"), MAX_DURATION_MS);
+  // 2147483s is under 2^31-1 ms, yet a load adds its drain and close timeout to it.
+  for (const text of ["2147483s", "24.01h", "99999999s", "1441m"]) {
+    assert.throws(() => parseDuration(text, "--bound"), {
+      name: "UsageError",
+      message: `Invalid --bound "${text}": at most 24h (longer waits overflow synfin's timers)`,
+    });
+  }
+  assert.ok(MAX_DURATION_MS * 4 < TIMER_LIMIT_MS, "the sum of a run's waits stays in range");
+});
+
+Deno.test("parseDuration reads a number (from a JSON config) as seconds", () => {
+  assert.equal(parseDuration(5, "--duration"), 5000);
+  assert.equal(parseDuration(0.25), 250);
+  assert.throws(() => parseDuration(-1, "--duration"), { message: /must be positive/ });
 });

@@ -142,12 +142,16 @@ Deno.test("the limits of -c and -n are accepted", () => {
 });
 
 Deno.test("--help and --version win over everything else", () => {
-  assert.deepEqual(parseCli(["load", "--help"]), { kind: "help" });
-  assert.deepEqual(parseCli(["load", "-h"]), { kind: "help" });
-  assert.deepEqual(parseCli(["load", "-h", "-c", "0", "a", "b"]), { kind: "help" });
+  // After a command word, the help is that command's.
+  const loadHelp = { kind: "help", topic: "load" };
+  assert.deepEqual(parseCli(["load", "--help"]), loadHelp);
+  assert.deepEqual(parseCli(["load", "-h"]), loadHelp);
+  assert.deepEqual(parseCli(["load", "-h", "-c", "0", "a", "b"]), loadHelp);
   assert.deepEqual(parseCli(["load", "--version"]), { kind: "version" });
   assert.deepEqual(parseCli(["load", "-V", "127.0.0.1:8080"]), { kind: "version" });
-  assert.deepEqual(parseCli(["load", "--help", "--version"]), { kind: "help" });
+  assert.deepEqual(parseCli(["load", "--help", "--version"]), loadHelp);
+  assert.deepEqual(parseCli(["check", "--help"]), { kind: "help", topic: "check" });
+  assert.deepEqual(parseCli(["--help"]), { kind: "help" });
   assert.match(HELP, /^synfin: /);
   assert.match(HELP, /Usage: deno run -P cli\.ts \[check\] \[options\] HOST:PORT/);
   assert.match(HELP, /at most 200000;/);
@@ -373,7 +377,7 @@ Deno.test("the idle command", () => {
   assertUsageError(["idle", "--bound", "0", "127.0.0.1:8080"], "--bound");
   // Load options do not belong to idle.
   assertUsageError(["idle", "-c", "5", "127.0.0.1:8080"], "-c");
-  assert.deepEqual(parseCli(["idle", "--help"]), { kind: "help" });
+  assert.deepEqual(parseCli(["idle", "--help"]), { kind: "help", topic: "idle" });
 });
 
 Deno.test("--rate takes a plain decimal number only", () => {
@@ -461,4 +465,75 @@ Deno.test("check: --list needs no target; bad values are usage errors", () => {
   assertUsageError(["check", "--burst", "0", "127.0.0.1:8080"], "--burst");
   assertUsageError(["check", "--junit", "", "127.0.0.1:8080"], "--junit");
   assertUsageError(["check", "-n", "5", "127.0.0.1:8080"], "-n");
+});
+
+Deno.test("a negative number is called one, not an ambiguous argument", () => {
+  const cases = [
+    ["-c", "-5", 'Invalid --concurrency "-5": must be positive (a whole number from 1 to 200000)'],
+    [
+      "--sessions",
+      "-1",
+      'Invalid --sessions "-1": must be positive (a whole number from 1 to 100000000)',
+    ],
+    ["-d", "-2s", 'Invalid --duration "-2s": must be positive'],
+    ["--hold", "-1", 'Invalid --hold "-1": must be positive'],
+  ];
+  for (const [option, value, message] of cases) {
+    assertUsageError([option, value, "127.0.0.1:8080"], value, message);
+  }
+  assertUsageError(["idle", "--bound", "-5s", "127.0.0.1:8080"], "--bound");
+  // The --opt=value form reaches the number check itself.
+  assertUsageError(
+    ["--concurrency=-5", "127.0.0.1:8080"],
+    '"-5"',
+    'Invalid --concurrency "-5": must be positive (a whole number from 1 to 200000)',
+  );
+  // A text option may take a word starting with a dash, written --opt=VALUE.
+  assertUsageError(
+    ["--send", "-x", "127.0.0.1:8080"],
+    "--send",
+    "--send takes a value, and the next word starts with a dash: write --send=VALUE",
+  );
+});
+
+Deno.test("an unknown command is named, with the commands", () => {
+  const commands = "the commands are check, load, idle, backlog, demo";
+  assert.throws(() => parseCli(["frob", "127.0.0.1:8080"]), {
+    name: "UsageError",
+    message: `Unknown command 'frob': ${commands}`,
+  });
+  assert.throws(() => parseCli(["lod", "-c", "5", "127.0.0.1:8080"]), {
+    name: "UsageError",
+    message: `Unknown command 'lod' (did you mean 'load'?): ${commands}`,
+  });
+  // A single word is still read as a target (it may be a host without its port).
+  assert.throws(() => parseCli(["localhost"]), { message: /^Invalid target "localhost": no port/ });
+});
+
+Deno.test("durations past the timers' range are refused on every command", () => {
+  const cap = "at most 24h (longer waits overflow synfin's timers)";
+  assertUsageError(
+    ["-d", "2147483s", "127.0.0.1:8080"],
+    "",
+    `Invalid --duration "2147483s": ${cap}`,
+  );
+  assertUsageError(["idle", "--bound", "99999999s", "127.0.0.1:8080"], "--bound");
+  assertUsageError(
+    ["check", "--connect-timeout", "3000000s", "127.0.0.1:8080"],
+    "--connect-timeout",
+  );
+  assertUsageError(["--close-timeout", "25h", "127.0.0.1:8080"], "--close-timeout");
+  assertUsageError(["--drain", "2000m", "127.0.0.1:8080"], "--drain");
+  assert.equal(parseCli(["load", "-d", "24h", "127.0.0.1:8080"]).kind, "load");
+});
+
+Deno.test("check: a threshold on an unknown metric is refused at parse time", () => {
+  assertUsageError(
+    ["check", "--threshold", "handshake.p999<5ms", "127.0.0.1:8080"],
+    'did you mean "handshake.p99.9"?',
+  );
+  assertUsageError(
+    ["check", "--threshold", "server.closewait==0", "127.0.0.1:8080"],
+    'did you mean "server.closeWait"?',
+  );
 });

@@ -1,7 +1,7 @@
 /** The help text and the README list every exit code of the one table, lib/base/exit_codes.ts. */
 import assert from "node:assert/strict";
 import { EXIT, EXIT_MEANING, exitCodeTable } from "../../lib/base/exit_codes.ts";
-import { exitCodesHelp, HELP } from "../../lib/cli/help.ts";
+import { commandHelp, exitCodesHelp, HELP } from "../../lib/cli/help.ts";
 import { synfin } from "../support/cli.ts";
 
 const README = new URL("../../README.md", import.meta.url);
@@ -44,4 +44,44 @@ Deno.test("help: the README's Exit codes section has a row for every EXIT code",
   const section = readme.slice(start, readme.indexOf("\n#", start + 1));
   const rows = [...section.matchAll(/^\| (\d+) +\|/gm)].map((match) => Number(match[1]));
   assert.deepEqual(rows, exitCodeTable().map((row) => row.code));
+});
+
+Deno.test("help: each command's --help prints its own options only", async (t) => {
+  const only = {
+    check: {
+      has: ["--junit FILE", "--threshold EXPR", "--no-census"],
+      not: ["--sessions", "--bound"],
+    },
+    load: {
+      has: ["--sessions N", "--rate R", "--no-census"],
+      not: ["--junit", "--bound", "--list"],
+    },
+    idle: {
+      has: ["--bound DUR", "--connections N"],
+      not: ["--sessions", "--junit", "--no-census"],
+    },
+  } as const;
+  for (const [topic, { has, not }] of Object.entries(only)) {
+    await t.step(topic, async () => {
+      const run = await synfin([topic, "--help"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, `${commandHelp(topic as keyof typeof only)}\n`);
+      for (const option of has) assert.ok(run.stdout.includes(option), `${topic}: no ${option}`);
+      for (const option of not) assert.ok(!run.stdout.includes(option), `${topic}: ${option}`);
+      assert.ok(run.stdout.includes(exitCodesHelp()), `${topic}: no exit codes`);
+      assert.match(run.stdout, /-P=sandboxed/);
+    });
+  }
+  await t.step("backlog", async () => {
+    const run = await synfin(["backlog", "--help"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /--burst SPEC/);
+    assert.doesNotMatch(run.stdout, /--sessions|--junit/);
+  });
+  await t.step("without a command, every command's", async () => {
+    const run = await synfin(["--help"]);
+    for (const option of ["--junit FILE", "--sessions N", "--bound DUR", "--burst SPEC"]) {
+      assert.ok(run.stdout.includes(option), option);
+    }
+  });
 });

@@ -114,24 +114,19 @@ for (
 ) {
   Deno.test(`a generator that dies (${death}) fails the run and says which and why`, async () => {
     await using server = await startReferenceServer("well-behaved");
-    Deno.env.set("SYNFIN_TEST_DEATH", death);
-    try {
-      const error = await runGenerators({
-        target: server.target,
-        shape: { concurrency: 4, sessions: 10, durationMs: null, rate: null },
-        session: { holdMs: 0, ...QUICK },
-        engine: "deno",
-        sources: [],
-        count: 2,
-        reason: "asked for",
-        entry: new URL("./dying_generator.ts", import.meta.url),
-      }).then(() => undefined, (error) => error);
-      assert.ok(error instanceof GeneratorError, String(error));
-      assert.match(error.message, expected);
-      assert.ok(error.generator === 0 || error.generator === 1);
-    } finally {
-      Deno.env.delete("SYNFIN_TEST_DEATH");
-    }
+    const error = await runGenerators({
+      target: server.target,
+      shape: { concurrency: 4, sessions: 10, durationMs: null, rate: null },
+      session: { holdMs: 0, ...QUICK },
+      engine: "deno",
+      sources: [],
+      count: 2,
+      reason: "asked for",
+      entry: new URL(`./dying_generator.ts?death=${death}`, import.meta.url),
+    }).then(() => undefined, (error) => error);
+    assert.ok(error instanceof GeneratorError, String(error));
+    assert.match(error.message, expected);
+    assert.ok(error.generator === 0 || error.generator === 1);
   });
 }
 

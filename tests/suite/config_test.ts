@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DEFAULT_CONFIG_NAME, findDefaultConfig, loadConfig } from "../../lib/suite/config.ts";
 import { UsageError } from "../../lib/base/errors.ts";
+import { parseCli } from "../../lib/cli/args.ts";
 
 /** Writes `text` to a temp file, runs `body` with its path, removes the file. */
 async function withConfig(text: string, body: (path: string) => Promise<void>): Promise<void> {
@@ -101,25 +102,32 @@ Deno.test("loadConfig rejects a bad file with a UsageError naming file and key",
     ],
     ["junit null", '{"junit": null}', '"junit" must be a non-empty string'],
     ["json an object", '{"json": {}}', '"json" must be a non-empty string'],
-    ["duration a number", '{"duration": 10}', '"duration" must be a duration string, e.g. "2s"'],
     [
       "a bad duration",
       '{"drain": "2x"}',
-      '"drain" is invalid: invalid duration "2x": use e.g. 500ms, 10s or 1m',
+      '"drain" is invalid: invalid --drain "2x": use e.g. 500ms, 10s or 1m',
     ],
     [
       "connectTimeout",
       '{"connectTimeout": "soon"}',
-      '"connectTimeout" is invalid: invalid duration "soon": use e.g. 500ms, 10s or 1m',
+      '"connectTimeout" is invalid: invalid --connect-timeout "soon": use e.g. 500ms, 10s or 1m',
     ],
     [
       "closeTimeout",
       '{"closeTimeout": ["2s"]}',
-      '"closeTimeout" must be a duration string, e.g. "2s"',
+      '"closeTimeout" must be a duration, e.g. "2s" or 5 (seconds)',
     ],
-    ["concurrency 0", '{"concurrency": 0}', '"concurrency" must be a whole number above 0'],
-    ["concurrency 1.5", '{"concurrency": 1.5}', '"concurrency" must be a whole number above 0'],
-    ["concurrency string", '{"concurrency": "10"}', '"concurrency" must be a whole number above 0'],
+    [
+      "concurrency 0",
+      '{"concurrency": 0}',
+      '"concurrency" is invalid: invalid --concurrency "0": give a whole number from 1 to 10000',
+    ],
+    [
+      "concurrency 1.5",
+      '{"concurrency": 1.5}',
+      '"concurrency" is invalid: invalid --concurrency "1.5": give a whole number from 1 to 10000',
+    ],
+    ["concurrency string", '{"concurrency": "10"}', '"concurrency" must be a number, e.g. 50'],
     ["an array", "[]", 'expected a JSON object, e.g. {"target": "127.0.0.1:8080"}'],
     ["null", "null", 'expected a JSON object, e.g. {"target": "127.0.0.1:8080"}'],
     ["a string", '"x"', 'expected a JSON object, e.g. {"target": "127.0.0.1:8080"}'],
@@ -188,4 +196,54 @@ Deno.test("findDefaultConfig finds synfin.json in a directory", async (t) => {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("loadConfig checks values with the flags' own checks and words", async (t) => {
+  const cases: [string, string, string][] = [
+    // Without a bound, 1e9 sessions grew without limit (2.8 GB, 144 threads in 8 s).
+    ["concurrency 1e9", '{"concurrency": 1e9}', '"1000000000"'],
+    ["concurrency past -c's cap", '{"concurrency": 20000}', '"20000"'],
+    ["concurrency negative", '{"concurrency": -5}', '"-5"'],
+  ];
+  for (const [name, text, value] of cases) {
+    await t.step(name, async () => {
+      let flag = "";
+      try {
+        parseCli(["-c", value.slice(1, -1), "127.0.0.1:8080"]);
+      } catch (error) {
+        flag = (error as Error).message;
+      }
+      assert.match(flag, /^Invalid --concurrency /);
+      await rejects(text, `"concurrency" is invalid: ${flag.replace(/^Invalid/, "invalid")}`);
+    });
+  }
+  await t.step("a duration of 0 is refused as -d 0s is", () =>
+    rejects(
+      '{"duration": "0s"}',
+      '"duration" is invalid: invalid --duration "0s": must be more than 0',
+    ));
+  await t.step("a duration past the timers' range is refused", () =>
+    rejects(
+      '{"closeTimeout": "2147483s"}',
+      '"closeTimeout" is invalid: invalid --close-timeout "2147483s": at most 24h ' +
+        "(longer waits overflow synfin's timers)",
+    ));
+  await t.step("a drain of 0 is allowed, as --drain 0 is", async () => {
+    await withConfig('{"drain": "0s"}', async (path) => {
+      assert.equal((await loadConfig(path)).drain, "0s");
+    });
+  });
+  await t.step("a number of seconds is a duration, as -d 5 is", async () => {
+    await withConfig('{"duration": 5, "connectTimeout": 0.5}', async (path) => {
+      const config = await loadConfig(path);
+      assert.equal(config.duration, "5");
+      assert.equal(config.connectTimeout, "0.5");
+    });
+  });
+  await t.step("a threshold on an unknown metric is refused, with the nearest name", () =>
+    rejects(
+      '{"thresholds": ["server.closewait==0"]}',
+      '"thresholds" item 1 is invalid: invalid threshold "server.closewait==0": unknown metric ' +
+        '"server.closewait"; did you mean "server.closeWait"?',
+    ));
 });

@@ -75,7 +75,12 @@ Deno.test("selectCases: --skip wins over --case", () => {
     ids(selectCases(CASES, { only: ["close/"], skip: ["close/no-reset"] })),
     ["close/answers-fin", "close/server-time-wait"],
   );
-  assert.deepEqual(ids(selectCases(CASES, { only: ["load/steady"], skip: ["load/"] })), []);
+  // Skipping all that --case selected leaves a run that checks nothing: refused.
+  assert.throws(() => selectCases(CASES, { only: ["load/steady"], skip: ["load/"] }), {
+    name: "UsageError",
+    message: "No case left to run: --skip load/ leaves out every case of --case load/steady " +
+      "(see --list)",
+  });
 });
 
 Deno.test("selectCases: the cases' order is kept, not the patterns' order, without duplicates", () => {
@@ -125,8 +130,19 @@ Deno.test("selectCases: an unknown pattern is a one-line UsageError naming it an
     assert.match(message({ only: ["a"], skip: ["b"] }), /^Unknown case "a" in --case:/);
   });
   await t.step("a pattern matching nothing after --case narrowed is still known", () => {
-    // Both are real cases: valid patterns, so no error, just an empty selection.
-    assert.deepEqual(ids(selectCases(CASES, { only: ["idle/"], skip: ["idle/timeout"] })), []);
+    // Both are real cases: valid patterns, so not "Unknown case", but an
+    // empty selection, which would pass having checked nothing.
+    assert.throws(() => selectCases(CASES, { only: ["idle/"], skip: ["idle/timeout"] }), {
+      name: "UsageError",
+      message: /^No case left to run: --skip idle\/timeout leaves out every case of --case idle\//,
+    });
+  });
+  await t.step("skipping every case is refused too, naming the skips", () => {
+    const skip = ["handshake/", "close/", "closed/", "idle/", "load/"];
+    assert.throws(() => selectCases(CASES, { skip }), {
+      name: "UsageError",
+      message: `No case left to run: --skip ${skip.join(", ")} leaves out every case (see --list)`,
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { UsageError } from "../../lib/base/errors.ts";
 import type { MetricSet } from "../../lib/suite/metrics.ts";
 import {
   evaluateThresholds,
+  parseKnownThreshold,
   parseThreshold,
   THRESHOLD_OPERATORS,
   type ThresholdResult,
@@ -382,4 +383,51 @@ Deno.test("evaluateThresholds keeps the order and names each threshold", () => {
   ]);
   assert.deepEqual(results.map((r) => r.threshold), thresholds);
   assert.deepEqual(evaluateThresholds([], metrics()), []);
+});
+
+Deno.test("parseKnownThreshold refuses a metric no check run provides, before the run", async (t) => {
+  const refuses = (expression: string, message: string) =>
+    assert.throws(() => parseKnownThreshold(expression), { name: "UsageError", message });
+  await t.step("the nearest known name, for a typo or a case slip", () => {
+    refuses(
+      "handshake.p999<5ms",
+      'Invalid threshold "handshake.p999<5ms": unknown metric "handshake.p999"; ' +
+        'did you mean "handshake.p99.9"?',
+    );
+    refuses(
+      "server.closewait==0",
+      'Invalid threshold "server.closewait==0": unknown metric "server.closewait"; ' +
+        'did you mean "server.closeWait"?',
+    );
+    refuses(
+      "outcome.nofin<1%",
+      'Invalid threshold "outcome.nofin<1%": unknown metric "outcome.nofin"; ' +
+        'did you mean "outcome.no-fin"?',
+    );
+  });
+  await t.step("the known names, when none is near", () => {
+    assert.throws(() => parseKnownThreshold("latency<5ms"), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, /unknown metric "latency"; known: handshake\.\*, firstByte\.\*/);
+      assert.match(
+        error.message,
+        /server\.closeWait, server\.timeWait, tester\.timeWait, halfOpen/,
+      );
+      assert.equal(error.message.includes("\n"), false);
+      return true;
+    });
+  });
+  await t.step("the census metrics are known, and are counts", () => {
+    for (const name of ["server.closeWait", "server.timeWait", "tester.timeWait", "halfOpen"]) {
+      assert.equal(parseKnownThreshold(`${name}==0`).metric, name);
+    }
+    refuses(
+      "server.closeWait<1ms",
+      'Invalid threshold "server.closeWait<1ms": server.closeWait is a count: ' +
+        'compare it with a bare number, e.g. "server.closeWait<1"',
+    );
+  });
+  await t.step("the syntax is checked first, as parseThreshold does", () => {
+    assert.throws(() => parseKnownThreshold("handshake.p99<<5ms"), { message: /unknown operator/ });
+  });
 });

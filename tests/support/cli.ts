@@ -13,14 +13,17 @@ export interface CliRun {
 }
 
 /**
- * Runs `deno run -P cli.ts ARGS`; `signalAfterMs` sends Ctrl+C, `ulimit` caps
+ * Runs `deno run -P=test cli.ts ARGS`; `signalAfterMs` sends Ctrl+C, `ulimit` caps
  * the file descriptors of the child, `env` adds environment variables.
  */
 export function synfin(
   args: string[],
   options: { signalAfterMs?: number; ulimit?: number; env?: Record<string, string> } = {},
 ) {
-  const denoArgs = ["run", "-q", "-P", "--config", CONFIG, CLI, ...args];
+  // The test set: the default set grants writes in synfin's folder only, and
+  // these runs write reports to temporary files (tests/faults/inputs_test.ts
+  // runs the default set itself).
+  const denoArgs = ["run", "-q", "-P=test", "--config", CONFIG, CLI, ...args];
   const command = options.ulimit === undefined
     ? new Deno.Command(Deno.execPath(), {
       args: denoArgs,

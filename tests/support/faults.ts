@@ -53,7 +53,7 @@ export interface NamespaceRunOptions {
   signalAfterMs?: number;
   /** Environment of the CLI; `SYNFIN_ENGINE` passes through unless set here. */
   env?: Record<string, string>;
-  /** Permission flags of the CLI. @default ["-P"] */
+  /** Permission flags of the CLI (the test set: reports go to temp files). @default ["-P=test"] */
   permissions?: string[];
 }
 
@@ -96,7 +96,7 @@ export async function synfinRepeatedInNamespace(
     deno,
     "run",
     "-q",
-    ...(options.permissions ?? ["-P"]).map(quote),
+    ...(options.permissions ?? ["-P=test"]).map(quote),
     "--config",
     quote(`${ROOT}deno.json`),
     quote(`${ROOT}cli.ts`),

@@ -29,6 +29,7 @@ const SYMBOLS = {
   getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   setrlimit: { parameters: ["i32", "buffer"], result: "i32" },
   __errno_location: { parameters: [], result: "pointer" },
+  memcpy: { parameters: ["buffer", "pointer", "usize"], result: "pointer" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The bound library: call `symbols.socket(...)` etc.; read errno with {@link Libc.errno}. */
@@ -124,9 +125,54 @@ export function errnoName(errno: number): string {
  */
 export function rawEngineUnavailable(): string | undefined {
   if (Deno.build.os !== "linux") return `the raw engine needs Linux (this is ${Deno.build.os})`;
-  const state = Deno.permissions.querySync({ name: "ffi" }).state;
-  if (state !== "granted") return "FFI is not permitted (grant --allow-ffi)";
+  if (libcPath() === undefined) return "FFI is not permitted (grant --allow-ffi)";
   return undefined;
+}
+
+/**
+ * Where glibc's `libc.so.6` lives on the common Linux layouts (Debian and
+ * Ubuntu on x86_64 and arm64, Fedora and Arch). A permission set scopes
+ * `--allow-ffi` to these paths: Deno checks the exact path given to
+ * `Deno.dlopen` (it resolves a bare `libc.so.6` against the working
+ * directory once FFI is scoped, so the soname cannot be granted by itself).
+ */
+export const LIBC_PATHS: readonly string[] = [
+  "/lib/x86_64-linux-gnu/libc.so.6",
+  "/lib/aarch64-linux-gnu/libc.so.6",
+  "/lib64/libc.so.6",
+  "/usr/lib64/libc.so.6",
+  "/usr/lib/libc.so.6",
+];
+
+let loadable: string | null | undefined;
+
+/**
+ * What to pass to `Deno.dlopen` for libc: the soname when FFI is granted
+ * without a scope, else the first of {@link LIBC_PATHS} this process may
+ * load and that exists; `undefined` when none.
+ *
+ * @example
+ * ```ts
+ * import { libcPath } from "./libc.ts";
+ * const path = libcPath();
+ * console.assert(path === undefined || path.endsWith("libc.so.6"));
+ * ```
+ */
+export function libcPath(): string | undefined {
+  if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") return "libc.so.6";
+  if (loadable === undefined) {
+    loadable = LIBC_PATHS.find((path) => {
+      if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") return false;
+      try {
+        // Opening is the only existence check that needs no read permission.
+        Deno.dlopen(path, { getpid: { parameters: [], result: "i32" } }).close();
+        return true;
+      } catch {
+        return false;
+      }
+    }) ?? null;
+  }
+  return loadable ?? undefined;
 }
 
 /**
@@ -143,7 +189,8 @@ export function rawEngineUnavailable(): string | undefined {
  * ```
  */
 export function openLibc(): Libc {
-  const library = Deno.dlopen("libc.so.6", SYMBOLS);
+  const path = libcPath() ?? "libc.so.6";
+  const library = Deno.dlopen(path, SYMBOLS);
   // errno is thread-local; its address is fixed for the thread, so one view
   // serves every later read.
   const location = library.symbols.__errno_location();
@@ -151,12 +198,17 @@ export function openLibc(): Libc {
     library.close();
     throw new Error("Cannot read errno: __errno_location returned NULL");
   }
-  const errnoView = new Deno.UnsafePointerView(location);
-  return {
-    symbols: library.symbols,
-    errno: () => errnoView.getInt32(0),
-    close: () => library.close(),
-  };
+  // Deno 2.9 reads through a pointer (UnsafePointerView) only with FFI granted
+  // unscoped; scoped to libc's path, errno is copied out by libc's memcpy.
+  let errno: () => number;
+  if (path === "libc.so.6") {
+    const errnoView = new Deno.UnsafePointerView(location);
+    errno = () => errnoView.getInt32(0);
+  } else {
+    const copy = new Int32Array(1);
+    errno = () => (library.symbols.memcpy(copy, location, 4n), copy[0]);
+  }
+  return { symbols: library.symbols, errno, close: () => library.close() };
 }
 
 /**
