@@ -19,6 +19,8 @@ export const options: CaseOptions = {
 
 const ABORTS = 20;
 const AFTER = 20;
+/** The dwell of each session after the aborts, before its FIN. */
+const AFTER_HOLD_MS = 50;
 
 /**
  * Aborts 20 connections with an RST (after one written byte), then runs 20
@@ -37,8 +39,8 @@ const AFTER = 20;
  * ```
  */
 export default async function abortSurvivesReset(context: CaseContext): Promise<CaseFinding> {
-  const aborted = (await Promise.all(Array.from({ length: ABORTS }, () => abortOne(context))))
-    .filter(Boolean).length;
+  const aborts = await Promise.all(Array.from({ length: ABORTS }, () => abortOne(context)));
+  const aborted = aborts.filter((a) => a.connected).length;
   // Give the server a moment to see the resets before the next connects.
   await new Promise((resolve) => setTimeout(resolve, 100));
   const after = await new LoadRunner(context.target, {
@@ -47,6 +49,11 @@ export default async function abortSurvivesReset(context: CaseContext): Promise<
     concurrency: 20,
     connectTimeoutMs: context.settings.connectTimeoutMs,
     closeTimeoutMs: context.settings.closeTimeoutMs,
+    // A dwell before our FIN, so a server that resets every connection at
+    // accept shows it before our FIN (a reset in the hold), never racing our
+    // FIN: without it the resets-at-accept server passed this case in 1 run
+    // of 6 (tests/faults/stability_test.ts), its RST landing after our FIN.
+    holdMs: AFTER_HOLD_MS,
     signal: context.signal,
   }).run();
   const o = after.tally.outcomes;
@@ -61,6 +68,10 @@ export default async function abortSurvivesReset(context: CaseContext): Promise<
       "refusal, timeout or reset before our FIN",
     actual: `${aborted} connections aborted with RST; then ${served} of ${AFTER} handshakes ` +
       `completed (${describeOutcomes(o)})`,
+    sessions: [after.tally, {
+      errors: aborts.filter((a) => a.errno !== undefined)
+        .map((a) => ({ phase: "handshake" as const, errno: a.errno!, count: 1 })),
+    }],
   };
 }
 
@@ -68,19 +79,23 @@ export default async function abortSurvivesReset(context: CaseContext): Promise<
  * `node:net`'s `resetAndDestroy()` sets SO_LINGER to 0 before closing, so
  * the kernel sends an RST; Deno's own `close()` always sends a FIN.
  */
-function abortOne(context: CaseContext): Promise<boolean> {
+function abortOne(context: CaseContext): Promise<{ connected: boolean; errno?: string }> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: context.target.hostname, port: context.target.port });
     const timer = setTimeout(() => socket.destroy(), context.settings.connectTimeoutMs);
     let connected = false;
+    let errno: string | undefined;
     socket.on("connect", () => {
       connected = true;
       socket.write("x", () => socket.resetAndDestroy());
     });
-    socket.on("error", () => {});
+    // Only an error before the connect says anything (EMFILE: ours); after it, our own RST.
+    socket.on("error", (error: NodeJS.ErrnoException) => {
+      if (!connected) errno = error.code;
+    });
     socket.on("close", () => {
       clearTimeout(timer);
-      resolve(connected);
+      resolve({ connected, errno });
     });
   });
 }

@@ -45,20 +45,32 @@ export default async function closeHalfClose(context: CaseContext): Promise<Case
   const count = (kind: Ending["kind"]) => endings.filter((e) => e.kind === kind).length;
   const withReply = endings.filter((e) => e.bytes > 0);
   const echoed = endings.filter((e) => e.kind === "fin" && e.bytes === payload.byteLength).length;
+  // Every failed operation's errno: a tester limit (EMFILE) is synfin's, not the server's.
+  const sessions = [{
+    errors: endings.filter((e) => e.errno !== undefined)
+      .map((e) => ({ phase: "close" as const, errno: e.errno!, count: 1 })),
+  }];
   const expected =
     `each of ${CONNECTIONS} connections: the reply to our ${payload.byteLength}-byte ` +
     "request in full after our FIN, then the server's FIN";
   const actual = `${count("fin")} ended with the server's FIN, ${count("reset")} reset, ` +
     `${count("timeout")} no FIN in time, ${count("error")} other errors; ` +
     `${withReply.length} received a reply (${echoed} exactly our bytes back)`;
-  if (count("reset") + count("error") > 0) return { status: "broken", expected, actual };
+  if (count("reset") + count("error") > 0) {
+    return { status: "broken", expected, actual, sessions };
+  }
   if (withReply.length === 0) {
     // A server that sends nothing (it waits for a protocol it does not see)
     // has no reply to lose: nothing to judge.
-    return { status: "measured", expected, actual: `${actual}: the server sent nothing` };
+    return {
+      status: "measured",
+      expected,
+      actual: `${actual}: the server sent nothing`,
+      sessions,
+    };
   }
   const held = count("fin") === CONNECTIONS;
-  return { status: held ? "held" : "broken", expected, actual };
+  return { status: held ? "held" : "broken", expected, actual, sessions };
 }
 
 async function halfClose(context: CaseContext, payload: Uint8Array): Promise<Ending> {

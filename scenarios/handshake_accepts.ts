@@ -55,5 +55,5 @@ export default async function handshakeAccepts(context: CaseContext): Promise<Ca
       : "") +
     (handshake.count < result.tally.sessions ? `; ${describeOutcomes(result.tally.outcomes)}` : "");
   const held = handshake.count === SESSIONS && handshake.maxUs <= handshakeBoundMs * 1000;
-  return { status: held ? "held" : "broken", expected, actual };
+  return { status: held ? "held" : "broken", expected, actual, sessions: [result.tally] };
 }

@@ -64,5 +64,5 @@ export default async function handshakeBurst(context: CaseContext): Promise<Case
     (overflows === undefined ? "" : `; ListenOverflows +${overflows}`);
   const held = burst.firstSyn === burstSize && resets === 0 &&
     outcomes["connect-timeout"] === 0 && (halfOpen ?? 0) === 0;
-  return { status: held ? "held" : "broken", expected, actual };
+  return { status: held ? "held" : "broken", expected, actual, sessions: [burst.tally] };
 }

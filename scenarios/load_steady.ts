@@ -55,5 +55,6 @@ export default async function loadSteady(context: CaseContext): Promise<CaseFind
       `${describeOutcomes(load.outcomes)}` +
       (handshake.count > 0 ? `; handshake p99 ${formatMicros(handshake.p99Us)}` : ""),
     load,
+    sessions: [load],
   };
 }

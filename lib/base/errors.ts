@@ -50,6 +50,32 @@ export class TargetUnreachableError extends Error {
 }
 
 /**
+ * synfin itself ran out of a resource before the run started: file
+ * descriptors (EMFILE, ENFILE) or local ports (EADDRNOTAVAIL), so the target
+ * was not tried at all (exit code 4).
+ *
+ * @example
+ * ```ts
+ * import { TesterLimitError } from "./errors.ts";
+ * const err = new TesterLimitError(
+ *   "cannot connect to 127.0.0.1:80: synfin has no free local port (EADDRNOTAVAIL)",
+ *   { errno: "EADDRNOTAVAIL" },
+ * );
+ * console.assert(err.name === "TesterLimitError" && err.errno === "EADDRNOTAVAIL");
+ * ```
+ */
+export class TesterLimitError extends Error {
+  /** The errno name, e.g. `EMFILE`, `EADDRNOTAVAIL`. */
+  readonly errno: string;
+  /** Creates the error; `errno` names the resource that ran out. */
+  constructor(message: string, options: ErrorOptions & { errno: string }) {
+    super(message, options);
+    this.name = "TesterLimitError";
+    this.errno = options.errno;
+  }
+}
+
+/**
  * The text is neither `/proc/net/tcp` nor `ss -tan` output, or one of its rows
  * is malformed.
  *

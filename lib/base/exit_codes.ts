@@ -22,9 +22,17 @@ export const EXIT = {
   failed: 1,
   /** A bad option or value. */
   usage: 2,
-  /** The target could not be reached before the run. */
+  /**
+   * The target could not be reached before the run (refused, unresolvable,
+   * timed out). A server that completes the handshake and then resets is
+   * reachable: the run goes on and reports the resets (exit 1).
+   */
   unreachable: 3,
-  /** synfin ran out of file descriptors or ephemeral ports. */
+  /**
+   * synfin ran out of file descriptors or local ports, at the preflight or
+   * in a case's sessions (that case is SKIP), and no case failed for the
+   * server's reasons: a server FAIL found elsewhere in the run still exits 1.
+   */
   testerLimit: 4,
   /** A bug in synfin: an error nothing expected (`EX_SOFTWARE` of sysexits.h). */
   internal: 70,
@@ -46,12 +54,15 @@ export type ExitCode = typeof EXIT[ExitName];
 export const EXIT_MEANING: Readonly<Record<ExitName, string>> = Object.freeze({
   ok: "the server passed: every MUST case and threshold held (load: no failed session, " +
     "no CLOSE_WAIT left, no half-open connection)",
-  failed: "the server failed: a MUST case or a threshold (check), or a session ended in " +
+  failed: "the server failed: a MUST case or a threshold (check; even when synfin's own " +
+    "limits cut other cases), or a session ended in " +
     "reset, no-fin, refused, connect-timeout or error, or server sockets were left in " +
     "CLOSE_WAIT, or connections were half-open (load)",
   usage: "usage error (the message names the bad value)",
-  unreachable: "target unreachable before the run (refused, unresolvable, timed out)",
-  testerLimit: "synfin ran out of file descriptors (EMFILE) or ephemeral ports (EADDRNOTAVAIL)",
+  unreachable: "target unreachable before the run (refused, unresolvable, timed out; a " +
+    "server that completes the handshake, then resets, is reachable and is run)",
+  testerLimit: "synfin ran out of file descriptors (EMFILE) or local ports (EADDRNOTAVAIL), " +
+    "at the preflight or in a case (SKIP), and no case failed for the server's reasons",
   internal: "internal error: a bug in synfin; the one-line message says what failed",
   interrupted: "interrupted (Ctrl+C); the partial report is still printed",
 });

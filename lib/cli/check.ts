@@ -12,7 +12,7 @@ import { type CheckPlan, planCheck } from "../suite/plan.ts";
 import { selectCases } from "../suite/selection.ts";
 import { SuiteRunner } from "../suite/runner.ts";
 import type { ConformanceCase } from "../suite/case.ts";
-import { renderSuiteReport, verdictLine } from "../report/suite_text.ts";
+import { renderSuiteReport, testerLimitLine, verdictLine } from "../report/suite_text.ts";
 import { renderJUnit } from "../report/junit.ts";
 import { isGitHubActions, renderGitHubAnnotations } from "../report/github_annotations.ts";
 import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
@@ -23,8 +23,12 @@ import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
 /**
- * Runs `check` and returns the exit code: 0 when every MUST case and
- * threshold held, 1 when one failed, 4 when synfin hit its own limits.
+ * Runs `check` and returns the exit code of the suite's status: 0 when
+ * every MUST case and threshold held; 1 when one failed for the server's
+ * reasons, even if synfin's own limits cut other cases (the server's failure
+ * is what a CI gate must see first); 4 when no case failed but some were cut
+ * by synfin's file descriptors or local ports (their verdict is SKIP); 130
+ * when interrupted; 3 when the preflight found the target unreachable.
  *
  * @example
  * ```ts
@@ -108,21 +112,18 @@ async function runSuite(
   if (isGitHubActions()) {
     for (const line of renderGitHubAnnotations(result.cases, result.thresholds)) console.log(line);
   }
-  if (result.interrupted) {
-    say("interrupted: the report above covers the cases that ran");
-    return EXIT.interrupted;
+  // The library decides how the run ended (SuiteStatus); this maps it to a code.
+  switch (result.status) {
+    case "interrupted":
+      say("interrupted: the report above covers the cases that ran");
+      return EXIT.interrupted;
+    case "failed":
+      say(verdictLine(result));
+      return EXIT.failed;
+    case "tester-limit":
+      say(testerLimitLine(result));
+      return EXIT.testerLimit;
+    case "passed":
+      return EXIT.ok;
   }
-  const limited = [result.load, result.lifecycle].find((s) => s?.stoppedBy === "tester-limit");
-  if (limited) {
-    say(
-      "stopped early, synfin ran out of file descriptors or local ports: the verdicts above " +
-        "are not the server's; raise `ulimit -n` or lower --concurrency",
-    );
-    return EXIT.testerLimit;
-  }
-  if (!result.passed) {
-    say(verdictLine(result));
-    return EXIT.failed;
-  }
-  return EXIT.ok;
 }

@@ -10,7 +10,7 @@ import { probeIdleTimeout } from "../engine/idle_probe.ts";
 import { renderIdleReport } from "../report/idle_text.ts";
 import type { IdleCommand } from "./idle_args.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit } from "./output.ts";
+import { emit, say } from "./output.ts";
 import { reach } from "./reach.ts";
 
 /**
@@ -41,6 +41,9 @@ export async function idle(command: IdleCommand): Promise<number> {
   if (!await emit(command.jsonPath, json, () => renderIdleReport(command.target, result))) {
     return EXIT.usage;
   }
-  if (result.interrupted) return EXIT.interrupted;
+  if (result.interrupted) {
+    say("interrupted: the report above covers what the probe saw");
+    return EXIT.interrupted;
+  }
   return result.opened === 0 ? EXIT.failed : EXIT.ok;
 }

@@ -8,7 +8,17 @@
 import type { IdleProbeResult } from "./idle_probe.ts";
 
 /**
- * One line: the idle timeout the server applies, or that none was seen.
+ * Drops this soon after the handshake are a server that closes (or resets)
+ * at accept, not an idle timeout: on loopback such a server's FIN comes
+ * within 0-2 ms (the closes-first reference server), and no server times
+ * out a fresh connection this fast, while the margin leaves room for a
+ * FIN sent at accept to cross a network's round trip.
+ */
+const CLOSES_AT_ONCE_MS = 100;
+
+/**
+ * One line: the idle timeout the server applies, that none was seen, or
+ * that the server closes connections at once (within 100 ms: no idle time).
  *
  * @example
  * ```ts
@@ -30,9 +40,13 @@ export function idleVerdict(result: IdleProbeResult): string {
     : result.finAfterMs.length === 0
     ? "RST"
     : "FIN and RST";
-  const median = dropped[Math.floor(dropped.length / 2)];
   const first = seconds(dropped[0]);
   const last = seconds(dropped[dropped.length - 1]);
+  if (dropped[dropped.length - 1] < CLOSES_AT_ONCE_MS) {
+    return `no idle timeout: the server closes connections at once (${how}; ` +
+      `${dropped.length} of ${result.opened} within ${last} of the handshake)`;
+  }
+  const median = dropped[Math.floor(dropped.length / 2)];
   return `idle timeout about ${seconds(median)} (${how}; ${dropped.length} of ${result.opened} ` +
     `dropped ${first === last ? `after ${first}` : `between ${first} and ${last}`})`;
 }

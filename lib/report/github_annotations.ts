@@ -11,8 +11,10 @@ import type { ThresholdResult } from "../suite/threshold.ts";
 
 /**
  * One workflow-command line per `FAIL` case (`::error`), `WARN` case
- * (`::warning`) and failed threshold (`::error`), in that order of input:
- * cases first, then thresholds. Print each on its own line of stdout.
+ * (`::warning`), case cut by a tester limit (`::error` titled "synfin tester
+ * limit", since the job exits 4 for it) and failed threshold (`::error`), in
+ * that order of input: cases first, then thresholds. Print each on its own
+ * line of stdout.
  *
  * @example
  * ```ts
@@ -38,6 +40,15 @@ export function renderGitHubAnnotations(
 ): string[] {
   const lines: string[] = [];
   for (const result of cases) {
+    if (result.testerLimit !== undefined) {
+      // The job fails (exit 4) for it: say why on the summary page, as synfin's own limit.
+      lines.push(annotation(
+        "error",
+        `synfin tester limit (${result.id})`,
+        `${result.requirement}: not checked, ${result.testerLimit}`,
+      ));
+      continue;
+    }
     if (result.verdict !== "FAIL" && result.verdict !== "WARN") continue;
     const command = result.verdict === "FAIL" ? "error" : "warning";
     lines.push(annotation(

@@ -7,7 +7,8 @@
  * `close`), one `<testcase classname="synfin.close" name="close/answers-fin">`
  * per case, and a last `<testsuite name="thresholds">` with one test case per
  * threshold (left out when there are no thresholds). `FAIL` is a
- * `<failure>`, `SKIP` is `<skipped>`; `PASS`, `WARN` and `INFO` pass, with the
+ * `<failure>`, `SKIP` is `<skipped>` with its reason (a case cut by a tester
+ * limit also keeps what it measured in `<system-out>`); `PASS`, `WARN` and `INFO` pass, with the
  * verdict and what was measured in `<system-out>`, because a `WARN` fails the
  * gate only under `--strict`, and then the case's verdict is already `FAIL`.
  *
@@ -123,6 +124,10 @@ function renderCase(group: string, result: CaseResult): string[] {
       return [
         open,
         `      <skipped message="${attr(result.reason ?? "skipped")}"/>`,
+        // Cut by a tester limit, it still measured something: the cut shows in it.
+        ...(result.testerLimit === undefined
+          ? []
+          : [`      <system-out>${text(`verdict: SKIP (tester limit)\n${details}`)}</system-out>`]),
         "    </testcase>",
       ];
     default:

@@ -38,6 +38,8 @@ import { renderTextReport } from "./load_text.ts";
  *   lifecycle: null,
  *   idle: null,
  *   interrupted: false,
+ *   status: "failed",
+ *   testerLimit: null,
  *   passed: false,
  * };
  * const text = renderSuiteReport(result);
@@ -62,10 +64,14 @@ export function renderSuiteReport(result: SuiteResult): string {
     lines.push(
       `${c.verdict.padEnd(7)}  ${c.severity.padEnd(6)}  ${c.id.padEnd(idWidth)}  ${actual}`,
     );
+    const indent = " ".repeat(17 + idWidth + 2);
     if (c.verdict === "FAIL" || c.verdict === "WARN") {
-      const indent = " ".repeat(17 + idWidth + 2);
       lines.push(`${indent}requirement: ${c.requirement}`);
       lines.push(`${indent}expected: ${c.expected}`);
+    }
+    // A case cut by a tester limit still shows what it saw: the cut itself.
+    if (c.testerLimit !== undefined && c.actual !== "not run") {
+      lines.push(`${indent}measured: ${c.actual}`);
     }
   }
   if (result.thresholds.length > 0) {
@@ -89,7 +95,8 @@ export function renderSuiteReport(result: SuiteResult): string {
 }
 
 /**
- * The one-line summary: PASS, or FAIL with what failed.
+ * The one-line summary: PASS; FAIL with what failed; TESTER LIMIT with the
+ * cases synfin's own limits cut (also named after a FAIL); INTERRUPTED.
  *
  * @example
  * ```ts
@@ -116,6 +123,8 @@ export function renderSuiteReport(result: SuiteResult): string {
  *   lifecycle: null,
  *   idle: null,
  *   interrupted: false,
+ *   status: "passed",
+ *   testerLimit: null,
  *   passed: true,
  * });
  * console.assert(line === "PASS: 1 passed, 1 info");
@@ -129,13 +138,68 @@ export function verdictLine(result: SuiteResult): string {
     .join(", ") || "no case ran";
   const failedCases = result.cases.filter((c: CaseResult) => c.verdict === "FAIL").map((c) => c.id);
   const failedThresholds = result.thresholds.filter((t) => !t.passed).map((t) => t.expression);
-  if (result.interrupted) return `INTERRUPTED: ${tally}`;
-  if (result.passed) return `PASS: ${tally}`;
+  const cut = cutCases(result);
+  const cutText = cut.length > 0 ? `; cut by a tester limit: cases ${cut.join(", ")}` : "";
+  if (result.status === "interrupted") return `INTERRUPTED: ${tally}`;
+  if (result.status === "passed") return `PASS: ${tally}`;
+  if (result.status === "tester-limit") return `TESTER LIMIT: ${tally}${cutText}`;
   const what = [
     failedCases.length > 0 ? `cases ${failedCases.join(", ")}` : "",
     failedThresholds.length > 0 ? `thresholds ${failedThresholds.join(", ")}` : "",
   ].filter(Boolean).join("; ");
-  return `FAIL: ${tally}; failed: ${what}`;
+  return `FAIL: ${tally}; failed: ${what}${cutText}`;
+}
+
+/**
+ * The one line the CLI prints when synfin's own limits cut the run: the
+ * limit with its advice, and the cases it cut.
+ *
+ * @example
+ * ```ts
+ * import { testerLimitLine } from "./suite_text.ts";
+ * import { SUITE_SUMMARY_VERSION } from "../suite/runner.ts";
+ * const limit = "synfin ran out of file descriptors (EMFILE, 9 times): raise `ulimit -n`";
+ * const line = testerLimitLine({
+ *   version: SUITE_SUMMARY_VERSION,
+ *   target: "127.0.0.1:8080",
+ *   startedAt: "2026-01-01T00:00:00.000Z",
+ *   durationMs: 10,
+ *   strict: false,
+ *   cases: [{
+ *     id: "handshake/burst",
+ *     severity: "MUST",
+ *     requirement: "r",
+ *     verdict: "SKIP",
+ *     expected: "e",
+ *     actual: "a",
+ *     reason: `tester limit: ${limit}`,
+ *     testerLimit: limit,
+ *     durationMs: 1,
+ *   }],
+ *   thresholds: [],
+ *   load: null,
+ *   lifecycle: null,
+ *   idle: null,
+ *   interrupted: false,
+ *   status: "tester-limit",
+ *   testerLimit: limit,
+ *   passed: false,
+ * });
+ * console.assert(line.startsWith(`tester limit: ${limit}; cases handshake/burst are SKIP`));
+ * ```
+ */
+export function testerLimitLine(result: SuiteResult): string {
+  const cut = cutCases(result);
+  return `tester limit: ${result.testerLimit ?? "synfin ran out of its own resources"}` +
+    (cut.length > 0
+      ? `; ${cut.length === 1 ? "case" : "cases"} ${cut.join(", ")} ${
+        cut.length === 1 ? "is" : "are"
+      } SKIP: what ${cut.length === 1 ? "it" : "they"} measured is not the server's`
+      : "");
+}
+
+function cutCases(result: SuiteResult): string[] {
+  return result.cases.filter((c) => c.testerLimit !== undefined).map((c) => c.id);
 }
 
 const LABEL: Record<Verdict, string> = {

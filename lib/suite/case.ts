@@ -16,6 +16,7 @@ import type { CensusChoice } from "../census/settings.ts";
 import { describeOutcomes } from "../engine/outcome.ts";
 import type { LoadSummary } from "../census/load_summary.ts";
 import type { Target } from "../base/target.ts";
+import type { SessionEvidence } from "./tester_limit.ts";
 
 /** The settings every case reads. Times are ms. */
 export interface SuiteSettings {
@@ -65,6 +66,13 @@ export interface CaseContext {
  * A case's finding: `held` or `broken` (judged against the requirement),
  * `measured` (informational, nothing to judge), or `skipped` (with the
  * reason).
+ *
+ * `sessions` is the evidence of the connections the case made itself (a
+ * `SessionTally`, a `LoadSummary`, or its own connects' errnos): when any of
+ * them ran out of synfin's own file descriptors or local ports, the runner
+ * makes the verdict a SKIP naming that limit, whatever the status said. The
+ * shared lifecycle run and idle probe need not be listed: the runner knows
+ * which cases used them.
  */
 export type CaseFinding =
   | {
@@ -73,8 +81,16 @@ export type CaseFinding =
     actual: string;
     /** A load the case ran, whose histograms the report shows. */
     load?: LoadSummary;
+    /** What the case's own sessions left behind, to find tester limits in. */
+    sessions?: readonly SessionEvidence[];
   }
-  | { status: "skipped"; expected: string; reason: string };
+  | {
+    status: "skipped";
+    expected: string;
+    reason: string;
+    /** What the case's own sessions left behind, to find tester limits in. */
+    sessions?: readonly SessionEvidence[];
+  };
 
 /**
  * The finding for a case that judges a run in which no session got past

@@ -6,10 +6,12 @@
  */
 
 export * from "./case.ts";
+export * from "./case_verdict.ts";
 export * from "./config.ts";
 export * from "./metrics.ts";
 export * from "./plan.ts";
 export * from "./result.ts";
 export * from "./runner.ts";
 export * from "./selection.ts";
+export * from "./tester_limit.ts";
 export * from "./threshold.ts";

@@ -24,6 +24,20 @@ export type Verdict = "PASS" | "FAIL" | "WARN" | "INFO" | "SKIP";
 /** Verdicts in report order. */
 export const VERDICTS: readonly Verdict[] = ["PASS", "FAIL", "WARN", "INFO", "SKIP"];
 
+/**
+ * How a whole suite run ended, strongest first:
+ *
+ * - `interrupted`: stopped by the signal (Ctrl+C) before its end;
+ * - `failed`: a case FAILed, or a threshold on measurements that no tester
+ *   limit cut did not hold: the server's fault, even when other cases were
+ *   cut by a tester limit (a CI gate wants the server's failure first);
+ * - `tester-limit`: no server failure, but at least one case (or the
+ *   measurements the thresholds read) was cut by synfin's own file
+ *   descriptors or local ports, so the run did not check everything;
+ * - `passed`: every case and threshold held.
+ */
+export type SuiteStatus = "interrupted" | "failed" | "tester-limit" | "passed";
+
 /** What a case checks. */
 export interface CaseInfo {
   /** Stable ID, `group/name`, e.g. `close/answers-fin`. */
@@ -44,6 +58,12 @@ export interface CaseResult extends CaseInfo {
   actual: string;
   /** Why the case was skipped (only with `SKIP`). */
   reason?: string;
+  /**
+   * Set when the case's sessions ran out of synfin's own file descriptors
+   * or local ports (EMFILE, EADDRNOTAVAIL): the limit and the advice, in
+   * one line. Such a case is `SKIP`: what it measured is not the server's.
+   */
+  testerLimit?: string;
   /** Wall time the case took, ms. */
   durationMs: number;
 }

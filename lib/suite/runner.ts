@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CaseInfo, CaseResult, Verdict } from "./result.ts";
+import type { CaseInfo, CaseResult, SuiteStatus } from "./result.ts";
 import type { CaseContext, CaseFinding, ConformanceCase, SuiteSettings } from "./case.ts";
 import { type IdleProbeResult, probeIdleTimeout } from "../engine/idle_probe.ts";
 import { type LoadWithCensus, runLoadWithCensus } from "../census/load.ts";
@@ -15,6 +15,8 @@ import { addSocketMetrics, type MetricSet, metricsFromLoadSummary } from "./metr
 import type { LoadSummary } from "../census/load_summary.ts";
 import type { Target } from "../base/target.ts";
 import { evaluateThresholds, type Threshold, type ThresholdResult } from "./threshold.ts";
+import { type SessionEvidence, testerLimitIn } from "./tester_limit.ts";
+import { caseResult, cutFinding, idleEvidence } from "./case_verdict.ts";
 
 /** Version of the suite's JSON summary. */
 export const SUITE_SUMMARY_VERSION = 1;
@@ -57,7 +59,14 @@ export interface SuiteResult {
   idle: IdleProbeResult | null;
   /** Stopped by the signal. */
   interrupted: boolean;
-  /** No FAIL verdict, every threshold held, and not interrupted. */
+  /** How the run ended; the CLI's exit code follows it (see {@link SuiteStatus}). */
+  status: SuiteStatus;
+  /**
+   * The first tester limit that cut a case (or the measurements the
+   * thresholds read), in one line with its advice; `null` when none did.
+   */
+  testerLimit: string | null;
+  /** `status` is `passed`: no FAIL, every threshold held, no tester limit, not interrupted. */
   passed: boolean;
 }
 
@@ -218,12 +227,15 @@ export class SuiteRunner extends EventTarget {
       });
     // The idle probe mostly waits: start it now so it overlaps the other cases.
     if (this.#cases.some((c) => c.options.id === "idle/timeout")) startIdle();
+    // Which shared runs the running case read: their sessions are its evidence too.
+    let used = { lifecycle: false, idle: false };
     const context: CaseContext = {
       target: this.#target,
       settings,
       signal,
-      lifecycle: () =>
-        lifecycle ??= runLoadWithCensus(
+      lifecycle: () => {
+        used.lifecycle = true;
+        return lifecycle ??= runLoadWithCensus(
           new LoadRunner(this.#target, {
             engine: settings.engine,
             sessions: LIFECYCLE_SESSIONS,
@@ -234,20 +246,25 @@ export class SuiteRunner extends EventTarget {
             signal,
           }),
           { census: settings.census, signal },
-        ),
-      idle: startIdle,
+        );
+      },
+      idle: () => (used.idle = true, startIdle()),
     };
 
     const results: CaseResult[] = [];
     let load: LoadSummary | null = null;
+    let loadLimit: string | undefined;
     for (const conformanceCase of this.#cases) {
       const info = conformanceCase.options;
       this.dispatchEvent(new CaseEvent("case-start", info));
       const caseStart = performance.now();
       let finding: CaseFinding;
+      let testerLimit: string | undefined;
+      let measured: string | undefined;
       if (signal.aborted) {
         finding = { status: "skipped", expected: "", reason: "interrupted" };
       } else {
+        used = { lifecycle: false, idle: false };
         try {
           finding = await conformanceCase.default(context);
         } catch (error) {
@@ -257,24 +274,58 @@ export class SuiteRunner extends EventTarget {
             actual: `the case could not run: ${error instanceof Error ? error.message : error}`,
           };
         }
-        if (signal.aborted && finding.status !== "skipped") {
-          finding = { ...finding, actual: `${finding.actual} (interrupted)` } as CaseFinding;
+        const evidence: SessionEvidence[] = [...finding.sessions ?? []];
+        if (used.lifecycle && lifecycle) {
+          const shared = await lifecycle.catch(() => undefined);
+          if (shared) evidence.push(shared.summary);
         }
+        if (used.idle && idle) evidence.push(idleEvidence(await idle));
+        testerLimit = testerLimitIn(evidence)?.reason;
+        if (finding.status !== "skipped" && finding.load) {
+          load = finding.load;
+          loadLimit = testerLimit;
+        }
+        measured = finding.status === "skipped" ? undefined : finding.actual;
+        finding = cutFinding(finding, testerLimit, signal.aborted);
       }
-      if (finding.status !== "skipped" && finding.load) load = finding.load;
-      const result = toResult(info, finding, strict, performance.now() - caseStart);
+      const result = caseResult(info, finding, strict, performance.now() - caseStart);
+      if (testerLimit !== undefined) {
+        result.testerLimit = testerLimit;
+        // What it measured stays on record beside the skip: it shows the cut.
+        if (measured !== undefined) result.actual = measured;
+      }
       results.push(result);
       this.dispatchEvent(new CaseEvent("case-done", info, result));
     }
 
     const lifecycleSummary = lifecycle ? (await lifecycle).summary : null;
     const idleResult = idle ? await idle : null;
-    const metrics: MetricSet = load ?? lifecycleSummary
-      ? metricsFromLoadSummary((load ?? lifecycleSummary)!)
-      : new Map();
+    const source = load ?? lifecycleSummary;
+    const metrics: MetricSet = source ? metricsFromLoadSummary(source) : new Map();
     if (lifecycleSummary) addSocketMetrics(metrics, lifecycleSummary);
-    const thresholdResults = evaluateThresholds(thresholds, metrics);
+    // A threshold read on sessions synfin itself cut says nothing of the server.
+    const metricsLimit = load
+      ? loadLimit
+      : lifecycleSummary
+      ? testerLimitIn([lifecycleSummary])?.reason
+      : undefined;
+    const thresholdResults = evaluateThresholds(thresholds, metrics).map((t) =>
+      t.passed || metricsLimit === undefined
+        ? t
+        : { ...t, message: `${t.message} (measured on a run cut by a tester limit)` }
+    );
     const interrupted = signal.aborted;
+    const testerLimit = results.find((r) => r.testerLimit !== undefined)?.testerLimit ??
+      metricsLimit ?? null;
+    const serverFailed = results.some((r) => r.verdict === "FAIL") ||
+      (metricsLimit === undefined && thresholdResults.some((t) => !t.passed));
+    const status: SuiteStatus = interrupted
+      ? "interrupted"
+      : serverFailed
+      ? "failed"
+      : testerLimit !== null
+      ? "tester-limit"
+      : "passed";
     return {
       version: SUITE_SUMMARY_VERSION,
       target: this.#target.label,
@@ -287,25 +338,9 @@ export class SuiteRunner extends EventTarget {
       lifecycle: lifecycleSummary,
       idle: idleResult,
       interrupted,
-      passed: !interrupted && results.every((r) => r.verdict !== "FAIL") &&
-        thresholdResults.every((t) => t.passed),
+      status,
+      testerLimit,
+      passed: status === "passed",
     };
   }
-}
-
-function toResult(
-  info: CaseInfo,
-  finding: CaseFinding,
-  strict: boolean,
-  durationMs: number,
-): CaseResult {
-  const base = { ...info, durationMs: Math.round(durationMs), expected: finding.expected };
-  if (finding.status === "skipped") {
-    return { ...base, verdict: "SKIP", actual: "not run", reason: finding.reason };
-  }
-  let verdict: Verdict;
-  if (finding.status === "measured" || info.severity === "INFO") verdict = "INFO";
-  else if (finding.status === "held") verdict = "PASS";
-  else verdict = info.severity === "MUST" || strict ? "FAIL" : "WARN";
-  return { ...base, verdict, actual: finding.actual };
 }

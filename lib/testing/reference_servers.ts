@@ -18,6 +18,7 @@ export type ReferenceServerKind =
   | "leaky"
   | "closes-first"
   | "reset"
+  | "resets-at-accept"
   | "slow-accept"
   | "never-accepts"
   | "idle-timeout";
@@ -28,6 +29,7 @@ export const REFERENCE_SERVER_KINDS: readonly ReferenceServerKind[] = [
   "leaky",
   "closes-first",
   "reset",
+  "resets-at-accept",
   "slow-accept",
   "never-accepts",
   "idle-timeout",
@@ -40,6 +42,7 @@ export const REFERENCE_SERVER_BEHAVIOUR: Record<ReferenceServerKind, string> = {
   "leaky": "echoes, but never closes after EOF: its sockets stay in CLOSE_WAIT",
   "closes-first": "closes right after accept: it sends the first FIN and keeps the TIME_WAIT",
   "reset": "echoes, and answers our FIN with an RST instead of a FIN",
+  "resets-at-accept": "completes the handshake, then resets (RST) every connection it accepts",
   "slow-accept": "accepts one connection per accept delay from a tiny listen backlog",
   "never-accepts": "listens with a tiny backlog and never calls accept",
   "idle-timeout": "echoes, and closes (FIN) a connection that stays silent for the idle timeout",
@@ -111,7 +114,9 @@ export function startReferenceServer(
   const hostname = options.hostname ?? "127.0.0.1";
   const tinyBacklog = kind === "slow-accept" || kind === "never-accepts";
   const backlog = options.backlog ?? (tinyBacklog ? 8 : 4096);
-  if (kind === "reset") return startResetServer(hostname, backlog, options.port);
+  if (kind === "reset" || kind === "resets-at-accept") {
+    return startResetServer(hostname, backlog, options.port, kind);
+  }
   return Promise.resolve(
     startDenoServer(kind, hostname, backlog, options.port, {
       acceptDelayMs: options.acceptDelayMs ?? 50,
@@ -304,5 +309,14 @@ if (import.meta.main) {
     backlog: backlog ? Number(backlog) : undefined,
   });
   console.log(`${kind} server on ${server.target.label}: ${REFERENCE_SERVER_BEHAVIOUR[kind]}`);
-  Deno.addSignalListener("SIGINT", () => server.close().then(() => Deno.exit(0)));
+  // A never-accepts server has no pending op of its own (it only holds the
+  // listener), and a signal listener does not keep Deno alive: the process
+  // would exit at once. A long timer keeps it up until SIGINT or SIGTERM.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      clearInterval(keepAlive);
+      server.close().then(() => Deno.exit(0));
+    });
+  }
 }

@@ -1,6 +1,7 @@
 /**
- * The `reset` reference server, on `node:net`: Deno's own sockets cannot
- * send an RST. Internal: start it with `startReferenceServer("reset")`.
+ * The `reset` and `resets-at-accept` reference servers, on `node:net`:
+ * Deno's own sockets cannot send an RST. Internal: start them with
+ * `startReferenceServer("reset")` or `startReferenceServer("resets-at-accept")`.
  *
  * @module
  */
@@ -12,6 +13,9 @@ import { randomPort, targetOf } from "./ports.ts";
 /**
  * Deno's `conn.close()` always ends with a FIN; `node:net`'s
  * `resetAndDestroy()` sets SO_LINGER 0 and so sends an RST (docs/tcp-facts.md).
+ * `reset` (the default) echoes and answers our FIN with the RST;
+ * `resets-at-accept` sends it as soon as it accepts: the client's handshake
+ * has completed, so the server is reachable, and every session is reset.
  * Listens on `port`, or on a free port in 20000-32767.
  *
  * @example
@@ -29,15 +33,20 @@ export async function startResetServer(
   hostname: string,
   backlog: number,
   port: number | undefined,
+  kind: "reset" | "resets-at-accept" = "reset",
 ): Promise<ReferenceServer> {
   const sockets = new Set<net.Socket>();
   let accepted = 0;
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     accepted++;
+    socket.on("error", () => {});
+    if (kind === "resets-at-accept") {
+      socket.resetAndDestroy();
+      return;
+    }
     sockets.add(socket);
     socket.on("data", (chunk) => socket.write(chunk));
     socket.on("end", () => socket.resetAndDestroy());
-    socket.on("error", () => {});
     socket.on("close", () => sockets.delete(socket));
   });
   let chosen = port;
@@ -61,7 +70,7 @@ export async function startResetServer(
     await new Promise<void>((resolve) => server.close(() => resolve()));
   };
   return {
-    kind: "reset",
+    kind,
     target: targetOf(hostname, chosen!),
     backlog,
     get accepted() {

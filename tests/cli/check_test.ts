@@ -272,6 +272,10 @@ Deno.test("check: running out of file descriptors exits 4, not as the server's f
     { ulimit: 256 },
   );
   assert.equal(run.code, 4, run.stdout + run.stderr);
-  assert.match(run.stderr, /ran out of file descriptors or local ports.*raise `ulimit -n`/);
+  assert.match(
+    run.stderr,
+    /^synfin: tester limit: synfin ran out of file descriptors \(EMFILE, \d+ times?\): raise `ulimit -n`/,
+  );
+  assert.match(run.stdout, /^SKIP\s+MUST\s+load\/steady\s+skipped: tester limit: /m);
   assert.match(run.stdout, /tester-limit/);
 });

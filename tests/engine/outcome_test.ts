@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  connectOutcome,
+  describeOutcomes,
   FAILING_OUTCOMES,
+  handshakeCompletedBefore,
   type Outcome,
   OUTCOMES,
   RESET_ERRNOS,
@@ -8,6 +11,8 @@ import {
 } from "../../lib/engine/outcome.ts";
 import { errnoOf } from "../../lib/base/errno.ts";
 import { listenOnRandomPort } from "../support/loopback.ts";
+import { LoadRunner } from "../../lib/engine/runner.ts";
+import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 
 /** A port on 127.0.0.1 that was just listening and now is not. */
 function closedPort(): number {
@@ -158,4 +163,28 @@ Deno.test("resetsIn counts reset errnos in the given phases", async (t) => {
       0,
     );
   });
+});
+
+Deno.test("a server that resets at accept completed every handshake: each session is reset, none lacks its handshake", async () => {
+  await using server = await startReferenceServer("resets-at-accept");
+  const result = await new LoadRunner(server.target, {
+    sessions: 200,
+    concurrency: 20,
+    closeTimeoutMs: 200,
+  }).run();
+  const handshakes = result.tally.histograms.handshake.stats().count;
+  assert.equal(result.tally.outcomes.reset, 200, describeOutcomes(result.tally.outcomes));
+  // Before handshakeCompletedBefore, the connects that lost the race to the
+  // RST (ECONNRESET from SO_ERROR, ENOTCONN from Deno.connect) had no handshake.
+  assert.equal(handshakes, 200);
+});
+
+Deno.test("handshakeCompletedBefore: a reset or a dead socket after connect, never a refusal or a timeout", () => {
+  for (const errno of ["ECONNRESET", "ENOTCONN", "EPIPE", "ECONNABORTED"]) {
+    assert.ok(handshakeCompletedBefore(errno), errno);
+    assert.equal(connectOutcome(errno), "reset");
+  }
+  for (const errno of ["ECONNREFUSED", "ETIMEDOUT", "EMFILE", "EHOSTUNREACH"]) {
+    assert.ok(!handshakeCompletedBefore(errno), errno);
+  }
 });

@@ -66,6 +66,22 @@ Deno.test("renderGitHubAnnotations", async (t) => {
     assert.equal(line.includes("\n"), false);
   });
 
+  await t.step("a SKIP cut by a tester limit is an error naming the limit, not the server", () => {
+    const limit = "synfin ran out of file descriptors (EMFILE, 372 times): raise `ulimit -n`";
+    const lines = renderGitHubAnnotations([
+      result("SKIP", {
+        id: "handshake/burst",
+        reason: `tester limit: ${limit}`,
+        testerLimit: limit,
+      }),
+      result("SKIP", { reason: "the socket census is off (--no-census)" }),
+    ], []);
+    assert.deepEqual(lines, [
+      "::error title=synfin tester limit (handshake/burst)::The server answers our FIN with " +
+      "its FIN: not checked, " + limit,
+    ]);
+  });
+
   await t.step("nothing to say, no lines", () => {
     assert.deepEqual(renderGitHubAnnotations([], []), []);
     assert.deepEqual(renderGitHubAnnotations([result("PASS")], []), []);

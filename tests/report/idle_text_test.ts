@@ -70,6 +70,21 @@ Deno.test("idleVerdict", async (t) => {
     );
   });
 
+  await t.step("every drop within 100ms: the server closes at once, not an idle timeout", () => {
+    assert.equal(
+      idleVerdict(result({ finAfterMs: [0, 1, 1, 2, 2], elapsedMs: 3 })),
+      "no idle timeout: the server closes connections at once (FIN; 5 of 5 within 2ms " +
+        "of the handshake)",
+    );
+    assert.equal(
+      idleVerdict(result({ opened: 2, resetAfterMs: [0, 99], stillOpen: 0 })),
+      "no idle timeout: the server closes connections at once (RST; 2 of 2 within 99ms " +
+        "of the handshake)",
+    );
+    // One connection kept past 100 ms is an idle timeout to report, not "at once".
+    assert.match(idleVerdict(result({ finAfterMs: [1, 2, 2, 3, 150] })), /^idle timeout about/);
+  });
+
   await t.step("nothing opened: nothing to judge", () => {
     assert.equal(
       idleVerdict(result({ opened: 0, connectErrors: { ECONNREFUSED: 5 }, elapsedMs: 1 })),

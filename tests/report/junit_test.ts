@@ -258,3 +258,28 @@ Deno.test("renderJUnit escapes markup in every attribute and text", () => {
   const skipped = testcase(root, "close", `close/${hostile}`);
   assert.equal(skipped.skipped.message, hostile);
 });
+
+Deno.test("renderJUnit: a case cut by a tester limit is skipped with the limit, and keeps what it measured", () => {
+  const limit = "synfin ran out of local ports (EADDRNOTAVAIL, 100 times): widen " +
+    "net.ipv4.ip_local_port_range or lower --concurrency or --burst";
+  const root = parse(renderJUnit({
+    target: "127.0.0.1:80",
+    cases: [{
+      id: "load/steady",
+      severity: "MUST",
+      requirement: "A short steady load completes without failed sessions",
+      verdict: "SKIP",
+      expected: "0 failed sessions",
+      actual: "200 sessions (3845/s), 0 failed: tester-limit 100, interrupted 100",
+      reason: `tester limit: ${limit}`,
+      testerLimit: limit,
+      durationMs: 52,
+    }],
+    thresholds: [],
+  }));
+  const [testcase] = (root.testsuites.testsuite as Node[])[0].testcase as Node[];
+  assert.equal(testcase.skipped.message, `tester limit: ${limit}`);
+  assert.match(testcase["system-out"], /^actual: 200 sessions .*tester-limit 100/m);
+  assert.equal(root.testsuites.skipped, "1");
+  assert.equal(root.testsuites.failures, "0");
+});

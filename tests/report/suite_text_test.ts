@@ -6,7 +6,7 @@ import type { MetricSet } from "../../lib/suite/metrics.ts";
 import { renderSocketReport } from "../../lib/report/socket_text.ts";
 import type { SocketsUnavailable } from "../../lib/census/socket_report.ts";
 import type { SuiteResult } from "../../lib/suite/runner.ts";
-import { renderSuiteReport, verdictLine } from "../../lib/report/suite_text.ts";
+import { renderSuiteReport, testerLimitLine, verdictLine } from "../../lib/report/suite_text.ts";
 import { summarizeLoad } from "../../lib/census/load_summary.ts";
 import { renderTextReport } from "../../lib/report/load_text.ts";
 import { evaluateThresholds, parseThreshold } from "../../lib/suite/threshold.ts";
@@ -31,7 +31,10 @@ function caseResult(
 }
 
 function suiteResult(cases: CaseResult[], more: Partial<SuiteResult> = {}): SuiteResult {
+  const passed = more.passed ?? !cases.some((c) => c.verdict === "FAIL");
   return {
+    status: more.interrupted ? "interrupted" : passed ? "passed" : "failed",
+    testerLimit: null,
     version: 1,
     target: "127.0.0.1:8080",
     startedAt: "2024-01-02T03:04:05.678Z",
@@ -249,5 +252,59 @@ Deno.test("verdictLine", async (t) => {
     const result = suiteResult(MIXED, { passed: false });
     const lines = renderSuiteReport(result).split("\n");
     assert.equal(lines.at(-1), verdictLine(result));
+  });
+});
+
+/** A case cut by running out of file descriptors, as the runner makes it. */
+const FDS = "synfin ran out of file descriptors (EMFILE, 372 times): raise `ulimit -n` or " +
+  "lower --concurrency or --burst";
+const cut = (id: string) =>
+  caseResult(id, "MUST", "SKIP", {
+    actual: "128 on the first SYN, 0 after a SYN retransmission",
+    reason: `tester limit: ${FDS}`,
+    testerLimit: FDS,
+  });
+
+Deno.test("tester limits: the SKIP says which, what was measured stays, the lines name the cut cases", async (t) => {
+  await t.step("the table: the reason on the SKIP line, what it measured under it", () => {
+    const result = suiteResult([caseResult("a/ok", "MUST", "PASS"), cut("handshake/burst")], {
+      status: "tester-limit",
+      testerLimit: FDS,
+      passed: false,
+    });
+    const lines = renderSuiteReport(result).split("\n");
+    const at = lines.findIndex((l) => l.startsWith("SKIP"));
+    assert.equal(
+      lines[at],
+      `SKIP     MUST    handshake/burst  skipped: tester limit: ${FDS}`,
+    );
+    assert.equal(
+      lines[at + 1],
+      `${" ".repeat(34)}measured: 128 on the first SYN, 0 after a SYN retransmission`,
+    );
+    assert.equal(
+      lines.at(-1),
+      "TESTER LIMIT: 1 passed, 1 skipped; cut by a tester limit: cases handshake/burst",
+    );
+  });
+  await t.step("a FAIL elsewhere is still a FAIL, and the cut cases are named", () => {
+    const result = suiteResult([cut("a/cut"), caseResult("b/bad", "MUST", "FAIL")], {
+      testerLimit: FDS,
+    });
+    assert.equal(
+      verdictLine(result),
+      "FAIL: 1 failed, 1 skipped; failed: cases b/bad; cut by a tester limit: cases a/cut",
+    );
+  });
+  await t.step("testerLimitLine: the limit with its advice, and the cases it cut", () => {
+    const result = suiteResult([cut("a/cut"), cut("b/cut")], {
+      status: "tester-limit",
+      testerLimit: FDS,
+      passed: false,
+    });
+    assert.equal(
+      testerLimitLine(result),
+      `tester limit: ${FDS}; cases a/cut, b/cut are SKIP: what they measured is not the server's`,
+    );
   });
 });

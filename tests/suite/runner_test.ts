@@ -489,3 +489,119 @@ Deno.test({
     for (const c of result.cases) assert.notEqual(c.verdict, "PASS", `${c.id}: ${c.actual}`);
   },
 });
+
+/** Evidence of sessions that ran out of file descriptors. */
+const OUT_OF_FDS = {
+  outcomes: { "tester-limit": 3 },
+  errors: [{ phase: "handshake" as const, errno: "EMFILE", count: 3 }],
+};
+
+Deno.test("SuiteRunner: a case whose sessions hit a tester limit is SKIP with the reason", async (t) => {
+  await t.step("a broken finding is not the server's FAIL", async () => {
+    const { result } = await runRecording(NOWHERE, [
+      fakeCase("a/cut", "MUST", { ...broken("0 of 500"), sessions: [OUT_OF_FDS] }),
+      fakeCase("b/fine", "MUST", held()),
+    ]);
+    const [cut, fine] = result.cases;
+    assert.equal(cut.verdict, "SKIP");
+    assert.equal(cut.actual, "0 of 500");
+    assert.equal(
+      cut.testerLimit,
+      "synfin ran out of file descriptors (EMFILE, 3 times): raise `ulimit -n` or lower " +
+        "--concurrency or --burst",
+    );
+    assert.equal(cut.reason, `tester limit: ${cut.testerLimit}`);
+    assert.equal(fine.verdict, "PASS");
+    assert.equal(fine.testerLimit, undefined);
+    assert.equal(result.status, "tester-limit");
+    assert.equal(result.testerLimit, cut.testerLimit);
+    assert.equal(result.passed, false);
+  });
+  await t.step("a held finding is not a PASS, the outcome count alone is enough", async () => {
+    const { result } = await runRecording(NOWHERE, [
+      fakeCase("a/cut", "MUST", {
+        ...held("0 failed"),
+        sessions: [{ outcomes: { "tester-limit": 200 }, errors: [] }],
+      }),
+    ]);
+    assert.equal(result.cases[0].verdict, "SKIP");
+    assert.match(
+      result.cases[0].reason!,
+      /^tester limit: synfin ran out of file descriptors or local ports in 200 sessions/,
+    );
+    assert.equal(result.status, "tester-limit");
+  });
+  await t.step("out of local ports names the ports", async () => {
+    const { result } = await runRecording(NOWHERE, [
+      fakeCase("a/cut", "MUST", {
+        ...held(),
+        sessions: [{ errors: [{ phase: "handshake", errno: "EADDRNOTAVAIL", count: 1 }] }],
+      }),
+    ]);
+    assert.equal(
+      result.cases[0].testerLimit,
+      "synfin ran out of local ports (EADDRNOTAVAIL, 1 time): widen " +
+        "net.ipv4.ip_local_port_range or lower --concurrency or --burst",
+    );
+  });
+  await t.step("a real FAIL elsewhere still makes the suite failed", async () => {
+    const { result } = await runRecording(NOWHERE, [
+      fakeCase("a/cut", "MUST", { ...broken(), sessions: [OUT_OF_FDS] }),
+      fakeCase("b/bad", "MUST", broken()),
+    ]);
+    assert.deepEqual(result.cases.map((c) => c.verdict), ["SKIP", "FAIL"]);
+    assert.equal(result.status, "failed");
+  });
+  await t.step("other errnos are the server's", async () => {
+    const { result } = await runRecording(NOWHERE, [
+      fakeCase("a/bad", "MUST", {
+        ...broken(),
+        sessions: [{
+          outcomes: { reset: 3 },
+          errors: [{ phase: "hold", errno: "ECONNRESET", count: 3 }],
+        }],
+      }),
+    ]);
+    assert.equal(result.cases[0].verdict, "FAIL");
+    assert.equal(result.status, "failed");
+    assert.equal(result.testerLimit, null);
+  });
+  await t.step("a clean suite passes", async () => {
+    const { result } = await runRecording(NOWHERE, [fakeCase("a/a", "MUST", held())]);
+    assert.equal(result.status, "passed");
+    assert.equal(result.passed, true);
+  });
+});
+
+Deno.test("SuiteRunner: thresholds on a load cut by a tester limit are not the server's failure", async () => {
+  const cut = summarizeLoad(loadResult(tallyOf(bimodalRecords()), { stoppedBy: "tester-limit" }));
+  const load = {
+    ...cut,
+    errors: [...cut.errors, { phase: "handshake" as const, errno: "EMFILE", count: 4 }],
+  };
+  const { result } = await runRecording(NOWHERE, [
+    fakeCase("load/fake", "MUST", { ...held(), load, sessions: [load] }),
+  ], { thresholds: [parseThreshold("outcome.reset<0.1%")] });
+  assert.equal(result.load, load, "what it measured is still reported");
+  assert.equal(result.cases[0].verdict, "SKIP");
+  assert.equal(result.thresholds[0].passed, false);
+  assert.match(result.thresholds[0].message, /\(measured on a run cut by a tester limit\)$/);
+  assert.equal(result.status, "tester-limit");
+});
+
+Deno.test("SuiteRunner: a case that skips once the signal fired says interrupted", async () => {
+  const stop = new AbortController();
+  const { result } = await runRecording(NOWHERE, [
+    fakeCase("close/fin", "MUST", () => {
+      stop.abort();
+      return Promise.resolve({
+        status: "skipped",
+        expected: "a FIN",
+        reason: "no session got to send the first FIN (0 closed first by the server)",
+      });
+    }),
+  ], { signal: stop.signal });
+  assert.equal(result.cases[0].verdict, "SKIP");
+  assert.equal(result.cases[0].reason, "interrupted");
+  assert.equal(result.status, "interrupted");
+});

@@ -20,6 +20,7 @@ import { connectOutcome, type Outcome, RESET_ERRNOS } from "../outcome.ts";
 import type { SessionLoopHooks, SessionLoopPlan, SessionLoopResult } from "./loop_plan.ts";
 import {
   failedOpenRecord,
+  loopNotStarted,
   newSlot,
   receive,
   ReceiveEnd as End,
@@ -71,7 +72,8 @@ export function runSessionLoop(
   const payload = options.send && options.send.byteLength > 0 ? options.send : undefined;
   const awaitResponse = options.awaitResponse !== false;
   const ep = c.epoll_create1(LINUX.SOCK_CLOEXEC);
-  if (ep < 0) throw new Error(`Cannot create an epoll instance: ${errnoName(libc.errno())}`);
+  // ulimit -n 40..60 refuses even the epoll fd: a tester limit, not a throw in a worker.
+  if (ep < 0) return loopNotStarted(errnoName(libc.errno()), hooks);
 
   const slots: (Active | undefined)[] = new Array(plan.concurrency);
   const free = Array.from({ length: plan.concurrency }, (_, i) => plan.concurrency - 1 - i);

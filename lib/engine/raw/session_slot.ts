@@ -5,7 +5,8 @@
  * @module
  */
 
-import type { Outcome, Phase } from "../outcome.ts";
+import { connectOutcome, handshakeCompletedBefore, type Outcome, type Phase } from "../outcome.ts";
+import type { SessionLoopHooks, SessionLoopResult } from "./loop_plan.ts";
 import type { OperationError, SessionRecord } from "../session.ts";
 import type { SessionKernelEvidence } from "../kernel_evidence.ts";
 import { errnoName, LINUX } from "./libc.ts";
@@ -148,6 +149,11 @@ export function slotRecord(s: SessionSlot, outcome: Outcome, errno?: string): Se
   };
   if (errno !== undefined) record.errno = errno;
   if (s.handshakeUs !== undefined) record.handshakeUs = s.handshakeUs;
+  else if (errno !== undefined && handshakeCompletedBefore(errno)) {
+    // SO_ERROR ECONNRESET: the server accepted and reset before we saw the
+    // connect complete; the handshake was done by now (an upper bound).
+    record.handshakeUs = (performance.now() - (s.intendedStart ?? s.calledAt)) * 1000;
+  }
   if (s.localPort !== undefined) record.localPort = s.localPort;
   if (s.firstByteUs !== undefined) record.firstByteUs = s.firstByteUs;
   if (outcome === "clean") record.closeUs = (s.endAt - s.finSentAt) * 1000;
@@ -190,4 +196,24 @@ export function receive(s: SessionSlot, calls: SocketCalls, now: number): void {
       s.endAt = now;
     }
   }
+}
+
+/**
+ * What a loop that could not create its epoll instance returns: a tester
+ * limit (EMFILE, ENFILE) is one failed open handed to `hooks`, so the run
+ * ends as the tester's; any other errno is a bug, thrown.
+ *
+ * @example
+ * ```ts
+ * import { loopNotStarted } from "./session_slot.ts";
+ * const outcomes: string[] = [];
+ * loopNotStarted("EMFILE", { stopped: () => false, onRecord: (r) => outcomes.push(r.outcome) });
+ * console.assert(outcomes[0] === "tester-limit");
+ * ```
+ */
+export function loopNotStarted(errno: string, hooks: SessionLoopHooks): SessionLoopResult {
+  const outcome = connectOutcome(errno);
+  if (outcome !== "tester-limit") throw new Error(`Cannot create an epoll instance: ${errno}`);
+  hooks.onRecord(failedOpenRecord(errno, outcome, performance.now()));
+  return { maxInFlight: 0 };
 }
