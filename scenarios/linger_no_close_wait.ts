@@ -1,6 +1,11 @@
 /**
  * `linger/no-close-wait`: once the drain window has passed, no server-side
- * socket of the port remains in CLOSE_WAIT.
+ * socket of the port that the server accepted remains in CLOSE_WAIT. A
+ * connection still in the accept queue when the drain ends is in CLOSE_WAIT
+ * too (we closed, nobody accepted it yet), but no handler holds it: a slow
+ * accept loop, which the handshake cases judge, not a leak. Against a server
+ * with backlog 4 that accepts every 200 ms the lifecycle run leaves its
+ * queue full, and a short drain ends with one or two still queued.
  *
  * @module
  */
@@ -16,7 +21,7 @@ import {
 export const options: CaseOptions = {
   id: "linger/no-close-wait",
   severity: "MUST",
-  requirement: "No server socket remains in CLOSE_WAIT after the drain window",
+  requirement: "No accepted server socket remains in CLOSE_WAIT after the drain window",
 };
 
 /**
@@ -35,7 +40,7 @@ export const options: CaseOptions = {
  * ```
  */
 export default async function lingerNoCloseWait(context: CaseContext): Promise<CaseFinding> {
-  const expected = "0 server-side CLOSE_WAIT sockets after the drain";
+  const expected = "0 accepted server-side CLOSE_WAIT sockets after the drain";
   if (context.settings.census === "off") {
     return { status: "skipped", expected, reason: "the socket census is off (--no-census)" };
   }
@@ -52,10 +57,17 @@ export default async function lingerNoCloseWait(context: CaseContext): Promise<C
     };
   }
   const drain = `${(sockets.drainedAfterMs / 1000).toFixed(1)}s`;
-  const actual = closeWait.remaining === 0
-    ? `0 after a ${drain} drain`
-    : `${closeWait.remaining} left after a ${drain} drain (${closeWait.leakedByHandler} accepted ` +
-      `and never closed by the handler, ${closeWait.neverAccepted} never accepted); ` +
-      `${closeWait.noFinSessions} sessions got no FIN`;
-  return { status: closeWait.remaining === 0 ? "held" : "broken", expected, actual };
+  const { remaining, leakedByHandler, neverAccepted, noFinSessions } = closeWait;
+  let actual: string;
+  if (remaining === 0) {
+    actual = `0 after a ${drain} drain`;
+  } else if (leakedByHandler === 0) {
+    actual = `0 accepted sockets left in CLOSE_WAIT after a ${drain} drain; ${neverAccepted} ` +
+      "still in the accept queue (never accepted: a slow accept loop, not a handler leak)";
+  } else {
+    actual = `${remaining} left after a ${drain} drain (${leakedByHandler} accepted ` +
+      `and never closed by the handler, ${neverAccepted} never accepted); ` +
+      `${noFinSessions} sessions got no FIN`;
+  }
+  return { status: leakedByHandler === 0 ? "held" : "broken", expected, actual };
 }

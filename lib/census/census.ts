@@ -7,6 +7,7 @@
  */
 
 import type { SocketRow, TcpState } from "./row.ts";
+import { type SocketIdentity, socketTuple, type TesterFinSocket } from "./identity.ts";
 
 /**
  * The states a connection passes through after the handshake, the ones the
@@ -64,6 +65,22 @@ export interface SocketCensus {
    * connection (see `SocketWatch`).
    */
   unackedPorts: number[];
+  /**
+   * The server-side CLOSE_WAIT sockets one by one, to tell this run's from
+   * older ones by identity (see `CloseWaitLedger`), not by count.
+   */
+  closeWait: SocketIdentity[];
+  /**
+   * Whether the server's rows carry inodes (`/proc/net/tcp`, `ss -e`): then a
+   * row with inode 0 is a connection no process holds, still in the accept
+   * queue, and a reused port's new socket has another inode than the old one.
+   */
+  inodes: boolean;
+  /**
+   * Our sockets whose FIN the server has not answered (FIN_WAIT1, FIN_WAIT2),
+   * one by one; empty when the tester's table could not be read.
+   */
+  testerFin: TesterFinSocket[];
 }
 
 /** `/proc/net/tcp` `timer_active` value of the retransmit timer. */
@@ -117,8 +134,14 @@ export function takeCensus(
 ): SocketCensus {
   const server = emptyStateCounts();
   let listen: ListenCensus | undefined;
+  const closeWait: SocketIdentity[] = [];
+  let inodes = false;
   for (const row of serverRows) {
     if (row.localPort !== port) continue;
+    // Every listener and accepted socket has one in /proc and ss -e; ss
+    // without -e prints none at all.
+    if (row.inode > 0) inodes = true;
+    if (row.state === "CLOSE_WAIT") closeWait.push({ tuple: socketTuple(row), inode: row.inode });
     if (row.state === "LISTEN") {
       listen ??= { acceptQueue: 0 };
       listen.acceptQueue += row.rxQueue;
@@ -133,14 +156,27 @@ export function takeCensus(
   const testerRows = options.testerRows === undefined ? serverRows : options.testerRows;
   const tester = testerRows ? emptyStateCounts() : undefined;
   const unackedPorts: number[] = [];
+  const testerFin: TesterFinSocket[] = [];
   for (const row of testerRows ?? []) {
     if (row.remotePort !== port || row.localPort === port) continue;
     if (isCensusState(row.state)) tester![row.state]++;
     if (row.state === "ESTABLISHED" && row.txQueue > 0 && row.timerActive === RETRANSMIT_TIMER) {
       unackedPorts.push(row.localPort);
     }
+    if (row.state === "FIN_WAIT1" || row.state === "FIN_WAIT2") {
+      testerFin.push({ tuple: socketTuple(row), state: row.state, txQueue: row.txQueue });
+    }
   }
-  return { at: options.at ?? performance.now(), server, tester, listen, unackedPorts };
+  return {
+    at: options.at ?? performance.now(),
+    server,
+    tester,
+    listen,
+    unackedPorts,
+    closeWait,
+    inodes,
+    testerFin,
+  };
 }
 
 function isCensusState(state: TcpState): state is CensusState {

@@ -11,11 +11,16 @@ import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
 
 /** Server-side CLOSE_WAIT after the drain, split by cause. */
 export interface CloseWaitFinding {
-  /** Server-side CLOSE_WAIT sockets left after the drain window (delta). */
+  /**
+   * This run's server-side CLOSE_WAIT sockets left after the drain window:
+   * those not there before it, by 4-tuple and inode (the delta from the
+   * baseline when the census did not list them).
+   */
   remaining: number;
   /**
-   * Of those, connections still in the accept queue: the server never
-   * accepted them, so no handler could close them (a slow accept loop).
+   * Of those, connections the server had not accepted: still in the accept
+   * queue (no process holds the socket), or accepted so late that the
+   * handler had no time to close them. A slow accept loop, not a handler leak.
    */
   neverAccepted: number;
   /** The rest: accepted connections whose handler never closed after EOF. */
@@ -44,6 +49,41 @@ export interface TesterTimeWaitFinding {
   shareOfPorts: number | null;
 }
 
+/** CLOSE_WAIT sockets from before the run, and how many of them disappeared during it. */
+export interface OldCloseWaitFinding {
+  /** CLOSE_WAIT sockets in the baseline (not this run's, not counted as its leaks). */
+  before: number;
+  /**
+   * Of those, gone after the drain: reset when one of our connections reused
+   * their client port (its SYN drew a challenge ACK, our RST killed the old
+   * socket), or closed by the server at last.
+   */
+  gone: number;
+}
+
+/**
+ * The sessions whose FIN went unanswered (`no-fin`), told apart by our
+ * socket's state at the end of the run: the server's kernel acknowledged
+ * the FIN and the application never closed (its socket in CLOSE_WAIT), or
+ * the FIN was never acknowledged at all.
+ */
+export interface NoFinFinding {
+  /** Sessions with outcome `no-fin`. */
+  sessions: number;
+  /** Our sockets in FIN_WAIT2: FIN acknowledged, the server's socket sits in CLOSE_WAIT. */
+  finAcked: number;
+  /**
+   * Our sockets in FIN_WAIT1: the server's host never acknowledged our FIN
+   * (a closed receive window, or a path that drops our segments).
+   */
+  finUnacked: number;
+  /**
+   * Of `finUnacked`, with bytes before the FIN still unsent: the server
+   * stopped reading and its receive window closed.
+   */
+  unsentBytes: number;
+}
+
 /** Connections established on our side that the server never acknowledged. */
 export interface HalfOpenFinding {
   /** Distinct half-open connections seen. */
@@ -60,6 +100,16 @@ export interface LingerFindings {
   testerTimeWait: TesterTimeWaitFinding | null;
   /** Half-open connections; `null` without the tester's table. */
   halfOpen: HalfOpenFinding | null;
+  /**
+   * CLOSE_WAIT from before the run; `null` when the census did not list
+   * sockets one by one (absent from findings built by hand).
+   */
+  oldCloseWait?: OldCloseWaitFinding | null;
+  /**
+   * Our side of the `no-fin` sessions; `null` without the tester's table or
+   * a census (absent from findings built by hand).
+   */
+  noFin?: NoFinFinding | null;
 }
 
 /** Options of {@link findLingering}. */
@@ -73,7 +123,12 @@ export interface LingerFindingsOptions {
  *
  * The accept queue tells a leaking handler from a slow accept loop: a
  * connection still in the queue turns into CLOSE_WAIT as soon as we close,
- * exactly like one a handler forgot to close, but the LISTEN row counts it.
+ * exactly like one a handler forgot to close, but no process holds it (its
+ * row has inode 0). Per row, not from the LISTEN row's queue length: the
+ * kernel lists the LISTEN row before the connections, so a connection that
+ * enters the queue between the two reads (a client's retransmitted FIN
+ * completing a handshake the full queue had refused) would be counted in
+ * CLOSE_WAIT but not in the queue. Without inodes the queue length decides.
  *
  * @example
  * ```ts
@@ -101,13 +156,21 @@ export function findLingering(
     serverTimeWait: sockets.available ? Math.max(0, sockets.server.TIME_WAIT.peak) : null,
   };
   if (!sockets.available) {
-    return { closeWait: null, serverTimeWait, testerTimeWait: null, halfOpen: null };
+    return {
+      closeWait: null,
+      serverTimeWait,
+      testerTimeWait: null,
+      halfOpen: null,
+      oldCloseWait: null,
+      noFin: null,
+    };
   }
-  const remaining = Math.max(0, sockets.server.CLOSE_WAIT.drained);
-  const queued = sockets.acceptQueue
-    ? Math.max(0, sockets.acceptQueue.drained - sockets.acceptQueue.baseline)
-    : 0;
-  const neverAccepted = Math.min(remaining, queued);
+  const track = sockets.closeWait;
+  const remaining = track ? track.added : Math.max(0, sockets.server.CLOSE_WAIT.drained);
+  const queue = sockets.acceptQueue;
+  const queued = track?.queued ??
+    (queue ? Math.max(0, queue.drained - queue.baseline) : 0);
+  const neverAccepted = Math.min(remaining, queued + (track?.justAccepted ?? 0));
   const ephemeralPorts = options.ephemeralPorts ?? null;
   const testerPeak = sockets.tester ? Math.max(0, sockets.tester.TIME_WAIT.peak) : 0;
   return {
@@ -126,5 +189,14 @@ export function findLingering(
       }
       : null,
     halfOpen: sockets.tester ? { count: sockets.halfOpen } : null,
+    oldCloseWait: track ? { before: track.baseline, gone: track.baselineGone } : null,
+    noFin: sockets.testerFin
+      ? {
+        sessions: outcomes["no-fin"],
+        finAcked: sockets.testerFin.finWait2,
+        finUnacked: sockets.testerFin.finWait1,
+        unsentBytes: sockets.testerFin.finWait1Unsent,
+      }
+      : null,
   };
 }

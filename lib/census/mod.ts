@@ -7,6 +7,7 @@
 
 export * from "./census.ts";
 export * from "./findings.ts";
+export * from "./identity.ts";
 export * from "./kernel_counters.ts";
 export * from "./load.ts";
 export * from "./load_summary.ts";

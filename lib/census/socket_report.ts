@@ -43,6 +43,54 @@ export interface AcceptQueueTrack {
   drained: number;
 }
 
+/**
+ * The server's CLOSE_WAIT sockets after the drain, counted by identity
+ * (4-tuple and inode) against the baseline rather than as a delta: a new
+ * connection from a reused client port resets the old CLOSE_WAIT on its
+ * 4-tuple, so a delta would net this run's leaks against old sockets gone.
+ */
+export interface CloseWaitTrack {
+  /** Whether the table carried inodes; without them the 4-tuple alone is the identity. */
+  byInode: boolean;
+  /** CLOSE_WAIT sockets before the run. */
+  baseline: number;
+  /**
+   * Of those, gone after the drain: closed by the server, or reset when one
+   * of our connections reused their client port.
+   */
+  baselineGone: number;
+  /** CLOSE_WAIT sockets after the drain that were not there before the run: this run's. */
+  added: number;
+  /**
+   * Of `added`, not accepted yet (no process holds the socket: inode 0), so
+   * still in the accept queue; `null` without inodes.
+   */
+  queued: number | null;
+  /**
+   * Of `added`, accepted so recently (under `CONFIRM_LEAK_AFTER_MS` before
+   * the last census) that the handler may still close them.
+   */
+  justAccepted: number;
+}
+
+/**
+ * Our side of the connections whose FIN the server has not answered, at the
+ * end of the run (sockets not there before it): whether the server's kernel
+ * acknowledged our FIN (FIN_WAIT2: its socket sits in CLOSE_WAIT) or not
+ * (FIN_WAIT1: a closed receive window or a path that drops our segments).
+ */
+export interface TesterFinTrack {
+  /** Our sockets in FIN_WAIT1: our FIN not acknowledged. */
+  finWait1: number;
+  /**
+   * Of those, with bytes before the FIN still unacknowledged (tx_queue above
+   * the FIN's 1): the server's receive window is closed, our FIN unsent.
+   */
+  finWait1Unsent: number;
+  /** Our sockets in FIN_WAIT2: the server's kernel acknowledged our FIN, no FIN back. */
+  finWait2: number;
+}
+
 /** One sample of the time series, as deltas from the baseline. */
 export interface SocketSample {
   /** Milliseconds since the baseline census. */
@@ -89,6 +137,16 @@ export interface SocketReport {
   counters: KernelCounters | null;
   /** The samples, in order. */
   series: SocketSample[];
+  /**
+   * CLOSE_WAIT by identity after the drain; absent from reports built by
+   * hand or before it was added (the `server.CLOSE_WAIT` delta stands in).
+   */
+  closeWait?: CloseWaitTrack;
+  /**
+   * Our sockets left waiting for the server's FIN at the end of the run;
+   * `null` without the tester's table, absent from hand-built reports.
+   */
+  testerFin?: TesterFinTrack | null;
 }
 
 /** The `sockets` section when no census could be taken. */

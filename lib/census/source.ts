@@ -39,12 +39,14 @@ export function localSocketSource(): SocketSource {
 }
 
 /**
- * This host's sockets of one port (either end), read with `ss -tano` and a
+ * This host's sockets of one port (either end), read with `ss -tanoe` and a
  * port filter. The kernel applies the filter (inet_diag bytecode), so a read
  * costs about the same on a host holding 30,000 TIME_WAIT sockets from a
  * load run as on an idle one, where reading all of `/proc/net/tcp` takes
  * tens of ms and slows the census exactly when it matters. `ss` also gives
- * the listen backlog (Send-Q of the LISTEN row) and the retransmit timer.
+ * the listen backlog (Send-Q of the LISTEN row) and the retransmit timer;
+ * `-e` the inodes, which tell a queued connection (inode 0) from an
+ * accepted one and a reused port's new socket from the old one.
  *
  * @example
  * ```ts
@@ -62,7 +64,7 @@ export function portSocketSource(port: number): SocketSource {
     description: `local ss (port ${port})`,
     local: true,
     async read() {
-      const output = await runCommand("ss", ["-tanoH", filter]).catch(
+      const output = await runCommand("ss", ["-tanoeH", filter]).catch(
         (error: CommandSpawnError) => {
           throw new SocketTableUnavailableError(`Cannot read the socket table: ${error.message}`, {
             cause: error.cause,

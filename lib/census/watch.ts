@@ -4,7 +4,8 @@
  * drain window after it, plus the namespace's accept-queue counters when the
  * server is on this host. The result, a `SocketReport` (socket_report.ts),
  * counts every state as a delta from the baseline so that other traffic on
- * the host is not blamed on the server.
+ * the host is not blamed on the server, and the CLOSE_WAIT sockets one by one
+ * (identity.ts), since reused ports reset old ones and a delta nets them out.
  *
  * @module
  */
@@ -23,6 +24,7 @@ import type { SocketRow } from "./row.ts";
 import { readListenBacklog } from "./table.ts";
 import { diffKernelCounters, type KernelCounters, readKernelCounters } from "./kernel_counters.ts";
 import { isSettled } from "./settled.ts";
+import { CloseWaitLedger, CONFIRM_LEAK_AFTER_MS, testerFinTrack } from "./identity.ts";
 import {
   HALF_OPEN_AFTER_MS,
   type SocketReport,
@@ -119,6 +121,7 @@ export class SocketWatch {
   #reading?: Promise<SocketCensus | undefined>;
   #backlog: number | null = null;
   #countersBefore: KernelCounters | null = null;
+  #closeWait = new CloseWaitLedger();
 
   /** Watches server port `port`. */
   constructor(port: number, options: SocketWatchOptions) {
@@ -143,6 +146,7 @@ export class SocketWatch {
     ]);
     this.#base = census;
     this.#baseAt = census!.at;
+    this.#closeWait.baseline(census!);
     this.#record(census!);
   }
 
@@ -169,7 +173,10 @@ export class SocketWatch {
   /**
    * Samples through a drain window after the run, ending early once every
    * server-side state but TIME_WAIT (which lasts about 60 s by design) and
-   * the accept queue are back to the baseline, then builds the report.
+   * the accept queue are back to the baseline, then builds the report. When
+   * the last census holds a CLOSE_WAIT socket accepted only just before it,
+   * one more census follows `CONFIRM_LEAK_AFTER_MS` later (past the window):
+   * a handler that closes does so by then, a leaking one does not.
    */
   async drain(windowMs: number, options: { signal?: AbortSignal } = {}): Promise<SocketReport> {
     const base = this.#base;
@@ -183,6 +190,10 @@ export class SocketWatch {
       await delay(Math.min(this.#intervalMs, left), { signal: options.signal });
       if (options.signal?.aborted) break;
       last = await this.#sample() ?? last;
+    }
+    if (!options.signal?.aborted && this.#closeWait.needsConfirmation(last)) {
+      await delay(CONFIRM_LEAK_AFTER_MS, { signal: options.signal });
+      if (!options.signal?.aborted) last = await this.#sample() ?? last;
     }
     const drainedAfterMs = Math.round(performance.now() - start);
     const counters = this.#localServer && this.#countersBefore
@@ -246,6 +257,7 @@ export class SocketWatch {
   #record(census: SocketCensus): void {
     this.#samples++;
     this.#last = census;
+    this.#closeWait.observe(census);
     const base = this.#base ?? census;
     for (const state of CENSUS_STATES) {
       this.#peakServer[state] = Math.max(this.#peakServer[state], census.server[state]);
@@ -314,6 +326,10 @@ export class SocketWatch {
       halfOpen: this.#halfOpen.size,
       counters,
       series: this.#series,
+      closeWait: this.#closeWait.track(drained),
+      // At the end of the run, nearest the sessions' close timeouts: a late
+      // ACK during the drain would move FIN_WAIT1 on.
+      testerFin: base.tester && end.tester ? testerFinTrack(end, base) : null,
     };
   }
 }

@@ -33,7 +33,48 @@ export const FINDING_ADVICE = {
     "connects that succeeded on our side but that the server's kernel never completed: its " +
     "accept queue overflowed and dropped our final ACK (syncookies); raise the listen " +
     "backlog or accept faster",
+  zeroWindow:
+    "the server stopped reading: its receive window closed, so our bytes and the FIN behind " +
+    "them were never sent; its socket is ESTABLISHED, not CLOSE_WAIT (a handler stuck before " +
+    "reading to EOF)",
+  finUnacked:
+    "the server's host never acknowledged our FIN: the path or a firewall drops our segments, " +
+    "or the host is gone; its socket is not in CLOSE_WAIT",
+  oldCloseWait:
+    "a connection from a reused client port resets the old CLOSE_WAIT on its 4-tuple (its SYN " +
+    "draws a challenge ACK that we answer with an RST), or the server closed them at last; " +
+    "not counted above",
 } as const;
+
+/** The `no-fin` outcome's meaning when the census cannot tell more. */
+const NO_FIN_CLOSE_WAIT = "the server never answered our FIN: its socket sits in CLOSE_WAIT";
+
+/**
+ * What the `no-fin` outcome means in this run, from our sockets' state at
+ * its end: the server's kernel acknowledged our FIN and its socket sits in
+ * CLOSE_WAIT (our socket in FIN_WAIT2), or it never acknowledged the FIN
+ * (FIN_WAIT1), with bytes still unsent behind a closed receive window or not.
+ *
+ * @example
+ * ```ts
+ * import { noFinMeaning } from "./socket_text.ts";
+ * console.assert(noFinMeaning(undefined).includes("CLOSE_WAIT"));
+ * const noFin = { sessions: 5, finAcked: 0, finUnacked: 5, unsentBytes: 5 };
+ * console.assert(noFinMeaning({ noFin }).includes("receive window is closed"));
+ * ```
+ */
+export function noFinMeaning(findings: Pick<LingerFindings, "noFin"> | undefined): string {
+  const f = findings?.noFin;
+  if (!f || f.finUnacked === 0) return NO_FIN_CLOSE_WAIT;
+  const unacked = f.unsentBytes === f.finUnacked
+    ? "its receive window is closed, our bytes and FIN unsent (our socket in FIN_WAIT1)"
+    : f.unsentBytes === 0
+    ? "its host or the path dropped it (our socket in FIN_WAIT1)"
+    : `${f.unsentBytes} behind a closed receive window, the rest dropped (our socket in FIN_WAIT1)`;
+  if (f.finAcked === 0) return `the server never acknowledged our FIN: ${unacked}`;
+  return `the server never answered our FIN: ${f.finAcked} acknowledged it and sit in CLOSE_WAIT, ` +
+    `${f.finUnacked} never acknowledged it (our socket in FIN_WAIT1)`;
+}
 
 /**
  * Renders the sockets section.
@@ -137,6 +178,12 @@ function findingLines(f: LingerFindings): string[] {
       `  CLOSE_WAIT: none left on the server after the drain` +
         (cw.noFinSessions > 0 ? ` (but ${cw.noFinSessions} sessions got no FIN in time)` : ""),
     );
+  } else if (cw.leakedByHandler === 0) {
+    lines.push(
+      `  CLOSE_WAIT: ${cw.remaining} server sockets left in CLOSE_WAIT after the drain, none ` +
+        "accepted (not a handler leak)",
+      `    ${cw.neverAccepted} never accepted: ${FINDING_ADVICE.neverAccepted}`,
+    );
   } else {
     lines.push(
       `  CLOSE_WAIT LEAK: ${cw.remaining} server sockets left in CLOSE_WAIT after the drain ` +
@@ -148,6 +195,24 @@ function findingLines(f: LingerFindings): string[] {
     if (cw.neverAccepted > 0) {
       lines.push(`    ${cw.neverAccepted} never accepted: ${FINDING_ADVICE.neverAccepted}`);
     }
+  }
+  const old = f.oldCloseWait;
+  if (old && old.gone > 0) {
+    lines.push(
+      `  old CLOSE_WAIT: ${old.gone} of the ${old.before} there before the run disappeared ` +
+        `during it (reset by reused ports, or closed)`,
+      `    ${FINDING_ADVICE.oldCloseWait}`,
+    );
+  }
+  const noFin = f.noFin;
+  if (noFin && noFin.finUnacked > 0) {
+    const unsent = noFin.unsentBytes > 0 ? `, ${noFin.unsentBytes} with bytes still unsent` : "";
+    lines.push(
+      `  FIN NOT ACKNOWLEDGED: ${noFin.finUnacked} of our sockets sat in FIN_WAIT1 after the ` +
+        `close timeout${unsent}`,
+    );
+    if (noFin.unsentBytes > 0) lines.push(`    ${FINDING_ADVICE.zeroWindow}`);
+    if (noFin.unsentBytes < noFin.finUnacked) lines.push(`    ${FINDING_ADVICE.finUnacked}`);
   }
   const tw = f.serverTimeWait;
   const share = `${(tw.share * 100).toFixed(1)}%`;

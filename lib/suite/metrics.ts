@@ -166,11 +166,63 @@ export function summaryMetricKind(name: string): MetricKind | undefined {
 }
 
 /**
+ * The metrics {@link addSocketMetrics} adds from a socket census, all counts:
+ * a threshold may name them before the census exists.
+ */
+export const SOCKET_METRICS: readonly string[] = [
+  "server.closeWait",
+  "server.timeWait",
+  "tester.timeWait",
+  "halfOpen",
+  "listenOverflows",
+  "listenDrops",
+  "synRetrans",
+  "syncookiesSent",
+];
+
+/**
+ * Every metric a `check` run can provide, by name: the load summary's and
+ * the socket census's. What `--threshold` is checked against before the
+ * run, so a typo fails at once instead of after the whole suite.
+ *
+ * @example
+ * ```ts
+ * import { knownMetricNames } from "./metrics.ts";
+ * const names = knownMetricNames();
+ * console.assert(names.includes("handshake.p99.9") && names.includes("server.closeWait"));
+ * ```
+ */
+export function knownMetricNames(): string[] {
+  return [
+    ...TIMED_PHASES.flatMap((phase) => [...PHASE_STATS, "count"].map((stat) => `${phase}.${stat}`)),
+    ...OUTCOMES.map((outcome) => `outcome.${outcome}`),
+    ...Object.keys(SUMMARY_COUNTS),
+    ...SOCKET_METRICS,
+  ];
+}
+
+/**
+ * The kind of a metric `check` can provide ({@link summaryMetricKind}, or a
+ * count for the {@link SOCKET_METRICS}), or `undefined` for an unknown name.
+ *
+ * @example
+ * ```ts
+ * import { knownMetricKind } from "./metrics.ts";
+ * console.assert(knownMetricKind("server.closeWait") === "count");
+ * console.assert(knownMetricKind("handshake.p999") === undefined);
+ * ```
+ */
+export function knownMetricKind(name: string): MetricKind | undefined {
+  return summaryMetricKind(name) ?? (SOCKET_METRICS.includes(name) ? "count" : undefined);
+}
+
+/**
  * Adds the socket census metrics of a summary that has one: `server.closeWait`
- * (CLOSE_WAIT left after the drain), `server.timeWait` and `tester.timeWait`
- * (most TIME_WAIT at once), `halfOpen`, and, for a local server, the counter
- * deltas `listenOverflows`, `listenDrops`, `synRetrans`, `syncookiesSent`.
- * All are counts, as deltas from the census baseline.
+ * (the run's new CLOSE_WAIT sockets still there after the drain, by 4-tuple
+ * and inode, so old ones that went away do not offset them),
+ * `server.timeWait` and `tester.timeWait` (most TIME_WAIT at once),
+ * `halfOpen`, and, for a local server, the counter deltas `listenOverflows`,
+ * `listenDrops`, `synRetrans`, `syncookiesSent`. All are counts.
  *
  * @example
  * ```ts ignore
@@ -183,7 +235,13 @@ export function addSocketMetrics(metrics: MetricSet, summary: LoadSummary): Metr
   const sockets = summary.sockets;
   const count = (name: string, value: number) => metrics.set(name, { kind: "count", value });
   if (sockets?.available) {
-    count("server.closeWait", Math.max(0, sockets.server.CLOSE_WAIT.drained));
+    // The run's own CLOSE_WAIT sockets, counted by identity (4-tuple and
+    // inode): a delta from the baseline would net out the old ones our reused
+    // ports reset (issue 11, defect 5). Summaries without identity keep the delta.
+    count(
+      "server.closeWait",
+      sockets.closeWait?.added ?? Math.max(0, sockets.server.CLOSE_WAIT.drained),
+    );
     count("server.timeWait", Math.max(0, sockets.server.TIME_WAIT.peak));
     if (sockets.tester) count("tester.timeWait", Math.max(0, sockets.tester.TIME_WAIT.peak));
     count("halfOpen", sockets.halfOpen);

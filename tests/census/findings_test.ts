@@ -212,5 +212,7 @@ Deno.test("findLingering without a census", () => {
     serverTimeWait: { serverClosedFirst: 10, share: 0.2, serverTimeWait: null },
     testerTimeWait: null,
     halfOpen: null,
+    oldCloseWait: null,
+    noFin: null,
   });
 });

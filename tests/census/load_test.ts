@@ -123,6 +123,8 @@ Deno.test("a census command that fails: onCensusUnavailable is told, the load st
     serverTimeWait: { serverClosedFirst: 0, share: 0, serverTimeWait: null },
     testerTimeWait: null,
     halfOpen: null,
+    oldCloseWait: null,
+    noFin: null,
   });
 });
 

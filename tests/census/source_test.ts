@@ -310,7 +310,7 @@ Deno.test({
   },
 });
 
-Deno.test("portSocketSource reads one port's sockets with ss, backlog and timers included", async () => {
+Deno.test("portSocketSource reads one port's sockets with ss, backlog, timers and inodes included", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 7 });
   const port = (listener.addr as Deno.NetAddr).port;
   const client = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -328,6 +328,12 @@ Deno.test("portSocketSource reads one port's sockets with ss, backlog and timers
     // Not accepted yet: the server's end waits in the accept queue.
     assert.equal(listen?.rxQueue, 1);
     assert.ok(rows.some((row) => row.state === "ESTABLISHED" && row.remotePort === port));
+    // ss -e: sockets a process holds have an inode; the queued server end has none.
+    assert.ok((listen?.inode ?? 0) > 0, "the listener's inode");
+    const ours = rows.find((row) => row.state === "ESTABLISHED" && row.remotePort === port);
+    assert.ok((ours?.inode ?? 0) > 0, "our socket's inode");
+    const queued = rows.find((row) => row.state === "ESTABLISHED" && row.localPort === port);
+    assert.equal(queued?.inode, 0, "not accepted: no inode");
   } finally {
     client.close();
     listener.close();

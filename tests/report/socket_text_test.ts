@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { outcomes, report, tracks } from "../support/socket_fixtures.ts";
 import { findLingering, type LingerFindings } from "../../lib/census/findings.ts";
-import { FINDING_ADVICE, renderSocketReport } from "../../lib/report/socket_text.ts";
+import { FINDING_ADVICE, noFinMeaning, renderSocketReport } from "../../lib/report/socket_text.ts";
 import type { SocketsUnavailable } from "../../lib/census/socket_report.ts";
 import type { KernelCounters } from "../../lib/census/kernel_counters.ts";
 
@@ -36,11 +36,14 @@ const COUNTERS: KernelCounters = {
 
 Deno.test("FINDING_ADVICE: one line of advice per finding", () => {
   assert.deepEqual(Object.keys(FINDING_ADVICE).sort(), [
+    "finUnacked",
     "halfOpen",
     "leakedByHandler",
     "neverAccepted",
+    "oldCloseWait",
     "serverTimeWait",
     "testerTimeWait",
+    "zeroWindow",
   ]);
   for (const [key, advice] of Object.entries(FINDING_ADVICE)) {
     assert.ok(advice.length > 40 && !advice.includes("\n"), key);
@@ -191,6 +194,60 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
     assert.ok(!lines.some((line) => line.includes("never accepted:")));
   });
 
+  await t.step("CLOSE_WAIT only in the accept queue: not called a leak", () => {
+    const lines = findingsPart(findings({
+      closeWait: { remaining: 2, neverAccepted: 2, leakedByHandler: 0, noFinSessions: 9 },
+    }));
+    assert.deepEqual(lines.slice(0, 2), [
+      "  CLOSE_WAIT: 2 server sockets left in CLOSE_WAIT after the drain, none accepted " +
+      "(not a handler leak)",
+      `    2 never accepted: ${FINDING_ADVICE.neverAccepted}`,
+    ]);
+    assert.ok(!lines.some((line) => line.includes("LEAK")));
+  });
+
+  await t.step("old CLOSE_WAIT that disappeared: a line of their own, after this run's", () => {
+    const lines = findingsPart(findings({
+      closeWait: { remaining: 4, neverAccepted: 0, leakedByHandler: 4, noFinSessions: 4 },
+      oldCloseWait: { before: 49, gone: 40 },
+    }));
+    assert.deepEqual(lines.slice(0, 4), [
+      "  CLOSE_WAIT LEAK: 4 server sockets left in CLOSE_WAIT after the drain " +
+      "(4 sessions got no FIN from the server)",
+      `    4 accepted: ${FINDING_ADVICE.leakedByHandler}`,
+      "  old CLOSE_WAIT: 40 of the 49 there before the run disappeared during it " +
+      "(reset by reused ports, or closed)",
+      `    ${FINDING_ADVICE.oldCloseWait}`,
+    ]);
+    const none = findingsPart(findings({ oldCloseWait: { before: 3, gone: 0 } }));
+    assert.ok(!none.some((line) => line.includes("old CLOSE_WAIT")));
+  });
+
+  await t.step("FINs never acknowledged: behind a closed window, or dropped", () => {
+    const windowShut = findingsPart(findings({
+      closeWait: { remaining: 0, neverAccepted: 0, leakedByHandler: 0, noFinSessions: 5 },
+      noFin: { sessions: 5, finAcked: 0, finUnacked: 5, unsentBytes: 5 },
+    }));
+    assert.deepEqual(windowShut.slice(1, 3), [
+      "  FIN NOT ACKNOWLEDGED: 5 of our sockets sat in FIN_WAIT1 after the close timeout, " +
+      "5 with bytes still unsent",
+      `    ${FINDING_ADVICE.zeroWindow}`,
+    ]);
+    const mixed = findingsPart(findings({
+      noFin: { sessions: 6, finAcked: 2, finUnacked: 4, unsentBytes: 1 },
+    }));
+    assert.deepEqual(mixed.slice(1, 4), [
+      "  FIN NOT ACKNOWLEDGED: 4 of our sockets sat in FIN_WAIT1 after the close timeout, " +
+      "1 with bytes still unsent",
+      `    ${FINDING_ADVICE.zeroWindow}`,
+      `    ${FINDING_ADVICE.finUnacked}`,
+    ]);
+    const acked = findingsPart(findings({
+      noFin: { sessions: 3, finAcked: 3, finUnacked: 0, unsentBytes: 0 },
+    }));
+    assert.ok(!acked.some((line) => line.includes("FIN_WAIT1")));
+  });
+
   await t.step("TIME_WAIT on the server, with and without the census count", () => {
     const withCensus = findingsPart(findings({
       serverTimeWait: { serverClosedFirst: 30, share: 0.25, serverTimeWait: 28 },
@@ -250,5 +307,34 @@ Deno.test("renderSocketReport: a full TIME_WAIT table is said beside the counts 
   assert.match(
     lines.join("\n"),
     /TIME_WAIT TABLE FULL: 35 closes left no TIME_WAIT \(net\.ipv4\.tcp_max_tw_buckets reached/,
+  );
+});
+
+Deno.test("noFinMeaning: the no-fin outcome in words, from our sockets' state", () => {
+  const meaning = (finAcked: number, finUnacked: number, unsentBytes: number) =>
+    noFinMeaning({ noFin: { sessions: finAcked + finUnacked, finAcked, finUnacked, unsentBytes } });
+  const closeWait = "the server never answered our FIN: its socket sits in CLOSE_WAIT";
+  assert.equal(noFinMeaning(undefined), closeWait, "no census");
+  assert.equal(noFinMeaning({ noFin: null }), closeWait, "no tester table");
+  assert.equal(meaning(5, 0, 0), closeWait, "every FIN acknowledged");
+  assert.equal(
+    meaning(0, 5, 5),
+    "the server never acknowledged our FIN: its receive window is closed, our bytes and FIN " +
+      "unsent (our socket in FIN_WAIT1)",
+  );
+  assert.equal(
+    meaning(0, 2, 0),
+    "the server never acknowledged our FIN: its host or the path dropped it " +
+      "(our socket in FIN_WAIT1)",
+  );
+  assert.equal(
+    meaning(0, 3, 1),
+    "the server never acknowledged our FIN: 1 behind a closed receive window, the rest dropped " +
+      "(our socket in FIN_WAIT1)",
+  );
+  assert.equal(
+    meaning(2, 3, 3),
+    "the server never answered our FIN: 2 acknowledged it and sit in CLOSE_WAIT, " +
+      "3 never acknowledged it (our socket in FIN_WAIT1)",
   );
 });

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  knownMetricKind,
+  knownMetricNames,
   type Metric,
   metricsFromLoadSummary,
   PHASE_STATS,
+  SOCKET_METRICS,
   summaryMetricKind,
 } from "../../lib/suite/metrics.ts";
 import { OUTCOMES } from "../../lib/engine/outcome.ts";
@@ -222,7 +225,30 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
       "syncookiesSent": count(14),
     });
     assert.equal(metrics.size, before + 8);
+    // What a threshold may name before the run: every one of them.
+    assert.deepEqual(Object.keys(added(metrics)), [...SOCKET_METRICS]);
   });
+
+  await t.step(
+    "server.closeWait counts the run's new CLOSE_WAIT by identity, not the delta",
+    () => {
+      // 50 old CLOSE_WAIT before the run, 46 of them reset by reused ports, 4
+      // new leaks: the delta reads -42, the identity ledger 4 (issue 11, defect 5).
+      const sockets = report({
+        server: tracks({ CLOSE_WAIT: { drained: -42 } }),
+        closeWait: {
+          byInode: true,
+          baseline: 50,
+          baselineGone: 46,
+          added: 4,
+          queued: 0,
+          justAccepted: 0,
+        },
+      });
+      const metrics = addSocketMetrics(new Map(), summary(sockets));
+      assert.deepEqual(metrics.get("server.closeWait"), count(4));
+    },
+  );
 
   await t.step("deltas below the baseline read 0", () => {
     const sockets = report({
@@ -284,4 +310,19 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
       [false, "listenOverflows = 11, limit == 0: over by 11"],
     ]);
   });
+});
+
+Deno.test("knownMetricNames lists every metric a check run provides, server.* included", () => {
+  const names = knownMetricNames();
+  const fromSummary = [...payloadMetrics().keys()];
+  for (const name of [...fromSummary, ...SOCKET_METRICS]) {
+    assert.ok(names.includes(name), `${name} is not listed`);
+  }
+  assert.equal(new Set(names).size, names.length, "no name twice");
+  assert.equal(names.length, fromSummary.length + SOCKET_METRICS.length);
+  assert.equal(knownMetricKind("server.closeWait"), "count");
+  assert.equal(knownMetricKind("handshake.p99.9"), "duration");
+  assert.equal(knownMetricKind("outcome.no-fin"), "share");
+  assert.equal(knownMetricKind("server.closewait"), undefined);
+  assert.equal(knownMetricKind("handshake.p999"), undefined);
 });
