@@ -10,6 +10,7 @@ import type { SessionKernelEvidence } from "./kernel_evidence.ts";
 import { errnoOf } from "../base/errno.ts";
 import {
   connectOutcome,
+  handshakeCompletedBefore,
   type Operation,
   type Outcome,
   type Phase,
@@ -17,6 +18,7 @@ import {
 } from "./outcome.ts";
 import type { Target } from "../base/target.ts";
 import { Deadlines } from "./deadlines.ts";
+import { afterSocketPoll } from "./socket_poll.ts";
 
 /** How a session behaves. Times are milliseconds. */
 export interface SessionOptions {
@@ -171,6 +173,9 @@ export async function runSession(
     errors.push({ phase: "handshake", operation: "connect", errno });
     record.errno = errno;
     record.outcome = stop?.aborted ? "interrupted" : connectOutcome(errno);
+    if (handshakeCompletedBefore(errno)) {
+      record.handshakeUs = (performance.now() - connectStart) * 1000;
+    }
     return record;
   } finally {
     DEADLINES.cancel(connectDeadline);
@@ -230,7 +235,11 @@ export async function runSession(
       phase = "hold";
       await settleFirst([received], options.holdMs, stop);
     }
-    await Promise.resolve(); // let an already-settled read publish receiveEnd
+    // Who closed first is decided here, before our FIN: a server FIN already
+    // queued at our socket (a server that closes, or answers and closes, at
+    // accept) must be seen now, or the session would take it for the answer
+    // to ours and count clean while the server holds the TIME_WAIT.
+    if (receiveEnd === undefined && !stop?.aborted) await afterSocketPoll();
     if (stop?.aborted) {
       return finish(conn, received, { ...record, outcome: "interrupted", phase }, record);
     }

@@ -12,7 +12,8 @@ import { LatencyHistogram } from "../engine/histogram.ts";
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
 import type { LoadSummary } from "../census/load_summary.ts";
 import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
-import { renderSocketReport } from "./socket_text.ts";
+import { noFinMeaning, renderSocketReport } from "./socket_text.ts";
+import { testerLimitIn } from "../suite/tester_limit.ts";
 
 /** What each outcome means, in the server author's terms. */
 export const OUTCOME_MEANING: Record<Outcome, string> = {
@@ -26,6 +27,23 @@ export const OUTCOME_MEANING: Record<Outcome, string> = {
   "interrupted": "stopped by the user while open",
   "error": "another error (see errors)",
 };
+
+/**
+ * An outcome's meaning in this run: sessions still open when synfin's own
+ * fd or port limit stopped the run were cut by that limit, not by the user.
+ */
+function outcomeMeaning(outcome: Outcome, summary: LoadSummary): string {
+  // The census tells a FIN acknowledged (server in CLOSE_WAIT) from one never acknowledged.
+  if (outcome === "no-fin") return noFinMeaning(summary.lingering);
+  if (outcome !== "interrupted" || summary.stoppedBy !== "tester-limit") {
+    return OUTCOME_MEANING[outcome];
+  }
+  const limit = testerLimitIn([summary]);
+  const what = limit && limit.errno !== "tester-limit"
+    ? `${limit.resource} (${limit.errno})`
+    : "file descriptors or local ports";
+  return `stopped when synfin ran out of ${what}, while open`;
+}
 
 const PHASE_LABEL: Record<TimedPhase, string> = {
   handshake: "handshake",
@@ -98,12 +116,14 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
     `  ${o}`,
     num(summary.outcomes[o]),
     `${((summary.outcomes[o] / total) * 100).toFixed(2)}%`,
-    OUTCOME_MEANING[o],
+    outcomeMeaning(o, summary),
   ]);
   lines.push(...(outcomeRows.length > 0 ? table(outcomeRows) : ["  (no sessions)"]));
   if (summary.noResponse > 0) {
     lines.push(`  ${num(summary.noResponse)} sessions got no response byte to their payload`);
   }
+  const uncounted = uncountedServerTimeWait(summary);
+  if (uncounted) lines.push(uncounted);
 
   if (summary.kernel) lines.push("", ...kernelLines(summary.kernel));
   lines.push("", testerLine(summary.tester));
@@ -159,6 +179,28 @@ function table(rows: string[][]): string[] {
 
 function num(value: number): string {
   return Math.round(value).toLocaleString("en-US");
+}
+
+/**
+ * Whoever sends the first FIN holds the TIME_WAIT, so the census's server
+ * TIME_WAIT count and the `server-closed-first` count tell the same story,
+ * except where a session could not see the server's FIN before sending its
+ * own. Without this line the outcome table (clean N) and the socket report
+ * (N server TIME_WAIT) would seem to contradict each other.
+ */
+function uncountedServerTimeWait(summary: LoadSummary): string | undefined {
+  const tw = summary.lingering?.serverTimeWait;
+  const extra = (tw?.serverTimeWait ?? 0) - (tw?.serverClosedFirst ?? 0);
+  if (extra <= 0) return undefined;
+  // A simultaneous close leaves TIME_WAIT on both sides; the deno engine also
+  // misses a FIN that lands while its event loop is busy (lib/engine/session.ts).
+  const deno = summary.load.engine === "deno"
+    ? ", or arrived while the deno engine's event loop was busy and looked like an answer " +
+      "(--engine raw reads the socket's state from the kernel)"
+    : "";
+  return `  ${num(extra)} more server-side TIME_WAIT sockets than server-closed-first sessions: ` +
+    `the server's FIN crossed ours (both sides then hold TIME_WAIT)${deno}; ` +
+    "other clients' connections count too";
 }
 
 /** The TCP_INFO sums in words: what the kernel itself saw of the sessions. */

@@ -118,3 +118,75 @@ Deno.test("runSession records a reset that a write consumed", async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
+
+/**
+ * A server that writes `reply` (if any) right after accept, then closes. It
+ * runs in a worker, on an event loop of its own, as a real server would (on
+ * the session's own loop its close would wait for that loop's turns), and
+ * counts its closes in shared memory, which this thread can watch without
+ * an event-loop turn.
+ */
+async function serverThatClosesAtAccept(reply = "") {
+  const code = `
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const reply = new TextEncoder().encode(${JSON.stringify(reply)});
+    onmessage = async (e) => {
+      const closes = new Int32Array(e.data);
+      postMessage(listener.addr.port);
+      for await (const conn of listener) {
+        if (reply.byteLength > 0) await conn.write(reply).catch(() => {});
+        conn.close();
+        Atomics.add(closes, 0, 1);
+      }
+    };`;
+  const url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  const closes = new Int32Array(new SharedArrayBuffer(4));
+  const port = await new Promise<number>((resolve) => {
+    worker.onmessage = (e) => resolve(e.data);
+    worker.postMessage(closes.buffer);
+  });
+  URL.revokeObjectURL(url);
+  let connects = 0;
+  return {
+    target: { hostname: "127.0.0.1", port, label: `127.0.0.1:${port}` } as Target,
+    /**
+     * Holds this event loop right after `session` called connect until the
+     * server has closed that connection: its FIN is then queued at our
+     * socket before the session sees its connect complete, so who closed
+     * first is not a race.
+     */
+    withFinQueued<T>(session: Promise<T>): Promise<T> {
+      // Counted per call: the server may close before this function runs.
+      const expected = ++connects;
+      const until = performance.now() + 5000;
+      while (Atomics.load(closes, 0) < expected && performance.now() < until) {
+        Atomics.wait(closes, 0, expected - 1, 1);
+      }
+      return session;
+    },
+    [Symbol.dispose]: () => worker.terminate(),
+  };
+}
+
+Deno.test("runSession without a hold sees a server that closed at accept: server-closed-first", async () => {
+  // The server's FIN is in our socket before we half-close: the session must
+  // look before sending its own FIN, or it takes the server's FIN for the
+  // answer to ours.
+  using server = await serverThatClosesAtAccept();
+  for (let i = 0; i < 20; i++) {
+    const record = await server.withFinQueued(runSession(server.target, FAST));
+    assert.equal(record.outcome, "server-closed-first", `session ${i}`);
+    assert.equal(record.phase, "handshake");
+    assert.equal(record.closeUs, undefined);
+  }
+});
+
+Deno.test("runSession without a payload sees a server that replied and closed at accept", async () => {
+  using server = await serverThatClosesAtAccept("hello\n");
+  for (let i = 0; i < 20; i++) {
+    const record = await server.withFinQueued(runSession(server.target, FAST));
+    assert.equal(record.outcome, "server-closed-first", `session ${i}`);
+    assert.equal(record.bytesReceived, 6);
+  }
+});
