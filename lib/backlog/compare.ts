@@ -328,6 +328,31 @@ export function parseBacklogSweep(value: unknown, source: string): BacklogSweep 
       number(`${path}.handshake.${key}`, handshake[key]);
     }
     string(`${path}.handshake.histogram`, handshake.histogram);
+    // Added to version 1 later: absent from older files, filled in below.
+    if (burst.refused !== undefined) count(`${path}.refused`, burst.refused);
+    if (burst.queueWaitMs !== undefined) nullableNumber(`${path}.queueWaitMs`, burst.queueWaitMs);
   });
-  return value as BacklogSweep;
+  if (sweep.acceptQueueBaseline !== undefined) {
+    nullableNumber("acceptQueueBaseline", sweep.acceptQueueBaseline);
+  }
+  for (const key of ["serverGone", "queueNotDrained"]) {
+    if (sweep[key] !== undefined && sweep[key] !== null) object(key, sweep[key]);
+  }
+  return withLaterFields(value as BacklogSweep);
+}
+
+/** A version-1 sweep saved before the refusal count and the queue wait: what it implies. */
+function withLaterFields(sweep: BacklogSweep): BacklogSweep {
+  return {
+    ...sweep,
+    settings: { ...sweep.settings, queueWaitMs: sweep.settings.queueWaitMs ?? 0 },
+    acceptQueueBaseline: sweep.acceptQueueBaseline ?? null,
+    serverGone: sweep.serverGone ?? null,
+    queueNotDrained: sweep.queueNotDrained ?? null,
+    bursts: sweep.bursts.map((burst) => ({
+      ...burst,
+      refused: burst.refused ?? burst.outcomes.refused ?? 0,
+      queueWaitMs: burst.queueWaitMs ?? null,
+    })),
+  };
 }

@@ -11,6 +11,7 @@
 import { SYN_RETRANSMIT_AFTER_US } from "./burst.ts";
 import type { BacklogSweep, BurstSummary } from "./sweep_result.ts";
 import { capacityBracket, isCleanBurst } from "./capacity.ts";
+import { unreliableBecause } from "./unreliable.ts";
 
 /**
  * The limit a burst ran into first.
@@ -23,6 +24,8 @@ import { capacityBracket, isCleanBurst } from "./capacity.ts";
  * - `accept-loop`: the accept loop set the capacity: it absorbed far more
  *   than the queue during the burst, or connections failed with no kernel
  *   drop at all.
+ * - `server-gone`: the server stopped answering during the sweep (a burst's
+ *   connects were all refused): no capacity can be claimed.
  * - `not-reached`: no burst failed.
  * - `unknown`: the evidence fits none of the above (or is missing).
  */
@@ -31,6 +34,7 @@ export type BacklogLimit =
   | "somaxconn"
   | "syn-backlog"
   | "accept-loop"
+  | "server-gone"
   | "not-reached"
   | "unknown";
 
@@ -44,6 +48,8 @@ export interface BurstEvidence {
   resets: number;
   /** Handshakes that timed out. */
   connectTimeouts: number;
+  /** Connects refused (ECONNREFUSED: nothing listened). */
+  refused: number;
   /** Connections seen half-open; `null` without a census. */
   halfOpen: number | null;
   /** ListenOverflows delta (whole namespace); `null` unless local. */
@@ -67,9 +73,18 @@ export interface BacklogEstimate {
   /**
    * Effective accept-queue capacity: the largest clean burst below the
    * smallest failing one. `null` when no burst below it was clean (the
-   * capacity is below {@link firstFailing}), or no burst completed.
+   * capacity is below {@link firstFailing}), no burst completed, or the
+   * estimate is {@link unreliable}.
    */
   capacity: number | null;
+  /**
+   * Why no capacity is claimed, in words that follow "capacity: ": `none
+   * claimed: the server stopped answering after burst 32 (burst 64: 64 of 64
+   * connects refused)`, or `estimate unreliable: the accept queue held 7
+   * connections of the previous burst after 30.0s`. `null` when the
+   * capacity stands.
+   */
+  unreliable: string | null;
   /** Smallest failing burst; `null`: no overflow up to {@link largestBurst}. */
   firstFailing: number | null;
   /** Largest burst that completed (0 when none did). */
@@ -92,7 +107,8 @@ export interface BacklogEstimate {
   evidence: BurstEvidence[];
   /**
    * Bursts that started with connections of the previous burst still in the
-   * accept queue (the drain window was too short): they had less room.
+   * accept queue (above the sweep's baseline): they had less room, so the
+   * estimate is {@link unreliable}.
    */
   queueNotEmptyAtStart: number[];
 }
@@ -151,20 +167,43 @@ export function estimateBacklog(sweep: BacklogSweep): BacklogEstimate {
   const failing = complete.filter((burst) => !isCleanBurst(burst));
   const backlog = sweep.configuredBacklog;
   const expected = backlog === null ? null : backlog + 1;
+  const { unreliable, stale } = unreliableBecause(sweep);
+  const gone = (sweep.serverGone ?? null) !== null;
   const base = {
     target: sweep.target,
-    capacity: largestClean,
-    firstFailing: smallestFailing,
+    capacity: unreliable === null ? largestClean : null,
+    unreliable,
+    firstFailing: gone ? null : smallestFailing,
     largestBurst: complete.at(-1)?.size ?? 0,
     knee: knee?.size ?? null,
     kneeP99Us: knee?.handshake.p99Us ?? null,
     configuredBacklog: backlog,
     expectedCapacity: expected,
     evidence: failing.map(evidenceOf),
-    queueNotEmptyAtStart: complete.filter((burst) => (burst.acceptQueueAtStart ?? 0) > 0)
-      .map((burst) => burst.size),
+    queueNotEmptyAtStart: stale,
   };
+  if (unreliable !== null) return { ...base, ...unjudged(sweep, unreliable) };
   return { ...base, ...judge(sweep, base, failing) };
+}
+
+function unjudged(sweep: BacklogSweep, unreliable: string): Verdict {
+  if ((sweep.serverGone ?? null) !== null) {
+    return {
+      limit: "server-gone",
+      explanation: `The ${unreliable.replace(/^none claimed: the /, "")}: connects are ` +
+        "refused once nothing listens on the port, so no later burst could measure the queue.",
+      advice: "Find out why the server died under the burst (its log, a crash or the OOM " +
+        "killer: dmesg), fix that, and sweep again.",
+    };
+  }
+  return {
+    limit: "unknown",
+    explanation: `The bursts were not measured on an empty queue: ${
+      unreliable.replace(/^estimate unreliable: /, "")
+    }, so a burst found less room than the queue has.`,
+    advice: "Give a longer --queue-wait (the wait before each burst), or make the server " +
+      "accept faster; a server that never accepts has no capacity to measure.",
+  };
 }
 
 type Verdict = Pick<BacklogEstimate, "limit" | "explanation" | "advice">;
@@ -292,6 +331,7 @@ function evidenceOf(burst: BurstSummary): BurstEvidence {
     synRetransmitted: burst.synRetransmitted,
     resets: burst.resets,
     connectTimeouts: burst.connectTimeouts,
+    refused: burst.refused ?? burst.outcomes.refused ?? 0,
     halfOpen: burst.halfOpen,
     listenOverflows: burst.counters?.listenOverflows ?? null,
     listenDrops: burst.counters?.listenDrops ?? null,

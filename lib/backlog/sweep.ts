@@ -13,6 +13,8 @@
 import { delay } from "../base/delay.ts";
 import { type BurstResult, runBurst, SYN_RETRANSMIT_AFTER_US } from "./burst.ts";
 import { capacityBracket, isCleanBurst } from "./capacity.ts";
+import { acceptQueueReader, waitForAcceptQueue } from "./queue_wait.ts";
+import { answersAgain, isRefusedBurst } from "./server_gone.ts";
 import { drainSettled } from "../census/settled.ts";
 import { isThisHost } from "../census/source.ts";
 import { readListenBacklog } from "../census/table.ts";
@@ -31,6 +33,8 @@ import {
   type BacklogSysctls,
   type BurstStage,
   type BurstSummary,
+  type QueueNotDrained,
+  type ServerGone,
   type SweepStopReason,
 } from "./sweep_result.ts";
 
@@ -40,12 +44,20 @@ import {
  * Runs each size (ascending) with {@link runBurst}, letting the server
  * drain between bursts (the census samples until the server is back to its
  * baseline, up to the census' `drainMs`, then `pauseMs`; without a census,
- * the whole drain window). The doubling sweep stops after `stopAfterFailing` failing
+ * the whole drain window), then waiting up to `queueWaitMs` until the
+ * listener's accept queue is back to its length before the sweep (see
+ * `waitForAcceptQueue`). The doubling sweep stops after `stopAfterFailing` failing
  * bursts in a row: past the knee every burst only adds connect timeouts
  * and minutes. Then, unless `refine` is off, it bisects
  * between the largest clean burst and the smallest failing one (see
  * {@link capacityBracket}) for at most `maxRefineBursts` more bursts, so the
  * capacity is exact rather than a power of two.
+ *
+ * Two findings end the sweep early, since no later burst could measure the
+ * queue: a burst whose connects were all refused (the server is gone:
+ * `serverGone`, with one connect after it telling whether it came back),
+ * and an accept queue still above its baseline when the wait's bound
+ * passed (`queueNotDrained`).
  *
  * Never throws on the server's behaviour; a stop by `signal` returns what was
  * measured with `interrupted` set.
@@ -84,6 +96,7 @@ export async function sweepBacklog(
     // Without a census the default drain window is still waited out between bursts.
     drainMs: census === "off" ? d.drainMs : census.drainMs,
     pauseMs: options.pauseMs ?? d.pauseMs,
+    queueWaitMs: options.queueWaitMs ?? d.queueWaitMs,
     maxRefineBursts: options.refine === false ? 0 : options.maxRefineBursts ?? d.maxRefineBursts,
     stopAfterFailing: options.stopAfterFailing ?? d.stopAfterFailing,
     synRetransmitAfterUs: SYN_RETRANSMIT_AFTER_US,
@@ -96,14 +109,19 @@ export async function sweepBacklog(
   const [sysctls, localBacklog] = local
     ? await Promise.all([readSysctls(), readListenBacklog(target.port).catch(() => undefined)])
     : [null, undefined];
+  const readQueue = await acceptQueueReader(target, census);
+  const queueBaseline = readQueue ? await readQueue() : null;
+  const acceptQueueBaseline = queueBaseline?.acceptQueue ?? null;
 
   const bursts: BurstSummary[] = [];
   let configuredBacklog = localBacklog ?? null;
   let censusUnavailable: string | null = null;
   let stoppedBy: SweepStopReason = "sizes";
+  let refusedBurst: BurstSummary | undefined;
+  let queueNotDrained: QueueNotDrained | null = null;
   // fire() sets stoppedBy: read it through a call, which the checker does not narrow.
   const stopReason = (): SweepStopReason => stoppedBy;
-  const halted = () => stopReason() === "signal" || stopReason() === "tester-limit";
+  const halted = () => HALTING.has(stopReason());
   let refined = 0;
   const planned = (sweepLeft: number) =>
     bursts.length + sweepLeft + refineSteps(bursts, settings.maxRefineBursts - refined);
@@ -116,6 +134,24 @@ export async function sweepBacklog(
       ? Math.max(settings.pauseMs, settings.drainMs)
       : settings.pauseMs;
     if (previous && pause > 0) await delay(pause, { signal });
+    let queueWaitMs: number | null = queueBaseline ? 0 : null;
+    if (previous && queueBaseline && settings.queueWaitMs > 0) {
+      const wait = await waitForAcceptQueue(readQueue!, queueBaseline, settings.queueWaitMs, {
+        signal,
+      });
+      queueWaitMs = wait.reading === null ? null : wait.waitedMs;
+      if (!wait.drained && !signal?.aborted) {
+        stoppedBy = "queue-not-drained";
+        queueNotDrained = {
+          nextBurst: size,
+          held: Math.max(0, wait.reading!.acceptQueue - queueBaseline.acceptQueue),
+          arriving: Math.max(0, wait.reading!.arriving - queueBaseline.arriving),
+          baseline: queueBaseline.acceptQueue,
+          waitedMs: wait.waitedMs,
+        };
+        return undefined;
+      }
+    }
     if (signal?.aborted) {
       stoppedBy = "signal";
       return undefined;
@@ -132,10 +168,14 @@ export async function sweepBacklog(
     const { sockets } = result;
     if (sockets.available) configuredBacklog ??= sockets.acceptQueue?.backlog ?? null;
     else censusUnavailable ??= sockets.reason;
-    const burst = summarizeBurst(result, stage, signal?.aborted ?? false);
+    const burst = summarizeBurst(result, stage, signal?.aborted ?? false, queueWaitMs);
     bursts.push(burst);
     if (burst.interrupted) stoppedBy = "signal";
     else if (burst.outcomes["tester-limit"] > 0) stoppedBy = "tester-limit";
+    else if (isRefusedBurst(burst)) {
+      stoppedBy = "server-gone";
+      refusedBurst = burst;
+    }
     return burst;
   };
 
@@ -170,6 +210,21 @@ export async function sweepBacklog(
     options.onBurst?.(burst, bursts.length - 1, halted() ? bursts.length : planned(0));
   }
 
+  let serverGone: ServerGone | null = null;
+  if (refusedBurst) {
+    const answered = bursts.filter((b) => b.firstSyn + b.synRetransmitted > 0).at(-1);
+    // After the pause a restarting server has had a moment to listen again.
+    await delay(settings.pauseMs, { signal });
+    serverGone = {
+      refusedBurst: refusedBurst.size,
+      refused: refusedBurst.refused,
+      lastAnsweredBurst: answered?.size ?? null,
+      answeredAgain: await answersAgain(target, {
+        connectTimeoutMs: settings.connectTimeoutMs,
+        signal,
+      }),
+    };
+  }
   return {
     version: BACKLOG_SWEEP_VERSION,
     target: target.label,
@@ -182,9 +237,20 @@ export async function sweepBacklog(
     settings,
     stoppedBy,
     interrupted: stopReason() === "signal",
+    acceptQueueBaseline,
+    serverGone,
+    queueNotDrained,
     bursts,
   };
 }
+
+/** Stops that end the whole sweep, the bisection included. */
+const HALTING: ReadonlySet<SweepStopReason> = new Set<SweepStopReason>([
+  "signal",
+  "tester-limit",
+  "server-gone",
+  "queue-not-drained",
+]);
 
 /** Bisection steps still to come: halvings of the capacity bracket, at most `budget`. */
 function refineSteps(bursts: BurstSummary[], budget: number): number {
@@ -194,7 +260,12 @@ function refineSteps(bursts: BurstSummary[], budget: number): number {
   return gap <= 1 ? 0 : Math.min(budget, Math.ceil(Math.log2(gap)));
 }
 
-function summarizeBurst(result: BurstResult, stage: BurstStage, aborted: boolean): BurstSummary {
+function summarizeBurst(
+  result: BurstResult,
+  stage: BurstStage,
+  aborted: boolean,
+  queueWaitMs: number | null,
+): BurstSummary {
   const { sockets, tally } = result;
   const outcomes = { ...tally.outcomes };
   const histogram = tally.histograms.handshake;
@@ -209,10 +280,12 @@ function summarizeBurst(result: BurstResult, stage: BurstStage, aborted: boolean
     connectTimeouts: outcomes["connect-timeout"],
     noFin: outcomes["no-fin"],
     otherFailures: outcomes.refused + outcomes.error + outcomes["tester-limit"],
+    refused: outcomes.refused,
     outcomes,
     halfOpen: sockets.available ? sockets.halfOpen : null,
     acceptQueuePeak: sockets.available ? sockets.acceptQueue?.peak ?? null : null,
     acceptQueueAtStart: sockets.available ? sockets.acceptQueue?.baseline ?? null : null,
+    queueWaitMs,
     settled: sockets.available ? drainSettled(sockets) : null,
     counters: sockets.counters,
     handshake: { ...histogram.stats(), histogram: histogram.encode() },

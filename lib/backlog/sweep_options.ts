@@ -57,6 +57,15 @@ export interface BacklogSweepDefaults {
   readonly drainMs: number;
   /** Pause before the next burst (a server without a census gets the whole drain window). */
   readonly pauseMs: number;
+  /**
+   * Then wait up to this long for the accept queue to be back to its
+   * baseline (see `waitForAcceptQueue`): a slow accept loop behind a full
+   * queue (listen(8), one accept per 500 ms) still held 7 connections of
+   * the previous burst after the 5 s drain, and that burst then overflowed
+   * at 8. 30 s drains 4096 queued connections (the somaxconn cap) at one
+   * accept per 7 ms; the wait ends as soon as the queue is back.
+   */
+  readonly queueWaitMs: number;
   /** Refinement bursts at most: 6 halvings narrow 512..1024 to 8. */
   readonly maxRefineBursts: number;
   /** Failing bursts in a row after which the doubling sweep stops. */
@@ -80,6 +89,7 @@ export const BACKLOG_SWEEP_DEFAULTS: BacklogSweepDefaults = Object.freeze({
   closeTimeoutMs: BURST_DEFAULTS.closeTimeoutMs,
   drainMs: 5000,
   pauseMs: 250,
+  queueWaitMs: 30_000,
   maxRefineBursts: 6,
   stopAfterFailing: 2,
 });
@@ -129,6 +139,17 @@ export interface BacklogSweepOptions {
    * @default {250}
    */
   pauseMs?: number;
+  /**
+   * Before each burst, wait up to this long (ms) for the listener's accept
+   * queue to be back to its length before the sweep. When it is not, the
+   * sweep stops (`"queue-not-drained"`) and the estimate is unreliable. 0
+   * fires each burst at once, whatever the queue holds (a burst that then
+   * starts on a fuller queue also makes the estimate unreliable). Needs a
+   * census to read the queue; without one, nothing is waited for.
+   *
+   * @default {30000}
+   */
+  queueWaitMs?: number;
   /**
    * Bisect between the largest clean and the smallest failing burst.
    *

@@ -51,6 +51,11 @@ export interface BurstSummary {
   noFin: number;
   /** Refused, other errors and synfin's own fd or port exhaustion. */
   otherFailures: number;
+  /**
+   * Connects refused (ECONNREFUSED: an RST answered the SYN, so nothing
+   * listened on the port); also counted in {@link otherFailures}.
+   */
+  refused: number;
   /** Every session's outcome. */
   outcomes: Record<Outcome, number>;
   /** Connections seen half-open (server never acknowledged); `null` without a census. */
@@ -58,10 +63,17 @@ export interface BurstSummary {
   /** Longest accept queue the census saw; `null` without a census or listener. */
   acceptQueuePeak: number | null;
   /**
-   * Accept-queue length before the burst: above 0, the previous burst had
-   * not drained and this burst had less room. `null` without a census.
+   * Accept-queue length before the burst: above the sweep's
+   * `acceptQueueBaseline`, the previous burst had not drained and this burst
+   * had less room. `null` without a census.
    */
   acceptQueueAtStart: number | null;
+  /**
+   * How long the sweep waited before this burst for the accept queue to be
+   * back to its baseline, ms (0: it already was, or the wait is off);
+   * `null` when the queue could not be read (no census, no listener seen).
+   */
+  queueWaitMs: number | null;
   /**
    * Whether the server was back to its baseline (every state but TIME_WAIT,
    * and the accept queue) at the end of the drain window; `null` without a
@@ -102,7 +114,44 @@ export type SweepStopReason =
   /** synfin ran out of file descriptors or ports: larger bursts cannot be fired. */
   | "tester-limit"
   /** The signal stopped it. */
-  | "signal";
+  | "signal"
+  /** A whole burst was refused: the server stopped listening (see `ServerGone`). */
+  | "server-gone"
+  /** The accept queue did not drain back to its baseline within the bound (see `QueueNotDrained`). */
+  | "queue-not-drained";
+
+/** How a server that stopped answering during a sweep was seen. */
+export interface ServerGone {
+  /** The burst whose every answered connect was refused (ECONNREFUSED). */
+  refusedBurst: number;
+  /** Connects of that burst refused. */
+  refused: number;
+  /** The last burst before it with a completed handshake; `null` when none had one. */
+  lastAnsweredBurst: number | null;
+  /**
+   * Whether one connect right after the refused burst was answered: the
+   * server came back (a supervisor restarted it), so it crashed rather than
+   * went away.
+   */
+  answeredAgain: boolean;
+}
+
+/** The wait before a burst that gave up on a queue that stayed above its baseline. */
+export interface QueueNotDrained {
+  /** The burst that was not fired. */
+  nextBurst: number;
+  /** Connections above the baseline still queued when the wait gave up. */
+  held: number;
+  /**
+   * Our connections of the previous burst still on their way to the queue
+   * then (FIN_WAIT1 and the like on our side: see `waitForAcceptQueue`).
+   */
+  arriving: number;
+  /** The accept-queue length before the sweep's first burst. */
+  baseline: number;
+  /** How long the sweep waited, ms. */
+  waitedMs: number;
+}
 
 /** The settings a sweep ran with. */
 export interface BacklogSweepSettings {
@@ -118,6 +167,11 @@ export interface BacklogSweepSettings {
   drainMs: number;
   /** Pause between bursts, ms. */
   pauseMs: number;
+  /**
+   * Bound on the wait before each burst for the accept queue to drain back
+   * to its baseline, ms; 0: no wait.
+   */
+  queueWaitMs: number;
   /** Bisection bursts allowed (0 when refinement is off). */
   maxRefineBursts: number;
   /** Failing bursts in a row that stop the doubling sweep (0: never). */
@@ -154,6 +208,15 @@ export interface BacklogSweep {
   stoppedBy: SweepStopReason;
   /** Whether the signal stopped it (what was measured is kept). */
   interrupted: boolean;
+  /**
+   * The accept-queue length before the first burst (other clients' queued
+   * connections); `null` when the queue could not be read.
+   */
+  acceptQueueBaseline: number | null;
+  /** Set when the server stopped answering (`stoppedBy` `"server-gone"`). */
+  serverGone: ServerGone | null;
+  /** Set when the accept queue never drained (`stoppedBy` `"queue-not-drained"`). */
+  queueNotDrained: QueueNotDrained | null;
   /** Every burst, in the order run. */
   bursts: BurstSummary[];
 }

@@ -9,6 +9,7 @@ import { EXIT } from "../base/exit_codes.ts";
 import { sweepBacklog } from "../backlog/sweep.ts";
 import type { BacklogSweep } from "../backlog/sweep_result.ts";
 import { estimateBacklog } from "../backlog/estimate.ts";
+import { type BacklogVerdictKind, judgeSweep } from "../backlog/verdict.ts";
 import { compareBacklogSweeps, loadBacklogSweep } from "../backlog/compare.ts";
 import { renderBacklogComparison, renderBacklogReport } from "../report/backlog_text.ts";
 import { type BacklogCommand, parseBacklogArgs } from "./backlog_args.ts";
@@ -19,8 +20,14 @@ import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
 /**
- * Runs `backlog` with the words after it and returns the exit code: 0, or
- * 4 when synfin ran out of file descriptors or ports, 130 when interrupted.
+ * Runs `backlog` with the words after it and returns the exit code: 0 when
+ * the sweep measured (whatever the capacity); 3 when the server stopped
+ * answering during it (a burst refused whole) and a connect after it was
+ * refused too; 1 when it answered again after such a burst (it went down
+ * under the sweep and restarted: a server failure), or when its accept queue
+ * did not drain before a burst within `--queue-wait` (estimate unreliable);
+ * 4 when synfin ran out of file descriptors or ports; 130 when interrupted.
+ * With two targets, the first of these codes that is not 0.
  *
  * @example
  * ```ts
@@ -54,6 +61,7 @@ export async function backlog(args: string[]): Promise<number> {
   using stop = onCtrlC();
   const status = new StatusLine();
   const sweeps: BacklogSweep[] = [];
+  let code: number = EXIT.ok;
   for (const [i, target] of command.targets.entries()) {
     const unreachable = await reach(target, command.sweep.connectTimeoutMs, stop.signal);
     if (unreachable !== undefined) return unreachable;
@@ -67,13 +75,14 @@ export async function backlog(args: string[]): Promise<number> {
     sweeps.push(sweep);
     const json = JSON.stringify(sweep, null, 2);
     const jsonPath = command.jsonPaths[i];
-    if (!await emit(jsonPath, json, () => renderBacklogReport(sweep, estimateBacklog(sweep)))) {
+    const estimate = estimateBacklog(sweep);
+    if (!await emit(jsonPath, json, () => renderBacklogReport(sweep, estimate))) {
       return EXIT.usage;
     }
-    if (sweep.stoppedBy === "tester-limit") {
-      say("stopped early: synfin ran out of file descriptors or local ports; use smaller bursts");
-      return EXIT.testerLimit;
-    }
+    const verdict = judgeSweep(sweep, estimate);
+    if (verdict.message !== null) say(verdict.message);
+    if (verdict.kind === "tester-limit") return EXIT.testerLimit;
+    if (code === EXIT.ok) code = VERDICT_EXIT[verdict.kind];
     if (stop.signal.aborted) break;
   }
   if (sweeps.length === 2 && !command.jsonPaths.includes("-")) {
@@ -86,5 +95,15 @@ export async function backlog(args: string[]): Promise<number> {
     say("interrupted: the report above covers the bursts that ran");
     return EXIT.interrupted;
   }
-  return EXIT.ok;
+  return code;
 }
+
+/** The exit code of each verdict but the two handled on their own. */
+const VERDICT_EXIT: Readonly<Record<BacklogVerdictKind, number>> = {
+  "measured": EXIT.ok,
+  "interrupted": EXIT.ok,
+  "server-gone": EXIT.unreachable,
+  "server-restarted": EXIT.failed,
+  "unreliable": EXIT.failed,
+  "tester-limit": EXIT.testerLimit,
+};

@@ -7,7 +7,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   BACKLOG_SWEEP_DEFAULTS,
   type BacklogSweepOptions,
@@ -16,13 +15,13 @@ import {
 import type { CensusSettings } from "../census/settings.ts";
 import { parseDuration } from "../base/duration.ts";
 import { UsageError } from "../base/errors.ts";
-import { ENGINE_OPTIONS, engineGiven } from "./parse.ts";
+import { ENGINE_OPTIONS, engineGiven, parseArgv } from "./parse.ts";
 import { parseTarget, type Target } from "../base/target.ts";
 
 /** The sweep settings given on the command line; the rest take the sweep's defaults. */
 export type BacklogSweepChoice = Pick<
   BacklogSweepOptions,
-  "sizes" | "holdMs" | "connectTimeoutMs" | "census" | "refine" | "engine"
+  "sizes" | "holdMs" | "connectTimeoutMs" | "census" | "refine" | "engine" | "queueWaitMs"
 >;
 
 /** A parsed `backlog` command line. */
@@ -53,6 +52,7 @@ const OPTIONS = {
   hold: { type: "string" },
   "connect-timeout": { type: "string" },
   drain: { type: "string" },
+  "queue-wait": { type: "string" },
   "no-refine": { type: "boolean" },
   "server-sockets": { type: "string" },
   json: { type: "string", multiple: true },
@@ -60,7 +60,15 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-const SWEEP_ONLY = ["burst", "hold", "connect-timeout", "drain", "no-refine", "server-sockets"];
+const SWEEP_ONLY = [
+  "burst",
+  "hold",
+  "connect-timeout",
+  "drain",
+  "queue-wait",
+  "no-refine",
+  "server-sockets",
+];
 
 /**
  * Parses the words after `backlog`.
@@ -76,17 +84,7 @@ const SWEEP_ONLY = ["burst", "hold", "connect-timeout", "drain", "no-refine", "s
  * ```
  */
 export function parseBacklogArgs(argv: string[]): BacklogCommand {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new UsageError(
-      `backlog: ${message.replace(/\. To specify a positional.*$/, "")}`,
-      { cause: error },
-    );
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseArgv(argv, OPTIONS, "backlog: ");
   if (values.help) return { kind: "help" };
   const jsonPaths = values.json ?? [];
   for (const path of jsonPaths) {
@@ -153,6 +151,9 @@ export function parseBacklogArgs(argv: string[]): BacklogCommand {
     }
   }
   const drainMs = values.drain === undefined ? undefined : parseDuration(values.drain, "--drain");
+  if (values["queue-wait"] !== undefined) {
+    sweep.queueWaitMs = parseDuration(values["queue-wait"], "--queue-wait");
+  }
   if (values["no-refine"]) sweep.refine = false;
   const engine = engineGiven(values.engine);
   if (engine !== undefined) sweep.engine = engine;

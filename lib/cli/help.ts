@@ -9,7 +9,9 @@ import { DEFAULT_DRAIN_MS } from "../census/settings.ts";
 import { MAX_IDLE_CONNECTIONS } from "../engine/idle_probe.ts";
 import { BACKLOG_SWEEP_DEFAULTS, MAX_BURST_SIZE } from "../backlog/sweep_options.ts";
 import { exitCodeTable } from "../base/exit_codes.ts";
+import { MAX_CONCURRENCY } from "../base/limits.ts";
 import { MAX_LOAD_CONCURRENCY } from "./load_args.ts";
+import type { HelpTopic } from "./parse.ts";
 
 // The width of the help text: the code column, then the wrapped meaning.
 const WIDTH = 86;
@@ -41,22 +43,22 @@ export function exitCodesHelp(): string {
   }).join("\n");
 }
 
-/** The `--help` text of `check`, `load` and `idle`, with the options they share and the exit codes. */
-export const HELP = `synfin: TCP connection-lifecycle load and conformance tester
-
-Usage: deno run -P cli.ts [check] [options] HOST:PORT   conformance suite (the CI gate)
+const USAGE =
+  `Usage: deno run -P cli.ts [check] [options] HOST:PORT   conformance suite (the CI gate)
        deno run -P cli.ts --list                        list the suite's cases
        deno run -P cli.ts load [options] HOST:PORT      load with a socket census
        deno run -P cli.ts idle [options] HOST:PORT      idle-timeout probe
        deno run -P cli.ts backlog [options] HOST:PORT   accept-queue burst sweep (below)
        deno run -P cli.ts demo                          try it on built-in servers
+       deno run -P cli.ts COMMAND --help                the options of COMMAND alone
 
 HOST:PORT is IPv4, [IPv6] or a host name. For load, several destinations are
 HOST:PORT1,PORT2 and IPv4 ranges 127.0.0.1-127.0.0.4:PORT (sessions take them in
 turn; the preflight and the socket census look at the first). Results go to stdout,
-progress and one-line errors to stderr.
+progress and one-line errors to stderr. Durations are 500ms, 10s, 1m, 2h or a bare
+number of seconds, at most 24h.`;
 
-check (the default): runs every conformance case against HOST:PORT (handshake,
+const CHECK = `check (the default): runs every conformance case against HOST:PORT (handshake,
 close, abort, lingering sockets, idle timeout, a short load), prints a verdict
 table, the load's histograms and the socket report, and exits 1 when a MUST case
 or a threshold fails. About 5-10 s against a healthy local server.
@@ -69,14 +71,15 @@ or a threshold fails. About 5-10 s against a healthy local server.
       --junit FILE         write a JUnit XML report
       --json FILE          write the JSON summary (- for stdout instead of the text)
       --config FILE        read options from FILE (default: ./synfin.json if present)
-  -c, --concurrency N      sessions in flight in load/steady (default 50)
+  -c, --concurrency N      sessions in flight in load/steady (default 50, at most
+                           ${MAX_CONCURRENCY})
   -d, --duration DUR       length of load/steady (default 3s)
       --burst N            connects in handshake/burst (default 128)
       --idle-bound DUR     how long idle/timeout waits (default 5s)
       --send TEXT          what close/half-close sends before its FIN
-  With GITHUB_ACTIONS=true, failures are also printed as ::error:: annotations.
+  With GITHUB_ACTIONS=true, failures are also printed as ::error:: annotations.`;
 
-load: opens real TCP sessions, times the handshake, the first response byte and
+const LOAD = `load: opens real TCP sessions, times the handshake, the first response byte and
 the four-way close, reports how each session ended (clean, server-closed-first,
 reset, no-fin, ...), with a census of the server port's sockets (CLOSE_WAIT,
 TIME_WAIT, half-open) before, during and after the run.
@@ -93,29 +96,77 @@ TIME_WAIT, half-open) before, during and after the run.
       --source ADDRS       bind each connection's source address, in turn, e.g.
                            127.0.0.2-127.0.0.9 or 127.0.0.2,127.0.0.3 (raw engine; the
                            port is left to the kernel, so TIME_WAIT reuse still works)
-      --json FILE          write the JSON summary (- for stdout instead of the text)
+      --json FILE          write the JSON summary (- for stdout instead of the text)`;
 
-idle: holds idle connections and reports when and how (FIN or RST) the server
+const IDLE = `idle: holds idle connections and reports when and how (FIN or RST) the server
 drops them, or that it kept them past the bound.
       --connections N      idle connections to hold (default 10, at most ${MAX_IDLE_CONNECTIONS})
       --bound DUR          stop waiting after DUR (default 30s)
-      --json FILE          write the JSON result (- for stdout instead of the text)
+      --json FILE          write the JSON result (- for stdout instead of the text)`;
 
-Common:
-      --connect-timeout DUR  give up a handshake after DUR (default 3s)
-      --close-timeout DUR  wait DUR for the server's FIN after ours (default 2s)
+const CONNECT_TIMEOUT = `      --connect-timeout DUR  give up a handshake after DUR (default 3s)`;
+
+const CENSUS = `      --close-timeout DUR  wait DUR for the server's FIN after ours (default 2s)
       --server-sockets CMD read the server host's socket table with CMD, which prints
-                           its /proc/net/tcp{,6} or \`ss -tan\` (run with sh -c), e.g.
-                           "ssh db cat /proc/net/tcp /proc/net/tcp6"; default: this
-                           host's table when the target is local, else no census
+                           its /proc/net/tcp{,6} or \`ss -tan\` (run through sh -c, so it
+                           needs -P=server-sockets), e.g. "ssh db cat /proc/net/tcp";
+                           default: this host's table when the target is local
       --drain DUR          keep sampling DUR after a run for the server to close
                            (default ${DEFAULT_DRAIN_MS / 1000}s; ends early once it has)
       --no-census          skip the socket census
       --engine raw|deno    socket layer of check, load and backlog: raw (libc through
                            FFI, one epoll loop per core; the default on Linux when FFI
-                           is permitted) or deno (Deno.connect, portable)
-  -h, --help               this help
-  -V, --version            the version
+                           is permitted) or deno (Deno.connect, portable)`;
+
+const EARLY = `  -h, --help               this help
+  -V, --version            the version`;
+
+const PERMISSIONS = `Permissions (the sets in deno.json; a missing one is named, with the command
+that works, before anything connects):
+  -P                   default: network, reading and writing in synfin's folder,
+                       env SYNFIN_ENGINE and GITHUB_ACTIONS, running cat, ss and deno,
+                       FFI to libc (the raw engine; FFI lifts Deno's sandbox)
+  -P=server-sockets    the default set and running timeout and sh (--server-sockets)
+  -P=sandboxed         no FFI and no subprocess: the deno engine, no local census`;
+
+/**
+ * The `--help` of one command (`check`, `load` or `idle`): its usage line,
+ * its options and the shared options that apply to it, and the exit codes.
+ *
+ * @example
+ * ```ts
+ * import { commandHelp } from "./help.ts";
+ * console.assert(commandHelp("load").includes("--sessions N"));
+ * console.assert(!commandHelp("load").includes("--junit"));
+ * ```
+ */
+export function commandHelp(topic: HelpTopic): string {
+  const body = { check: CHECK, load: LOAD, idle: IDLE }[topic];
+  const common = topic === "idle" ? [CONNECT_TIMEOUT, EARLY] : [CONNECT_TIMEOUT, CENSUS, EARLY];
+  const usage = topic === "check"
+    ? "Usage: deno run -P cli.ts [check] [options] HOST:PORT"
+    : `Usage: deno run -P cli.ts ${topic} [options] HOST:PORT`;
+  return `${usage}\n\n${body}\n\nCommon:\n${common.join("\n")}\n\n${PERMISSIONS}\n\n` +
+    `Exit codes:\n${exitCodesHelp()}\n`;
+}
+
+/** The `--help` text of `check`, `load` and `idle`, with the options they share and the exit codes. */
+export const HELP = `synfin: TCP connection-lifecycle load and conformance tester
+
+${USAGE}
+
+${CHECK}
+
+${LOAD}
+
+${IDLE}
+
+Common:
+${CONNECT_TIMEOUT}
+${CENSUS}
+${EARLY}
+
+${PERMISSIONS}
 
 Exit codes:
 ${exitCodesHelp()}
@@ -160,6 +211,11 @@ Backlog:
                            retransmissions)
       --drain DUR          after each burst, wait up to DUR for the server to settle
                            (default ${d.drainMs / 1000}s; ends early once it has)
+      --queue-wait DUR     then wait up to DUR for the accept queue to be back to its
+                           length before the sweep (default ${
+  d.queueWaitMs / 1000
+}s; 0: no wait); if
+                           it is not, the sweep stops: estimate unreliable, exit 1
       --no-refine          skip the bisection after the doubling sweep (at most
                            ${d.maxRefineBursts} more bursts)
       --server-sockets CMD  read the server host's socket table with CMD (as for load),

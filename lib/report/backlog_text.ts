@@ -13,6 +13,7 @@ import type { BacklogSweep, BurstSummary } from "../backlog/sweep_result.ts";
 import { burstFailures } from "../backlog/capacity.ts";
 import { formatMicros } from "../base/duration.ts";
 import { sparkline } from "./sparkline.ts";
+import { backlogNotes } from "./backlog_notes.ts";
 
 /**
  * Each limit in a few words.
@@ -28,6 +29,7 @@ export const BACKLOG_LIMIT_LABEL: Readonly<Record<BacklogLimit, string>> = Objec
   "somaxconn": "somaxconn",
   "syn-backlog": "SYN backlog",
   "accept-loop": "accept-loop speed",
+  "server-gone": "server stopped answering",
   "not-reached": "not reached",
   "unknown": "unknown",
 });
@@ -70,7 +72,7 @@ export function renderBacklogReport(sweep: BacklogSweep, estimate: BacklogEstima
     lines.push(...charts(bursts.filter((burst) => !burst.interrupted)), "");
   }
   lines.push(...estimateLines(estimate));
-  lines.push(...warnings(sweep, estimate));
+  lines.push(...backlogNotes(sweep, estimate));
   return lines.join("\n");
 }
 
@@ -154,11 +156,13 @@ function burstTable(bursts: BurstSummary[]): string[] {
     "first-SYN",
     "retrans",
     "reset/timeout",
+    "refused",
     "half-open",
     "overflows",
     "peak queue",
     "p50",
     "p99",
+    "queue wait",
   ];
   const rows = bursts.map((burst) => [
     num(burst.size),
@@ -167,11 +171,13 @@ function burstTable(bursts: BurstSummary[]): string[] {
     num(burst.firstSyn),
     num(burst.synRetransmitted),
     `${num(burst.resets)}/${num(burst.connectTimeouts)}`,
+    num(burst.refused),
     orDash(burst.halfOpen),
     orDash(burst.counters?.listenOverflows ?? null),
     orDash(burst.acceptQueuePeak),
     burst.handshake.count === 0 ? "-" : formatMicros(burst.handshake.p50Us),
     burst.handshake.count === 0 ? "-" : formatMicros(burst.handshake.p99Us),
+    burst.queueWaitMs === null ? "-" : burst.queueWaitMs === 0 ? "0" : ms(burst.queueWaitMs),
   ]);
   return table([header, ...rows], "rl");
 }
@@ -219,6 +225,7 @@ function estimateLines(e: BacklogEstimate): string[] {
           "retrans",
           "resets",
           "timeouts",
+          "refused",
           "half-open",
           "ListenOverflows",
           "ListenDrops",
@@ -231,6 +238,7 @@ function estimateLines(e: BacklogEstimate): string[] {
           num(x.synRetransmitted),
           num(x.resets),
           num(x.connectTimeouts),
+          num(x.refused),
           orDash(x.halfOpen),
           orDash(x.listenOverflows),
           orDash(x.listenDrops),
@@ -244,34 +252,8 @@ function estimateLines(e: BacklogEstimate): string[] {
   return lines;
 }
 
-function warnings(sweep: BacklogSweep, e: BacklogEstimate): string[] {
-  const lines: string[] = [];
-  if (sweep.censusUnavailable !== null) {
-    lines.push(
-      `no socket census (${sweep.censusUnavailable}): half-open connections, the accept queue ` +
-        "and the kernel counters are not measured",
-    );
-  }
-  if (e.queueNotEmptyAtStart.length > 0) {
-    lines.push(
-      `bursts ${e.queueNotEmptyAtStart.join(", ")} started with connections of the previous ` +
-        "burst still queued (had less room): give a longer --drain",
-    );
-  }
-  if (sweep.stoppedBy === "failing-bursts") {
-    lines.push(
-      `the sweep stopped after ${sweep.settings.stopAfterFailing} failing bursts in a row ` +
-        "(larger bursts only add timeouts)",
-    );
-  } else if (sweep.stoppedBy === "tester-limit") {
-    lines.push("the sweep stopped: synfin ran out of file descriptors or ephemeral ports");
-  } else if (sweep.interrupted) {
-    lines.push("interrupted: the estimate covers the bursts that completed");
-  }
-  return lines.length === 0 ? [] : ["", ...lines.map((line) => `note: ${line}`)];
-}
-
 function capacityText(e: BacklogEstimate): string {
+  if (e.unreliable !== null) return e.unreliable;
   if (e.largestBurst === 0) return "unknown (no burst completed)";
   if (e.firstFailing === null) {
     return `no overflow up to the largest burst (${num(e.largestBurst)})`;
@@ -283,6 +265,8 @@ function capacityText(e: BacklogEstimate): string {
 }
 
 function shortCapacity(e: BacklogEstimate): string {
+  if (e.limit === "server-gone") return "none (server stopped answering)";
+  if (e.unreliable !== null) return "unreliable (queue not drained)";
   if (e.largestBurst === 0) return "unknown";
   if (e.firstFailing === null) return `no overflow up to ${num(e.largestBurst)}`;
   const held = e.capacity === null ? `below ${num(e.firstFailing)}` : num(e.capacity);

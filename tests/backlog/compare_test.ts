@@ -181,6 +181,29 @@ Deno.test("parseBacklogSweep: the error is a UsageError naming the source", () =
   });
 });
 
+Deno.test("parseBacklogSweep: a sweep saved before the refusal count and the queue wait", () => {
+  const sweep = fakeSweep([fakeBurst(16), fakeBurst(32, { refused: 3 })]);
+  // deno-lint-ignore no-explicit-any
+  const old: any = structuredClone(sweep);
+  for (const key of ["acceptQueueBaseline", "serverGone", "queueNotDrained"]) delete old[key];
+  delete old.settings.queueWaitMs;
+  for (const burst of old.bursts) {
+    delete burst.refused;
+    delete burst.queueWaitMs;
+  }
+  const read = parseBacklogSweep(old, "old.json");
+  assert.equal(read.acceptQueueBaseline, null);
+  assert.equal(read.serverGone, null);
+  assert.equal(read.queueNotDrained, null);
+  assert.equal(read.settings.queueWaitMs, 0, "it did not wait");
+  assert.deepEqual(read.bursts.map((b) => [b.refused, b.queueWaitMs]), [[0, null], [3, null]]);
+  assert.deepEqual(parseBacklogSweep(structuredClone(sweep), "new.json"), sweep);
+  assert.throws(
+    () => parseBacklogSweep({ ...structuredClone(sweep), serverGone: 3 }, "bad.json"),
+    /"bad\.json": serverGone is not an object/,
+  );
+});
+
 Deno.test("compare: backlog 4 against backlog 64, swept, saved and read back", async () => {
   await using small = await startReferenceServer("slow-accept", { backlog: 4, acceptDelayMs: 20 });
   await using large = await startReferenceServer("slow-accept", { backlog: 64, acceptDelayMs: 2 });

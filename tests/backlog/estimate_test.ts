@@ -83,12 +83,14 @@ Deno.test("estimateBacklog: the rules, on hand-built sweeps", async (t) => {
     assert.equal(estimate.knee, 11);
     assert.equal(estimate.kneeP99Us! >= SYN_RETRANSMIT_AFTER_US, true);
     assert.equal(estimate.limit, "application-backlog");
+    assert.equal(estimate.unreliable, null);
     assert.deepEqual(estimate.evidence.map((e) => e.size), [11, 12, 16, 32]);
     assert.deepEqual(estimate.evidence[0], {
       size: 11,
       synRetransmitted: 1,
       resets: 0,
       connectTimeouts: 0,
+      refused: 0,
       halfOpen: 0,
       listenOverflows: 1,
       listenDrops: 1,
@@ -217,11 +219,64 @@ Deno.test("estimateBacklog: the rules, on hand-built sweeps", async (t) => {
     assert.equal(estimate.limit, "unknown");
   });
 
-  await t.step("bursts that started with a queued backlog are named", () => {
+  await t.step("a burst that started on a queued backlog: named, and no number", () => {
     const estimate = estimateBacklog(
-      fakeSweep([fakeBurst(16), fakeBurst(32, { queueAtStart: 5 })]),
+      fakeSweep([fakeBurst(16), fakeBurst(32, { queueAtStart: 5, queueWaitMs: 1250 })]),
     );
     assert.deepEqual(estimate.queueNotEmptyAtStart, [32]);
+    assert.equal(estimate.capacity, null);
+    assert.equal(estimate.limit, "unknown");
+    assert.equal(
+      estimate.unreliable,
+      "estimate unreliable: the accept queue held 5 connections of the previous burst after 1.25s",
+    );
+  });
+
+  await t.step("the queue counts from its length before the sweep (other clients)", () => {
+    const sweep = fakeSweep([
+      fakeBurst(16, { queueAtStart: 2 }),
+      fakeBurst(32, { queueAtStart: 2 }),
+    ], {
+      acceptQueueBaseline: 2,
+    });
+    const estimate = estimateBacklog(sweep);
+    assert.deepEqual(estimate.queueNotEmptyAtStart, []);
+    assert.equal(estimate.unreliable, null);
+    assert.equal(estimate.capacity, 32);
+  });
+
+  await t.step("the queue never drained before the next burst: no number", () => {
+    const sweep = fakeSweep([fakeBurst(16, { retransmitted: 7 })], {
+      stoppedBy: "queue-not-drained",
+      queueNotDrained: { nextBurst: 8, held: 7, arriving: 0, baseline: 0, waitedMs: 30_000 },
+    });
+    const estimate = estimateBacklog(sweep);
+    assert.equal(estimate.capacity, null);
+    assert.equal(estimate.limit, "unknown");
+    assert.equal(
+      estimate.unreliable,
+      "estimate unreliable: the accept queue held 7 connections of the previous burst after 30.0s",
+    );
+    assert.match(estimate.explanation, /not measured on an empty queue/);
+    assert.match(estimate.advice, /--queue-wait/);
+  });
+
+  await t.step("the server stopped answering: no capacity, the refused burst as evidence", () => {
+    const sweep = fakeSweep([fakeBurst(16), fakeBurst(32), fakeBurst(64, { refused: 64 })], {
+      stoppedBy: "server-gone",
+      serverGone: { refusedBurst: 64, refused: 64, lastAnsweredBurst: 32, answeredAgain: false },
+    });
+    const estimate = estimateBacklog(sweep);
+    assert.equal(estimate.capacity, null);
+    assert.equal(estimate.firstFailing, null);
+    assert.equal(estimate.limit, "server-gone");
+    assert.equal(
+      estimate.unreliable,
+      "none claimed: the server stopped answering after burst 32 (burst 64: 64 of 64 connects " +
+        "refused)",
+    );
+    assert.match(estimate.explanation, /^The server stopped answering after burst 32/);
+    assert.deepEqual(estimate.evidence.map((e) => [e.size, e.refused]), [[64, 64]]);
   });
 
   await t.step("the knee is the first burst whose p99 reaches the retransmission timeout", () => {

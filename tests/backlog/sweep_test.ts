@@ -131,6 +131,9 @@ Deno.test("sweepBacklog: a well-behaved server takes every burst clean", async (
   assert.equal(sweep.censusUnavailable, null);
   assert.equal(sweep.stoppedBy, "sizes");
   assert.equal(sweep.interrupted, false);
+  assert.equal(sweep.acceptQueueBaseline, 0);
+  assert.equal(sweep.serverGone, null);
+  assert.equal(sweep.queueNotDrained, null);
   assert.deepEqual(sweep.settings.sizes, [6, 24], "sizes run ascending, once each");
   assert.equal(sweep.settings.holdMs, 300);
   assert.deepEqual(sweep.bursts.map((b) => b.size), [6, 24]);
@@ -144,6 +147,8 @@ Deno.test("sweepBacklog: a well-behaved server takes every burst clean", async (
     assert.equal(burst.halfOpen, 0);
     assert.equal(burst.settled, true);
     assert.equal(burst.acceptQueueAtStart, 0);
+    assert.equal(burst.refused, 0);
+    assert.ok(burst.queueWaitMs !== null && burst.queueWaitMs < 1000, `${burst.queueWaitMs}`);
     assert.ok(burst.counters, "a local server has counter deltas");
     assert.ok(burst.eventLoops >= 2);
     assert.ok(burst.spreadMs >= 0 && burst.spreadMs < 1000, `spread ${burst.spreadMs}`);
@@ -162,7 +167,8 @@ Deno.test("sweepBacklog: a well-behaved server takes every burst clean", async (
 
 Deno.test("sweepBacklog: against a full queue it stops after failing bursts and bisects within its budget", async () => {
   // Never accepts: the queue keeps every connection, so after the first
-  // burst each one finds it full. Every later burst must fail.
+  // burst each one finds it full. Every later burst must fail. No wait for
+  // the queue (it would never drain: see queue_wait_test.ts).
   await using server = await startReferenceServer("never-accepts", { backlog: 3 });
   const totals: number[] = [];
   const sweep = await sweepBacklog(server.target, {
@@ -174,6 +180,7 @@ Deno.test("sweepBacklog: against a full queue it stops after failing bursts and 
     pauseMs: 0,
     stopAfterFailing: 2,
     maxRefineBursts: 2,
+    queueWaitMs: 0,
     onBurst: (_burst, _index, total) => totals.push(total),
   });
   assert.equal(sweep.stoppedBy, "failing-bursts");
@@ -251,8 +258,10 @@ Deno.test("sweepBacklog: without a census it says why and waits the whole drain 
   assert.equal(sweep.sysctls, null, "this host's sysctls are not the server's");
   assert.equal(sweep.configuredBacklog, null);
   assert.match(sweep.censusUnavailable ?? "", /exit 3|code 3/);
+  assert.equal(sweep.acceptQueueBaseline, null, "nothing can read the queue");
   for (const burst of sweep.bursts) {
     assert.equal(burst.settled, null);
+    assert.equal(burst.queueWaitMs, null);
     assert.equal(burst.halfOpen, null);
     assert.equal(burst.acceptQueuePeak, null);
     assert.equal(burst.counters, null);
@@ -268,6 +277,7 @@ Deno.test("BACKLOG_SWEEP_DEFAULTS: a burst's own timings, a longer drain between
     closeTimeoutMs: 1000,
     drainMs: 5000,
     pauseMs: 250,
+    queueWaitMs: 30_000,
     maxRefineBursts: 6,
     stopAfterFailing: 2,
   });

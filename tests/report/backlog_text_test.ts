@@ -39,7 +39,7 @@ Deno.test("renderBacklogReport: a sweep that overflowed", async (t) => {
   await t.step("one row per burst, by size, with every column", () => {
     assert.match(
       text,
-      /^burst\s+stage\s+spread\s+first-SYN\s+retrans\s+reset\/timeout\s+half-open\s+overflows\s+peak queue\s+p50\s+p99$/m,
+      /^burst\s+stage\s+spread\s+first-SYN\s+retrans\s+reset\/timeout\s+refused\s+half-open\s+overflows\s+peak queue\s+p50\s+p99\s+queue wait$/m,
     );
     const rows = lines.filter((line) => /^\s*\d+\s+(sweep|refine)\s/.test(line));
     assert.deepEqual(rows.map((row) => Number(row.trim().split(/\s+/)[0])), [
@@ -52,11 +52,11 @@ Deno.test("renderBacklogReport: a sweep that overflowed", async (t) => {
     ]);
     assert.match(
       text,
-      row("11", "refine", "1.5ms", "10", "1", "0/0", "0", "1", "9", "500us", "1.00s"),
+      row("11", "refine", "1.5ms", "10", "1", "0/0", "0", "0", "1", "9", "500us", "1.00s", "0"),
     );
     assert.match(
       text,
-      row("32", "sweep", "1.5ms", "10", "22", "0/0", "0", "22", "9", "1.00s", "1.00s"),
+      row("32", "sweep", "1.5ms", "10", "22", "0/0", "0", "0", "22", "9", "1.00s", "1.00s", "0"),
     );
   });
 
@@ -73,8 +73,9 @@ Deno.test("renderBacklogReport: a sweep that overflowed", async (t) => {
     assert.match(text, /^limit: application backlog$/m);
     assert.match(text, /^ {2}The accept queue held 10 connects, the listen backlog 8 \+ 1/m);
     assert.match(text, /^ {2}what to change: Raise the backlog/m);
+    assert.match(text, /timeouts\s+refused\s+half-open\s+ListenOverflows\s+ListenDrops\s+/);
     assert.match(text, /ListenOverflows\s+ListenDrops\s+SyncookiesSent\s+peak queue\s+p99$/m);
-    assert.match(text, row("16", "6", "0", "0", "0", "6", "6", "0", "9", "1.00s"));
+    assert.match(text, row("16", "6", "0", "0", "0", "0", "6", "6", "0", "9", "1.00s"));
   });
 
   await t.step("notes: the early stop, and the header says how many sizes ran", () => {
@@ -115,7 +116,7 @@ Deno.test("renderBacklogReport: no overflow, a remote server, an interrupted swe
     assert.match(text, /^listener: backlog unknown; queue sysctls: server not on this host$/m);
     assert.match(
       text,
-      row("32", "sweep", "1.5ms", "28", "4", "0/0", "-", "-", "-", "500us", "1.00s"),
+      row("32", "sweep", "1.5ms", "28", "4", "0/0", "0", "-", "-", "-", "500us", "1.00s", "0"),
     );
     assert.match(text, /^limit: unknown$/m);
     assert.match(text, /^note: no socket census \(example\.com is not this host/m);
@@ -132,9 +133,15 @@ Deno.test("renderBacklogReport: no overflow, a remote server, an interrupted swe
     assert.match(text, /^note: interrupted: the estimate covers the bursts that completed$/m);
   });
 
-  await t.step("a burst that found the queue still full is named", () => {
+  await t.step("a burst that found the queue still full is named, and no number given", () => {
     const sweep = fakeSweep([fakeBurst(16), fakeBurst(32, { queueAtStart: 4 })]);
-    assert.match(report(sweep), /^note: bursts 32 started with connections of the previous burst/m);
+    const text = report(sweep);
+    assert.match(text, /^note: bursts 32 started with connections of the previous burst/m);
+    assert.match(text, /still queued \(had less room\): give a longer --queue-wait$/m);
+    assert.match(
+      text,
+      /^capacity: estimate unreliable: the accept queue held 4 connections of the previous burst after 0ms$/m,
+    );
   });
 
   await t.step("every limit has a label", () => {
@@ -142,6 +149,7 @@ Deno.test("renderBacklogReport: no overflow, a remote server, an interrupted swe
       "accept-loop",
       "application-backlog",
       "not-reached",
+      "server-gone",
       "somaxconn",
       "syn-backlog",
       "unknown",
@@ -175,4 +183,66 @@ Deno.test("renderBacklogComparison: two sweeps side by side", () => {
   // One scale for both: A's worst burst is the top bar; B's sizes start at 16.
   assert.match(text, /^failures A {2}▁▁▁▁▃█$/m);
   assert.match(text, /^failures B {2} {4}▁▁▁$/m);
+});
+
+Deno.test("renderBacklogReport: the queue wait, a queue that never drained, a server that died", async (t) => {
+  await t.step("how long the sweep waited before each burst", () => {
+    const sweep = fakeSweep([
+      fakeBurst(16, { retransmitted: 6 }),
+      fakeBurst(8, { stage: "refine", queueWaitMs: 2350 }),
+      fakeBurst(12, { stage: "refine", queueWaitMs: null }),
+    ]);
+    const text = report(sweep);
+    assert.match(text, /^ +8 +refine .* 2\.35s$/m);
+    assert.match(text, /^ +12 +refine .* -$/m);
+    assert.match(
+      text,
+      /^note: before 1 burst the sweep waited for the accept queue to be back to 0 \(its length before the sweep\), up to 30\.0s: see queue wait$/m,
+    );
+  });
+
+  await t.step("a queue that never drained: no number, and where the sweep stopped", () => {
+    const sweep = fakeSweep([fakeBurst(16, { retransmitted: 7 })], {
+      stoppedBy: "queue-not-drained",
+      queueNotDrained: { nextBurst: 8, held: 7, arriving: 0, baseline: 0, waitedMs: 30_000 },
+    });
+    const text = report(sweep);
+    assert.match(
+      text,
+      /^capacity: estimate unreliable: the accept queue held 7 connections of the previous burst after 30\.0s$/m,
+    );
+    assert.match(text, /^limit: unknown$/m);
+    assert.match(
+      text,
+      /^note: the sweep stopped before burst 8: the accept queue still held 7 above its 0 after 30\.0s$/m,
+    );
+    assert.doesNotMatch(text, /^note: the sweep stopped after 2 failing bursts/m);
+  });
+
+  await t.step("a server that died: refusals shown, no capacity claimed", () => {
+    const sweep = fakeSweep(
+      [fakeBurst(16), fakeBurst(32), fakeBurst(64, { refused: 64, peak: 0 })],
+      {
+        stoppedBy: "server-gone",
+        serverGone: { refusedBurst: 64, refused: 64, lastAnsweredBurst: 32, answeredAgain: false },
+      },
+    );
+    const text = report(sweep);
+    assert.match(
+      text,
+      row("64", "sweep", "1.5ms", "0", "0", "0/0", "64", "0", "0", "0", "-", "-", "0"),
+    );
+    assert.match(
+      text,
+      /^capacity: none claimed: the server stopped answering after burst 32 \(burst 64: 64 of 64 connects refused\)$/m,
+    );
+    assert.match(text, /^limit: server stopped answering$/m);
+    assert.match(text, row("64", "0", "0", "0", "64", "0", "0", "0", "0", "0", "0us"));
+    assert.match(
+      text,
+      /^note: the sweep stopped: burst 64 was refused whole \(nothing listened\), and a connect after it was refused too$/m,
+    );
+    const comparison = renderBacklogComparison(compareBacklogSweeps(sweep, backlog8Sweep()));
+    assert.match(comparison, /^capacity +none \(server stopped answering\) +10 \(11 failed\)$/m);
+  });
 });

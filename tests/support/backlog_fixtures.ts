@@ -17,6 +17,10 @@ export interface FakeBurst {
   retransmitted?: number;
   connectTimeouts?: number;
   resets?: number;
+  /** Connects refused (ECONNREFUSED). */
+  refused?: number;
+  /** The wait before the burst for the accept queue, ms; `null`: not read. Default 0. */
+  queueWaitMs?: number | null;
   /** `null`: no census. Default 0. */
   halfOpen?: number | null;
   /** `null`: no counters (remote server). Default: zeros with these deltas. */
@@ -32,14 +36,16 @@ export function fakeBurst(size: number, fake: FakeBurst = {}): BurstSummary {
   const retransmitted = fake.retransmitted ?? 0;
   const timeouts = fake.connectTimeouts ?? 0;
   const resets = fake.resets ?? 0;
+  const refused = fake.refused ?? 0;
   const histogram = new LatencyHistogram();
-  const completed = size - timeouts;
+  const completed = size - timeouts - refused;
   for (let i = 0; i < completed; i++) {
     histogram.record(i < completed - retransmitted ? 500 : 1_000_000);
   }
   const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
-  outcomes.clean = size - timeouts - resets;
+  outcomes.clean = size - timeouts - resets - refused;
   outcomes.reset = resets;
+  outcomes.refused = refused;
   outcomes["connect-timeout"] = timeouts;
   const counters: KernelCounters | null = fake.counters === null ? null : {
     listenOverflows: 0,
@@ -64,11 +70,13 @@ export function fakeBurst(size: number, fake: FakeBurst = {}): BurstSummary {
     resets,
     connectTimeouts: timeouts,
     noFin: 0,
-    otherFailures: 0,
+    otherFailures: refused,
+    refused,
     outcomes,
     halfOpen: fake.halfOpen === undefined ? 0 : fake.halfOpen,
     acceptQueuePeak: fake.peak === undefined ? Math.min(size, 9) : fake.peak,
     acceptQueueAtStart: fake.queueAtStart === undefined ? 0 : fake.queueAtStart,
+    queueWaitMs: fake.queueWaitMs === undefined ? 0 : fake.queueWaitMs,
     settled: true,
     counters,
     handshake: { ...histogram.stats(), histogram: histogram.encode() },
@@ -98,12 +106,16 @@ export function fakeSweep(
       closeTimeoutMs: 1000,
       drainMs: 5000,
       pauseMs: 250,
+      queueWaitMs: 30_000,
       maxRefineBursts: 6,
       stopAfterFailing: 2,
       synRetransmitAfterUs: 900_000,
     },
     stoppedBy: "sizes",
     interrupted: false,
+    acceptQueueBaseline: 0,
+    serverGone: null,
+    queueNotDrained: null,
     bursts,
     ...overrides,
   };
