@@ -60,7 +60,8 @@ export const EXIT_MEANING: Readonly<Record<ExitName, string>> = Object.freeze({
     "CLOSE_WAIT, or connections were half-open (load)",
   usage: "usage error (the message names the bad value)",
   unreachable: "target unreachable before the run (refused, unresolvable, timed out; a " +
-    "server that completes the handshake, then resets, is reachable and is run)",
+    "server that completes the handshake, then resets, is reachable and is run), or a " +
+    "backlog sweep's server that stopped answering mid-sweep and still refuses",
   testerLimit: "synfin ran out of file descriptors (EMFILE) or local ports (EADDRNOTAVAIL), " +
     "at the preflight or in a case (SKIP), and no case failed for the server's reasons",
   internal: "internal error: a bug in synfin; the one-line message says what failed",
