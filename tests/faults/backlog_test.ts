@@ -43,8 +43,7 @@ while True:
 `;
 
 Deno.test({
-  name:
-    "fault backlog: the server killed mid-sweep ends it with exit 3, refusals shown, no capacity",
+  name: "defect 7: the server killed mid-sweep ends it with exit 3, refusals shown, no capacity",
   ignore: !CAN_ISOLATE,
   async fn() {
     const port = 20471;
@@ -90,8 +89,7 @@ Deno.test({
 });
 
 Deno.test({
-  name:
-    "fault backlog: listen(8) with a slow accept loop estimates 9 or more, waiting before bursts",
+  name: "defect 8: listen(8) with a slow accept loop estimates 9 or more, waiting before bursts",
   ignore: !CAN_ISOLATE,
   async fn() {
     const port = 20472;
@@ -147,7 +145,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fault backlog: an accept queue that never drains: estimate unreliable, exit 1",
+  name: "defect 8: an accept queue that never drains: estimate unreliable, exit 1",
   ignore: !CAN_ISOLATE,
   async fn() {
     const port = 20473;
