@@ -9,6 +9,7 @@
  */
 
 import type { Target } from "../base/target.ts";
+import { acceptNext } from "./accept_next.ts";
 import { listenBelowEphemeral } from "./reference_servers.ts";
 import { targetOf } from "./ports.ts";
 
@@ -116,21 +117,9 @@ export function startPartialLeakServer(
   };
 
   const acceptLoop = (async () => {
-    while (!closing) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch (error) {
-        if (closing) return;
-        // Reset while queued: that connection is gone, the listener is fine.
-        if (
-          error instanceof Deno.errors.NotConnected ||
-          error instanceof Deno.errors.ConnectionAborted
-        ) {
-          continue;
-        }
-        throw error;
-      }
+    while (true) {
+      const conn = await acceptNext(listener, () => closing);
+      if (conn === undefined) return;
       accepted++;
       const leaks = accepted <= leakFirst || (accepted - leakFirst) % leakEvery === 0;
       const handler = serve(conn, leaks);

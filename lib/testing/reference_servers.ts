@@ -10,6 +10,7 @@
 import { delay } from "../base/delay.ts";
 import type { Target } from "../base/target.ts";
 import { PORT_RANGE, portIsQuiet, randomPort, targetOf } from "./ports.ts";
+import { acceptNext } from "./accept_next.ts";
 import { startResetServer } from "./reset_server.ts";
 
 /** The behaviours on offer. */
@@ -234,23 +235,9 @@ function startDenoServer(
       );
       return;
     }
-    while (!closing) {
-      let conn: Deno.TcpConn;
-      try {
-        conn = await listener.accept();
-      } catch (error) {
-        if (closing) return;
-        // A connection reset while it waited in the accept queue fails its
-        // accept (ENOTCONN when Deno asks for its peer address, or
-        // ECONNABORTED): that one connection is gone, the listener is fine.
-        if (
-          error instanceof Deno.errors.NotConnected ||
-          error instanceof Deno.errors.ConnectionAborted
-        ) {
-          continue;
-        }
-        throw error;
-      }
+    while (true) {
+      const conn = await acceptNext(listener, () => closing);
+      if (conn === undefined) return;
       accepted++;
       const handler = serve(conn);
       handlers.add(handler);
