@@ -14,7 +14,7 @@
  * ```ts
  * import { acceptNext } from "./accept_next.ts";
  * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
- * const client = await Deno.connect(listener.addr);
+ * const client = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * const conn = await acceptNext(listener, () => false);
  * console.assert(conn !== undefined);
  * conn?.close();

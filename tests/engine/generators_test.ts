@@ -81,6 +81,22 @@ Deno.test("2 generators x 50 sessions: the merged tally is the sum, 100 clean", 
   assert.ok(result.tester.rssPeakBytes > 3 * 20e6, `${result.tester.rssPeakBytes}`);
 });
 
+Deno.test("2 generators: dropped starts of an open loop are summed across processes", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const result = await new LoadRunner(server.target, {
+    ...QUICK,
+    rate: 200,
+    concurrency: 2,
+    durationMs: 400,
+    holdMs: 100,
+    generators: 2,
+  }).run();
+  const { sessions, droppedStarts, intendedStarts } = result.tally;
+  assert.ok(droppedStarts > 30, `${droppedStarts} dropped of ${intendedStarts}`);
+  assert.equal(sessions + droppedStarts, intendedStarts);
+  assert.ok(Math.abs(intendedStarts - 80) <= 4, `${intendedStarts} intended`);
+});
+
 Deno.test("a stop reaches every generator, and they report what they measured", async () => {
   // Against the leaky server each session waits out its 30 s close timeout:
   // only the stop, passed on to both generators, can end the run early.

@@ -345,3 +345,21 @@ Deno.test("the connect-call spread merges as the earliest and latest call", () =
   assert.equal(merged.lastConnectAt, 1003.25);
   assert.equal(new SessionTally().encode().firstConnectAt, null);
 });
+
+Deno.test("dropped and intended starts survive encode and sum on merge", () => {
+  const a = new SessionTally();
+  a.countStarts({ intended: 100, dropped: 90 });
+  const b = new SessionTally();
+  b.countStarts({ intended: 50, dropped: 0 });
+  const merged = new SessionTally();
+  merged.merge(JSON.parse(JSON.stringify(a.encode())));
+  merged.merge(b.encode());
+  assert.equal(merged.intendedStarts, 150);
+  assert.equal(merged.droppedStarts, 90);
+  // A tally encoded before the counters existed merges as zeros.
+  const old = b.encode() as Partial<EncodedTally>;
+  delete old.droppedStarts;
+  delete old.intendedStarts;
+  merged.merge(old as EncodedTally);
+  assert.equal(merged.intendedStarts, 150);
+});

@@ -5,7 +5,11 @@ import type { SessionRecord } from "../../lib/engine/session.ts";
 import { SessionTally } from "../../lib/engine/tally.ts";
 import { summarizeLoad } from "../../lib/census/load_summary.ts";
 import { parseTarget } from "../../lib/base/target.ts";
-import { OUTCOME_MEANING, renderTextReport } from "../../lib/report/load_text.ts";
+import {
+  droppedStartsNote,
+  OUTCOME_MEANING,
+  renderTextReport,
+} from "../../lib/report/load_text.ts";
 import { bimodalRecords, loadResult, repeat, tallyOf } from "../support/load_fixtures.ts";
 import type { LingerFindings } from "../../lib/census/findings.ts";
 
@@ -150,6 +154,33 @@ Deno.test("an empty run says (no sessions)", () => {
   assert.equal(lines[lines.indexOf("outcomes") + 1], "  (no sessions)");
   assert.ok(!lines.some((line) => line.includes("latency (log-scaled buckets)")));
   assert.equal(lines.indexOf("errors"), -1);
+});
+
+Deno.test("dropped starts of an open loop get one line, only when there are any", () => {
+  const tally = tallyOf(repeat(70, {
+    outcome: "clean",
+    phase: "close",
+    handshakeUs: 30,
+    closeUs: 80,
+    bytesReceived: 0,
+    errors: [],
+  }));
+  const open = { concurrency: 10, sessions: null, durationMs: 2000, rate: 500 };
+  assert.ok(!report(tally, { shape: open }).some((line) => /dropped starts/.test(line)));
+  tally.countStarts({ intended: 1000, dropped: 930 });
+  const summary = summarizeLoad(loadResult(tally, { shape: open }));
+  assert.equal(summary.droppedStarts, 930);
+  assert.equal(summary.intendedStarts, 1000);
+  assert.equal(
+    lineMatching(report(tally, { shape: open }), /dropped starts/),
+    "  dropped starts: 930 of 1,000 intended (the in-flight cap of 10 was reached): " +
+      "the server is slower than the rate",
+  );
+  assert.equal(
+    droppedStartsNote(summary),
+    "930 of 1,000 intended starts dropped: the in-flight cap of 10 was reached",
+  );
+  assert.equal(droppedStartsNote(summarizeLoad(loadResult(tallyOf([])))), undefined);
 });
 
 /** A run against a server that closes at accept: `closedFirst` seen, `serverTimeWait` in the kernel. */
