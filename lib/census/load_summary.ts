@@ -70,6 +70,10 @@ export interface LoadSummary {
   phases: Record<TimedPhase, PhaseSummary>;
   /** Sessions that sent data and got no byte back. */
   noResponse: number;
+  /** Open loop: starts due by the rate schedule (started plus dropped); `null` in a closed loop. */
+  intendedStarts: number | null;
+  /** Open loop: intended starts not made because the in-flight cap was reached (0 in a closed loop). */
+  droppedStarts: number;
   /** What the run cost the tester: memory per session in flight, the fd limit. */
   tester: TesterUsage;
   /** Sums of per-session TCP_INFO evidence; `null` on the `deno` engine (no TCP_INFO). */
@@ -137,6 +141,8 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     outcomes: { ...tally.outcomes },
     phases,
     noResponse: tally.noResponse,
+    intendedStarts: shape.rate === null ? null : tally.intendedStarts,
+    droppedStarts: tally.droppedStarts,
     tester: { ...result.tester },
     kernel: tally.kernel.sessions > 0 ? { ...tally.kernel } : null,
     errors: tally.errors,

@@ -132,7 +132,9 @@ export async function runGenerators(run: GeneratorRun): Promise<LoadResult> {
     for (const report of reports) tally.merge(report.tally);
     const limited = reports.find((r) => r.stoppedBy === "tester-limit");
     const reason: StopReason = stoppedBy ?? (limited ? "tester-limit" : undefined) ??
-      (run.shape.sessions !== null && tally.sessions >= run.shape.sessions
+      // An open loop's dropped starts count towards its -n: they were its slots.
+      (run.shape.sessions !== null &&
+          tally.sessions + tally.droppedStarts >= run.shape.sessions
         ? "sessions"
         : "duration");
     return {

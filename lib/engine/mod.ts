@@ -19,6 +19,7 @@ export * from "./preflight.ts";
 export * from "./runner.ts";
 export * from "./session.ts";
 export * from "./sources.ts";
+export * from "./start_schedule.ts";
 export * from "./tally.ts";
 export * from "./tester_usage.ts";
 export type { KernelTcpState } from "./raw/tcp_info.ts";

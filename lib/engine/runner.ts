@@ -282,8 +282,9 @@ export class LoadRunner extends EventTarget {
         startedAt,
         durationMs,
         tally,
+        // An open loop's dropped starts count towards its -n: they were its slots.
         stoppedBy: stoppedBy ?? (this.#shape.sessions !== null &&
-            tally.sessions >= this.#shape.sessions
+            tally.sessions + tally.droppedStarts >= this.#shape.sessions
           ? "sessions"
           : "duration"),
         testerLimitErrno,

@@ -15,6 +15,7 @@ import {
 import { LatencyHistogram } from "./histogram.ts";
 import { type Outcome, OUTCOMES, type Phase } from "./outcome.ts";
 import type { SessionRecord } from "./session.ts";
+import type { StartCounts } from "./start_schedule.ts";
 
 /** Phases that have a latency histogram. */
 export type TimedPhase = "handshake" | "firstByte" | "close";
@@ -50,6 +51,10 @@ export interface EncodedTally {
   lastConnectAt: number | null;
   /** Sums of TCP_INFO evidence (raw engine); absent in tallies written before it. */
   kernel?: KernelEvidenceTally;
+  /** Open loop: slots of the start schedule that came due; absent in older tallies. */
+  intendedStarts?: number;
+  /** Open loop: slots dropped because the in-flight cap was reached; absent in older tallies. */
+  droppedStarts?: number;
 }
 
 /**
@@ -86,6 +91,10 @@ export class SessionTally {
   lastConnectAt: number | null = null;
   /** Sums of the sessions' TCP_INFO evidence; `sessions` is 0 on the `deno` engine. */
   readonly kernel: KernelEvidenceTally = emptyKernelTally();
+  /** Open loop: intended starts (started plus dropped); 0 in a closed loop. */
+  intendedStarts = 0;
+  /** Open loop: intended starts not made because the in-flight cap was reached. */
+  droppedStarts = 0;
   #errors = new Map<string, ErrorGroup>();
 
   /** Adds one session. */
@@ -99,6 +108,12 @@ export class SessionTally {
     if (record.closeUs !== undefined) this.histograms.close.record(record.closeUs);
     for (const error of record.errors) this.#addError(error.phase, error.errno, 1);
     if (record.kernel) addKernelEvidence(this.kernel, record.kernel, record.outcome);
+  }
+
+  /** Adds an open loop's start counts (see `StartSchedule`). */
+  countStarts(counts: StartCounts): void {
+    this.intendedStarts += counts.intended;
+    this.droppedStarts += counts.dropped;
   }
 
   /** Errors grouped by phase and errno, most frequent first. */
@@ -119,6 +134,8 @@ export class SessionTally {
     }
     for (const error of other.errors) this.#addError(error.phase, error.errno, error.count);
     if (other.kernel) mergeKernelTally(this.kernel, other.kernel);
+    this.intendedStarts += other.intendedStarts ?? 0;
+    this.droppedStarts += other.droppedStarts ?? 0;
   }
 
   /** Encodes as plain data; {@link merge} reads it back exactly. */
@@ -136,6 +153,8 @@ export class SessionTally {
       firstConnectAt: this.firstConnectAt,
       lastConnectAt: this.lastConnectAt,
       kernel: { ...this.kernel },
+      intendedStarts: this.intendedStarts,
+      droppedStarts: this.droppedStarts,
     };
   }
 

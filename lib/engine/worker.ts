@@ -10,6 +10,7 @@ import { type FromWorker, type ToWorker, type WorkerPlan } from "./plan.ts";
 import { FAILING_OUTCOMES } from "./outcome.ts";
 import { runSession, type SessionOptions } from "./session.ts";
 import { SessionTally } from "./tally.ts";
+import { StartSchedule } from "./start_schedule.ts";
 import type { Target } from "../base/target.ts";
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -50,8 +51,9 @@ async function runShare(
   let maxInFlight = 0;
   let failed = 0;
   let limitHit = false;
+  const running = () => !stop.signal.aborted && !limitHit;
   const mayStart = () =>
-    !stop.signal.aborted && !limitHit && (plan.sessions === null || claimed < plan.sessions) &&
+    running() && (plan.sessions === null || claimed < plan.sessions) &&
     performance.now() < deadline;
 
   const one = async (intendedStart?: number) => {
@@ -83,7 +85,9 @@ async function runShare(
         while (mayStart()) await one();
       }));
     } else {
-      await openLoop(plan, start, mayStart, one, () => inFlight);
+      const schedule = new StartSchedule({ ...plan, rate: plan.rate }, start);
+      await openLoop(plan.concurrency, schedule, running, one, () => inFlight);
+      tally.countStarts(schedule);
     }
   } finally {
     clearInterval(progress);
@@ -92,41 +96,34 @@ async function runShare(
 }
 
 /**
- * Starts sessions at fixed intended times (wrk2-style). When every slot is
- * busy a session waits, and its handshake is still timed from its intended
- * start, so a slow server cannot hide behind a stalled generator
- * (coordinated omission).
+ * Starts sessions at the schedule's intended times (wrk2-style, and each
+ * handshake is timed from its intended start). A slot that comes due while
+ * `cap` sessions are in flight is dropped, as k6 drops an arrival-rate
+ * iteration with no free VU: waiting for a slot to free would start it late
+ * and shift every later start too.
  */
 async function openLoop(
-  plan: WorkerPlan,
-  start: number,
-  mayStart: () => boolean,
+  cap: number,
+  schedule: StartSchedule,
+  running: () => boolean,
   one: (intendedStart: number) => Promise<void>,
   inFlight: () => number,
 ): Promise<void> {
-  const intervalMs = 1000 / plan.rate!;
-  const running = new Set<Promise<void>>();
-  let next = start + plan.rateOffsetMs;
-  let slotFreed: (() => void) | undefined;
-  while (mayStart()) {
+  const sessions = new Set<Promise<void>>();
+  while (running() && !schedule.done) {
     const now = performance.now();
-    if (next > now) {
-      await delay(next - now);
+    if (!schedule.due(now)) {
+      await delay(schedule.next - now);
       continue;
     }
-    if (inFlight() >= plan.concurrency) {
-      await new Promise<void>((resolve) => slotFreed = resolve);
+    if (inFlight() >= cap) {
+      schedule.drop();
       continue;
     }
-    const session = one(next).finally(() => {
-      running.delete(session);
-      slotFreed?.();
-      slotFreed = undefined;
-    });
-    running.add(session);
-    next += intervalMs;
+    const session = one(schedule.start()).finally(() => sessions.delete(session));
+    sessions.add(session);
   }
-  await Promise.all(running);
+  await Promise.all(sessions);
 }
 
 /** Sessions each worker runs against its own listener before a burst. */

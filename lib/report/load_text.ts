@@ -1,6 +1,7 @@
 /**
  * Renders a load summary as text for a terminal: per-phase percentiles,
- * outcome counts, grouped errors and log-scaled latency bars.
+ * outcome counts, grouped errors, log-scaled latency bars and the
+ * thresholds' verdicts.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import type { LoadSummary } from "../census/load_summary.ts";
 import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
 import { noFinMeaning, renderSocketReport } from "./socket_text.ts";
 import { testerLimitIn } from "../suite/tester_limit.ts";
+import type { ThresholdResult } from "../suite/threshold.ts";
 
 /** What each outcome means, in the server author's terms. */
 export const OUTCOME_MEANING: Record<Outcome, string> = {
@@ -59,6 +61,13 @@ export interface TextReportOptions {
    * @default {40}
    */
   barWidth?: number;
+  /**
+   * The thresholds' verdicts, one line each at the end (`PASS` or `FAIL`,
+   * the value and the limit), as `check` prints them; none: no section.
+   *
+   * @default {[]}
+   */
+  thresholds?: readonly ThresholdResult[];
 }
 
 /**
@@ -122,6 +131,13 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   if (summary.noResponse > 0) {
     lines.push(`  ${num(summary.noResponse)} sessions got no response byte to their payload`);
   }
+  if (summary.droppedStarts > 0) {
+    lines.push(
+      `  dropped starts: ${num(summary.droppedStarts)} of ${num(summary.intendedStarts ?? 0)} ` +
+        `intended (the in-flight cap of ${num(load.concurrency)} was reached): ` +
+        "the server is slower than the rate",
+    );
+  }
   const uncounted = uncountedServerTimeWait(summary);
   if (uncounted) lines.push(uncounted);
 
@@ -145,7 +161,30 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   if (summary.sockets && summary.lingering) {
     lines.push("", ...renderSocketReport(summary.sockets, summary.lingering));
   }
+  const thresholds = options.thresholds ?? [];
+  if (thresholds.length > 0) {
+    lines.push("", "thresholds");
+    for (const t of thresholds) lines.push(`  ${t.passed ? "PASS" : "FAIL"}  ${t.message}`);
+  }
   return lines.join("\n");
+}
+
+/**
+ * The stderr note of an open loop that dropped starts, or `undefined` when
+ * it dropped none: the rate asked for was not what the server got.
+ *
+ * @example
+ * ```ts
+ * import { droppedStartsNote } from "./load_text.ts";
+ * import type { LoadSummary } from "../census/load_summary.ts";
+ * const summary = { droppedStarts: 930, intendedStarts: 1000, load: { concurrency: 10 } };
+ * console.assert(droppedStartsNote(summary as LoadSummary)?.startsWith("930 of 1,000"));
+ * ```
+ */
+export function droppedStartsNote(summary: LoadSummary): string | undefined {
+  if (!(summary.droppedStarts > 0)) return undefined;
+  return `${num(summary.droppedStarts)} of ${num(summary.intendedStarts ?? 0)} intended starts ` +
+    `dropped: the in-flight cap of ${num(summary.load.concurrency)} was reached`;
 }
 
 function bars(histogram: LatencyHistogram, width: number): string[] {

@@ -14,6 +14,7 @@
  * | `sessions` | count | sessions finished |
  * | `sessionsPerSecond` | count | |
  * | `noResponse` | share of `sessions` | sent data, got no byte back |
+ * | `droppedStarts` | share of the intended starts | open loop: due while the in-flight cap was reached (0 of 0 in a closed loop) |
  * | `errors` | count | failed operations, all phases and errnos |
  *
  * where `<phase>` is `handshake`, `firstByte` or `close`.
@@ -72,6 +73,7 @@ const SUMMARY_COUNTS: Record<string, MetricKind> = {
   sessions: "count",
   sessionsPerSecond: "count",
   noResponse: "share",
+  droppedStarts: "share",
   errors: "count",
 };
 
@@ -130,6 +132,11 @@ export function metricsFromLoadSummary(summary: LoadSummary): MetricSet {
   metrics.set("sessions", { kind: "count", value: summary.sessions });
   metrics.set("sessionsPerSecond", { kind: "count", value: summary.sessionsPerSecond });
   metrics.set("noResponse", { kind: "share", value: summary.noResponse, total: summary.sessions });
+  metrics.set("droppedStarts", {
+    kind: "share",
+    value: summary.droppedStarts,
+    total: summary.intendedStarts ?? 0,
+  });
   metrics.set("errors", {
     kind: "count",
     value: summary.errors.reduce((sum, group) => sum + group.count, 0),

@@ -42,9 +42,14 @@ Deno.test("the summary has version 1 and describes the run", () => {
     engine: "deno",
     maxInFlightPerEventLoop: [50, 50],
   });
+  // A closed loop has no start schedule: nothing intended, nothing dropped.
+  assert.equal(summary.intendedStarts, null);
+  assert.equal(summary.droppedStarts, 0);
   assert.deepEqual(Object.keys(summary).sort(), [
+    "droppedStarts",
     "durationMs",
     "errors",
+    "intendedStarts",
     "kernel",
     "load",
     "noResponse",

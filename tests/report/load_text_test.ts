@@ -12,6 +12,8 @@ import {
 } from "../../lib/report/load_text.ts";
 import { bimodalRecords, loadResult, repeat, tallyOf } from "../support/load_fixtures.ts";
 import type { LingerFindings } from "../../lib/census/findings.ts";
+import { evaluateLoadThresholds } from "../../lib/suite/load_thresholds.ts";
+import { parseThreshold } from "../../lib/suite/threshold.ts";
 
 function report(tally: SessionTally, overrides: Partial<LoadResult> = {}): string[] {
   return renderTextReport(summarizeLoad(loadResult(tally, overrides))).split("\n");
@@ -234,4 +236,28 @@ Deno.test("more server TIME_WAIT than server-closed-first sessions is explained,
   );
   // When the kernel agrees, nothing to explain.
   assert.ok(!closesFirstLines("raw", 210, 210).some((line) => line.includes("more server-side")));
+});
+
+Deno.test("thresholds get a section, one line each: PASS or FAIL with value and limit", () => {
+  const summary = summarizeLoad(loadResult(tallyOf(repeat(4, {
+    outcome: "clean",
+    phase: "close",
+    handshakeUs: 30,
+    closeUs: 80,
+    bytesReceived: 0,
+    errors: [],
+  }))));
+  const thresholds = evaluateLoadThresholds(
+    ["sessions==4", "sessions>10"].map(parseThreshold),
+    summary,
+  );
+  const lines = renderTextReport(summary, { thresholds }).split("\n");
+  const at = lines.indexOf("thresholds");
+  assert.ok(at > 0, lines.join("\n"));
+  assert.deepEqual(lines.slice(at, at + 3), [
+    "thresholds",
+    "  PASS  sessions = 4, limit == 4: ok",
+    "  FAIL  sessions = 4, limit > 10: under by 6",
+  ]);
+  assert.ok(!renderTextReport(summary).split("\n").includes("thresholds"));
 });

@@ -32,10 +32,11 @@ Deno.test("a load summary gives stats and a count per phase, outcomes and totals
     "sessions",
     "sessionsPerSecond",
     "noResponse",
+    "droppedStarts",
     "errors",
   ];
   assert.deepEqual([...metrics.keys()], expected);
-  assert.equal(metrics.size, 3 * 8 + 9 + 4);
+  assert.equal(metrics.size, 3 * 8 + 9 + 5);
 });
 
 Deno.test("metric values come from the summary", async (t) => {
@@ -295,7 +296,7 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
     assert.equal(addSocketMetrics(new Map(), unavailable).size, 0);
     assert.equal(addSocketMetrics(new Map(), summary()).size, 0);
     const metrics = payloadMetrics();
-    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 9 + 4);
+    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 9 + 5);
   });
 
   await t.step("thresholds read the added metrics", () => {
@@ -310,6 +311,17 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
       [false, "listenOverflows = 11, limit == 0: over by 11"],
     ]);
   });
+});
+
+Deno.test("droppedStarts is a share of the open loop's intended starts", () => {
+  const tally = tallyOf(bimodalRecords());
+  tally.countStarts({ intended: 2000, dropped: 992 });
+  const open = { concurrency: 10, sessions: null, durationMs: 2000, rate: 1000 };
+  const metrics = metricsFromLoadSummary(summarizeLoad(loadResult(tally, { shape: open })));
+  assert.deepEqual(metrics.get("droppedStarts"), { kind: "share", value: 992, total: 2000 });
+  const closed = metricsFromLoadSummary(summarizeLoad(loadResult(tallyOf(bimodalRecords()))));
+  assert.deepEqual(closed.get("droppedStarts"), { kind: "share", value: 0, total: 0 });
+  assert.equal(knownMetricKind("droppedStarts"), "share");
 });
 
 Deno.test("knownMetricNames lists every metric a check run provides, server.* included", () => {

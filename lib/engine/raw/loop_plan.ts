@@ -6,6 +6,7 @@
  */
 
 import type { SessionOptions, SessionRecord } from "../session.ts";
+import type { StartCounts } from "../start_schedule.ts";
 
 /** A server address literal (IPv4 or IPv6, already resolved) and port. */
 export interface RawDestination {
@@ -75,4 +76,6 @@ export interface SessionLoopHooks {
 export interface SessionLoopResult {
   /** Most sessions in flight at once. */
   maxInFlight: number;
+  /** Open loop: slots of the start schedule started or dropped; absent in a closed loop. */
+  starts?: StartCounts;
 }

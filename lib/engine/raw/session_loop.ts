@@ -31,6 +31,7 @@ import {
 import { EPOLL_EVENT_SIZE as EVENT_SIZE, SocketCalls } from "./socket_calls.ts";
 import { prepareSockets } from "./prepared.ts";
 import { TcpInfoReader } from "./tcp_info.ts";
+import { LoopStarts } from "./loop_starts.ts";
 
 const MAX_EVENTS = 1024;
 const IDLE_WAIT_MS = 50;
@@ -83,19 +84,16 @@ export function runSessionLoop(
   const tcpInfo = new TcpInfoReader(libc);
   const payloadLength = BigInt(payload?.byteLength ?? 0);
 
-  let [timers, claimed, inFlight, maxInFlight, limitHit] = [0, 0, 0, 0, false];
+  let [timers, inFlight, maxInFlight, limitHit] = [0, 0, 0, false];
   let now = performance.now();
   const wheel = new TimerWheel(now);
   const start = now;
-  const deadline = plan.durationMs === null ? Infinity : start + plan.durationMs;
-  const interval = plan.rate === null ? 0 : 1000 / plan.rate;
-  let nextStart = start + plan.rateOffsetMs;
+  const starts = new LoopStarts(plan, start);
+  const schedule = starts.schedule;
   const progressMs = hooks.progressMs ?? 250;
   let nextProgress = start + progressMs;
 
-  const mayStart = () =>
-    !limitHit && (plan.sessions === null || claimed < plan.sessions) && now < deadline &&
-    !hooks.stopped();
+  const mayStart = () => !limitHit && !hooks.stopped() && starts.more(now);
 
   const arm = (slot: number, s: Active, afterMs: number) => {
     s.timer = ++timers;
@@ -231,7 +229,7 @@ export function runSessionLoop(
   hooks.beforeStart?.();
 
   const open = (intendedStart: number | undefined) => {
-    claimed++;
+    starts.claimed++;
     const prepared = ready.pop();
     const fd = prepared?.fd ?? spread.open();
     const calledAt = performance.now();
@@ -317,12 +315,12 @@ export function runSessionLoop(
   try {
     while (true) {
       now = performance.now();
-      if (plan.rate === null) {
+      if (!schedule) {
         while (inFlight < plan.concurrency && mayStart()) open(undefined);
       } else {
-        while (inFlight < plan.concurrency && nextStart <= now && mayStart()) {
-          open(nextStart);
-          nextStart += interval;
+        while (schedule.due(now) && mayStart()) {
+          if (inFlight < plan.concurrency) open(schedule.start());
+          else schedule.drop();
         }
       }
       if (hooks.stopped()) {
@@ -332,12 +330,7 @@ export function runSessionLoop(
       const starting = mayStart();
       if (inFlight === 0 && !starting) break;
       let waitMs = timers > 0 && wheel.armed > 0 ? 1 : IDLE_WAIT_MS;
-      if (plan.rate !== null && starting && inFlight < plan.concurrency) {
-        waitMs = Math.min(waitMs, Math.max(0, Math.ceil(nextStart - now)));
-      }
-      if (plan.durationMs !== null && starting) {
-        waitMs = Math.min(waitMs, Math.max(0, Math.ceil(deadline - now)));
-      }
+      if (starting) waitMs = starts.waitMs(now, waitMs);
       const n = c.epoll_wait(ep, events, MAX_EVENTS, waitMs);
       now = performance.now();
       for (let i = 0; i < n; i++) {
@@ -355,5 +348,5 @@ export function runSessionLoop(
     for (const unused of ready) c.close(unused.fd);
     c.close(ep);
   }
-  return { maxInFlight };
+  return { maxInFlight, starts: starts.counts() };
 }

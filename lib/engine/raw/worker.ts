@@ -59,7 +59,7 @@ scope.onmessage = (event) => {
   let limitSaid = false;
   const libc = openLibc();
   try {
-    const { maxInFlight } = runSessionLoop(libc, {
+    const { maxInFlight, starts } = runSessionLoop(libc, {
       destinations: message.destinations,
       sources: message.sources,
       spreadFrom: message.plan.index,
@@ -86,6 +86,7 @@ scope.onmessage = (event) => {
       onProgress: (inFlight) =>
         scope.postMessage({ kind: "progress", completed: tally.sessions, failed, inFlight }),
     });
+    if (starts) tally.countStarts(starts);
     scope.postMessage({ kind: "done", tally: tally.encode(), maxInFlight });
   } finally {
     libc.close();
