@@ -15,6 +15,7 @@ import { planCheck } from "../suite/plan.ts";
 import type { CliCommand } from "./args.ts";
 import type { BacklogCommand } from "./backlog_args.ts";
 import type { CheckCommand } from "./check_args.ts";
+import { type LoadCommand, planLoad } from "./load_args.ts";
 import { checkOutputPath } from "./output_paths.ts";
 import {
   missingPermissions,
@@ -54,6 +55,8 @@ export async function checkBeforeRun(
 ): Promise<void> {
   const { needs, outputs } = command.kind === "check"
     ? await checkNeeds(command)
+    : command.kind === "load"
+    ? await loadNeeds(command)
     : needsOf(command);
   const missing = missingPermissions(needs);
   if (missing.length > 0) throw new UsageError(permissionProblem(missing, needs, argv));
@@ -61,7 +64,9 @@ export async function checkBeforeRun(
 }
 
 function needsOf(
-  command: Exclude<RunningCommand, CheckCommand> | BacklogCommand | { kind: "demo" },
+  command: Exclude<RunningCommand, CheckCommand | LoadCommand> | BacklogCommand | {
+    kind: "demo";
+  },
 ): { needs: PermissionNeed[]; outputs: Output[] } {
   switch (command.kind) {
     case "demo":
@@ -69,18 +74,6 @@ function needsOf(
         needs: [{ name: "net", host: "127.0.0.1", why: "its servers" }, ...workerModulesNeed()],
         outputs: [],
       };
-    case "load": {
-      const outputs = outputsOf([[command.jsonPath, "--json"]]);
-      return {
-        needs: [
-          net(command.target),
-          ...workerModulesNeed(),
-          ...writes(outputs),
-          ...serverSockets(command.census),
-        ],
-        outputs,
-      };
-    }
     case "idle": {
       const outputs = outputsOf([[command.jsonPath, "--json"]]);
       return { needs: [net(command.target), ...writes(outputs)], outputs };
@@ -119,13 +112,7 @@ function needsOf(
 async function checkNeeds(
   command: CheckCommand,
 ): Promise<{ needs: PermissionNeed[]; outputs: Output[] }> {
-  const config: PermissionNeed = {
-    name: "read",
-    path: command.configPath ?? join(Deno.cwd(), DEFAULT_CONFIG_NAME),
-    why: command.configPath === undefined
-      ? "the config file, read when present; or give --config FILE"
-      : "--config",
-  };
+  const config = configNeed(command.configPath);
   // The report reads it at the end: unreadable, it would fail a finished run.
   const env: PermissionNeed = {
     name: "env",
@@ -145,6 +132,43 @@ async function checkNeeds(
   return {
     needs: [net(plan.target), ...base, ...writes(outputs), ...serverSockets(plan.settings.census)],
     outputs,
+  };
+}
+
+/**
+ * `load` reads the config file too, as `check` does: its report and census
+ * command may come from it (the target is always on the command line).
+ */
+async function loadNeeds(
+  command: LoadCommand,
+): Promise<{ needs: PermissionNeed[]; outputs: Output[] }> {
+  const config = configNeed(command.configPath);
+  let { jsonPath, census } = command;
+  if (missingPermissions([config]).length === 0) {
+    const path = command.configPath ?? await findDefaultConfig();
+    ({ jsonPath, census } = planLoad(command, path === undefined ? {} : await loadConfig(path)));
+  }
+  const outputs = outputsOf([[jsonPath, "--json"]]);
+  return {
+    needs: [
+      net(command.target),
+      ...workerModulesNeed(),
+      config,
+      ...writes(outputs),
+      ...serverSockets(census),
+    ],
+    outputs,
+  };
+}
+
+/** Reading the config file: the one named, or `./synfin.json`, read when present. */
+function configNeed(configPath: string | undefined): PermissionNeed {
+  return {
+    name: "read",
+    path: configPath ?? join(Deno.cwd(), DEFAULT_CONFIG_NAME),
+    why: configPath === undefined
+      ? "the config file, read when present; or give --config FILE"
+      : "--config",
   };
 }
 

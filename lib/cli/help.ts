@@ -93,6 +93,10 @@ TIME_WAIT, half-open) before, during and after the run.
       --send TEXT          write TEXT after connect and time the first response byte
                            (escapes: \\r \\n \\t \\\\ \\xHH)
       --hold DUR           dwell before our FIN (lets a server that closes first show it)
+      --threshold EXPR     fail (exit 1) unless EXPR holds on the load, as for check,
+                           e.g. 'handshake.p99<5ms', 'outcome.no-fin==0'; repeatable
+      --config FILE        read options from FILE (default: ./synfin.json if present);
+                           flags win, thresholds add up
       --source ADDRS       bind each connection's source address, in turn, e.g.
                            127.0.0.2-127.0.0.9 or 127.0.0.2,127.0.0.3 (raw engine; the
                            port is left to the kernel, so TIME_WAIT reuse still works)

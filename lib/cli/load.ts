@@ -1,6 +1,7 @@
 /**
  * `synfin load HOST:PORT`: a load with a socket census around it, the
- * text or JSON report, and the load's verdict as the exit code.
+ * text or JSON report, and the load's verdict, with its thresholds, as the
+ * exit code.
  *
  * @module
  */
@@ -9,10 +10,12 @@ import { EXIT, type ExitCode } from "../base/exit_codes.ts";
 import { LoadRunner } from "../engine/runner.ts";
 import { runLoadWithCensus } from "../census/load.ts";
 import { judgeLoad, type LoadVerdictKind } from "../census/load_verdict.ts";
-import { renderTextReport } from "../report/load_text.ts";
-import type { LoadCommand } from "./load_args.ts";
+import { droppedStartsNote, renderTextReport } from "../report/load_text.ts";
+import { findDefaultConfig, loadConfig } from "../suite/config.ts";
+import { evaluateLoadThresholds } from "../suite/load_thresholds.ts";
+import { type LoadCommand, type LoadPlan, planLoad } from "./load_args.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit, say, sayEngineFallback } from "./output.ts";
+import { emit, say, sayEngineFallback, sayUsageError } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
@@ -26,7 +29,10 @@ export const LOAD_VERDICT_EXIT: Readonly<Record<LoadVerdictKind, ExitCode>> = Ob
 
 /**
  * Runs `load` and returns the exit code of its verdict (see `judgeLoad`),
- * after printing the report and the verdict's first reason.
+ * after printing the report and the verdict's first reason. The command
+ * line is laid over the config file first (`planLoad`); a threshold that
+ * fails turns a passing verdict into exit 1, unless synfin's own limits cut
+ * the run (exit 4) or it was interrupted (130).
  *
  * @example
  * ```ts
@@ -44,15 +50,22 @@ export const LOAD_VERDICT_EXIT: Readonly<Record<LoadVerdictKind, ExitCode>> = Ob
  * ```
  */
 export async function load(command: LoadCommand): Promise<number> {
+  let plan: LoadPlan;
+  try {
+    const configPath = command.configPath ?? await findDefaultConfig();
+    plan = planLoad(command, configPath ? await loadConfig(configPath) : {});
+  } catch (error) {
+    return sayUsageError(error);
+  }
   using stop = onCtrlC();
-  sayEngineFallback(command.load.engine);
-  const unreachable = await reach(command.target, command.load.connectTimeoutMs, stop.signal);
+  sayEngineFallback(plan.load.engine);
+  const unreachable = await reach(plan.target, plan.load.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
   const status = new StatusLine();
-  const runner = new LoadRunner(command.target, { ...command.load, signal: stop.signal });
+  const runner = new LoadRunner(plan.target, { ...plan.load, signal: stop.signal });
   if (status.enabled) runner.addEventListener("progress", status.showLoadProgress);
   const run = await runLoadWithCensus(runner, {
-    census: command.census,
+    census: plan.census,
     signal: stop.signal,
     onCensusUnavailable: (reason) => say(`no socket census: ${reason}`),
     onDrain: (ms) => {
@@ -62,10 +75,23 @@ export async function load(command: LoadCommand): Promise<number> {
     },
   });
   status.clear();
-  const json = JSON.stringify(run.summary, null, 2);
-  if (!await emit(command.jsonPath, json, () => renderTextReport(run.summary))) return EXIT.usage;
   const { verdict, reasons } = judgeLoad(run);
+  const thresholds = evaluateLoadThresholds(plan.thresholds, run.summary, {
+    cutByTesterLimit: verdict === "tester-limit",
+  });
+  // The key only with thresholds: a summary without them keeps its shape.
+  const report = thresholds.length > 0 ? { ...run.summary, thresholds } : run.summary;
+  const json = JSON.stringify(report, null, 2);
+  const text = () => renderTextReport(run.summary, { thresholds });
+  if (!await emit(plan.jsonPath, json, text)) return EXIT.usage;
+  const failed = thresholds.filter((t) => !t.passed).map((t) => t.expression);
+  // An open loop that could not keep its rate says so on stderr too, since
+  // --json - leaves no text report (k6 prints dropped_iterations likewise).
+  const dropped = droppedStartsNote(run.summary);
+  if (dropped) say(dropped);
   // One line: the report above shows the rest.
   if (reasons.length > 0) say(reasons[0]);
+  else if (verdict === "pass" && failed.length > 0) say(`FAIL: thresholds ${failed.join(", ")}`);
+  if (verdict === "pass" && failed.length > 0) return EXIT.failed;
   return LOAD_VERDICT_EXIT[verdict];
 }

@@ -1,6 +1,7 @@
 /**
- * The `load` command line: the load's shape and sessions, and the census
- * around it.
+ * The `load` command line: the load's shape and sessions, the census around
+ * it and the thresholds on it; and {@link planLoad}, which lays it over the
+ * config file (`--config FILE`, or `./synfin.json`), as `check` does.
  *
  * @module
  */
@@ -13,7 +14,9 @@ import { chooseEngine } from "../engine/engine_choice.ts";
 import { checkSourcesEngine } from "../engine/sources.ts";
 import type { Target } from "../base/target.ts";
 import type { LoadOptions } from "../engine/runner.ts";
-import { type CensusChoice, censusSettings } from "../census/settings.ts";
+import { type CensusChoice, type CensusSettings, censusSettings } from "../census/settings.ts";
+import type { SynfinConfig } from "../suite/config.ts";
+import { parseKnownThreshold, type Threshold } from "../suite/threshold.ts";
 import {
   CENSUS_OPTIONS,
   censusGiven,
@@ -23,6 +26,7 @@ import {
   engineGiven,
   integer,
   jsonPathOf,
+  nonEmpty,
   parseOptions,
   positiveDuration,
   unescapePayload,
@@ -49,6 +53,30 @@ export interface LoadCommand {
   census: CensusChoice;
   /** `--json FILE`: write the JSON summary there (`-`: stdout instead of the text). */
   jsonPath?: string;
+  /** `--threshold EXPR`, each checked by `parseKnownThreshold`; absent when none was given. */
+  thresholds?: string[];
+  /** `--config FILE` (default: `./synfin.json` if present). */
+  configPath?: string;
+  /**
+   * The census options as given (`"off"` for `--no-census`); absent when
+   * none was. `census` fills in the defaults, which would hide from
+   * {@link planLoad} whether the config file's `drain` may apply.
+   */
+  censusGiven?: "off" | Partial<CensusSettings>;
+}
+
+/** What `load` runs: the command line over the config file over the defaults. */
+export interface LoadPlan {
+  /** The server. */
+  target: Target;
+  /** What was given, on the command line or in the file; the runner fills in the rest. */
+  load: LoadOptions;
+  /** The census, `"off"` or its settings with the defaults filled in. */
+  census: CensusChoice;
+  /** Thresholds on the load's metrics, the config file's first. */
+  thresholds: Threshold[];
+  /** Where to write the JSON summary (`-`: stdout instead of the text). */
+  jsonPath?: string;
 }
 
 const LOAD_OPTIONS = {
@@ -62,6 +90,8 @@ const LOAD_OPTIONS = {
   send: { type: "string" },
   hold: { type: "string" },
   source: { type: "string" },
+  threshold: { type: "string", multiple: true },
+  config: { type: "string" },
 } as const;
 
 /**
@@ -105,7 +135,73 @@ export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
   }
   const given = censusGiven(values);
   const census = given === "off" ? given : censusSettings(given);
-  return { kind: "load", target: target!, load, census, ...jsonPathOf(values.json) };
+  const command: LoadCommand = { kind: "load", target: target!, load, census };
+  Object.assign(command, jsonPathOf(values.json));
+  if (values.threshold !== undefined) {
+    command.thresholds = values.threshold.map((expression) => {
+      parseKnownThreshold(expression);
+      return expression;
+    });
+  }
+  if (values.config !== undefined) command.configPath = nonEmpty(values.config, "--config");
+  if (given !== undefined) command.censusGiven = given;
+  return command;
+}
+
+/**
+ * Lays the command line over the config file (its keys checked by
+ * `loadConfig`): each option given wins over its key (`-c` over
+ * `concurrency`, `--drain` over `drain`, `--json` over `json`), thresholds
+ * add up, the file's first (as `check`'s do), and `--no-census` leaves out
+ * the file's `drain` and `serverSockets` too. The keys only `check` reads
+ * (`cases`, `skip`, `strict`, `junit`, `target`) are left alone.
+ *
+ * @throws {UsageError} when a config value does not parse.
+ * @example
+ * ```ts
+ * import { parseLoadArgs, planLoad } from "./load_args.ts";
+ * const command = parseLoadArgs(["-c", "10", "127.0.0.1:8080"]);
+ * if (command.kind === "load") {
+ *   const plan = planLoad(command, { concurrency: 50, sessions: 500, thresholds: ["sessions==500"] });
+ *   console.assert(plan.load.concurrency === 10 && plan.load.sessions === 500);
+ *   console.assert(plan.thresholds[0].metric === "sessions");
+ * }
+ * ```
+ */
+export function planLoad(command: LoadCommand, config: SynfinConfig = {}): LoadPlan {
+  const load: LoadOptions = { ...command.load };
+  const ms = (key: "duration" | "connectTimeout" | "closeTimeout" | "hold" | "drain") =>
+    config[key] === undefined ? undefined : parseDuration(config[key], `config "${key}"`);
+  load.concurrency ??= config.concurrency;
+  load.sessions ??= config.sessions;
+  load.durationMs ??= ms("duration");
+  load.rate ??= config.rate;
+  load.connectTimeoutMs ??= ms("connectTimeout");
+  load.closeTimeoutMs ??= ms("closeTimeout");
+  load.holdMs ??= ms("hold");
+  if (load.send === undefined && config.send !== undefined) {
+    load.send = unescapePayload(config.send);
+  }
+  // An absent key stays absent: the runner's defaults apply, as without a file.
+  for (const key of Object.keys(load) as (keyof LoadOptions)[]) {
+    if (load[key] === undefined) delete load[key];
+  }
+  const given = command.censusGiven;
+  const census: CensusChoice = given === "off" ? "off" : censusSettings({
+    drainMs: given?.drainMs ?? ms("drain"),
+    serverSocketsCommand: given?.serverSocketsCommand ?? config.serverSockets,
+  });
+  const plan: LoadPlan = {
+    target: command.target,
+    load,
+    census,
+    thresholds: [...(config.thresholds ?? []), ...(command.thresholds ?? [])].map(
+      parseKnownThreshold,
+    ),
+  };
+  const jsonPath = command.jsonPath ?? config.json;
+  if (jsonPath !== undefined) plan.jsonPath = jsonPath;
+  return plan;
 }
 
 function rate(text: string): number {

@@ -16,7 +16,8 @@
  * Loading validates everything it can without running: types, unknown keys
  * (a misspelt key would otherwise be silently ignored), and the target,
  * durations, concurrency and thresholds (their metric names included) with
- * the very checks of the flags they stand for (`-d`, `-c`, `--threshold`),
+ * the very checks of the flags they stand for (`-d`, `-c`, `-n`, `--hold`,
+ * `--threshold`),
  * so a bad file fails with exit code 2, names the file and key, and says
  * what the flag would. Durations stay text (`"2s"`, or `"5"` for 5): the CLI
  * parses them as it parses the same options on the command line.
@@ -62,8 +63,20 @@ export interface SynfinConfig {
   drain?: string;
   /** How long the load runs, e.g. `10s` (in the file also a number of seconds). */
   duration?: string;
-  /** Sessions in flight in the suite's load, 1 to 10,000 (as `-c`). */
+  /** Sessions in flight in the suite's load or in `load`, 1 to 10,000 (as `-c`). */
   concurrency?: number;
+  /** `load` only: stop after this many sessions (as `-n`). */
+  sessions?: number;
+  /** `load` only: open loop, sessions started per second (as `-r`). */
+  rate?: number;
+  /** `load` only: dwell before our FIN, e.g. `20ms` (as `--hold`). */
+  hold?: string;
+  /**
+   * `load` only: what each session writes after connect, with the escapes
+   * of `--send` (`\r`, `\n`, `\xHH`; in JSON `"PING\\r\\n"`), which the
+   * CLI decodes.
+   */
+  send?: string;
   /**
    * Command printing the server host's socket table: the census setting's
    * `serverSocketsCommand` (`--server-sockets`).
@@ -143,6 +156,19 @@ function count(option: string, max: number): Check {
   };
 }
 
+/** A rate of sessions per second, in the range of `--rate`. */
+function rate(value: unknown) {
+  return typeof value === "number" && value > 0 && value <= MAX_RATE
+    ? { value }
+    : { problem: `must be sessions per second, more than 0 and at most ${MAX_RATE}, e.g. 500` };
+}
+
+/** The highest `--rate`, in sessions per second. */
+const MAX_RATE = 1_000_000;
+
+/** The most sessions of `-n`. */
+const MAX_SESSIONS = 100_000_000;
+
 const CHECKS: Record<keyof SynfinConfig, Check> = {
   target: parsed(string, parseTarget),
   cases: strings,
@@ -156,6 +182,10 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
   drain: duration("--drain", false),
   duration: duration("--duration", true),
   concurrency: count("--concurrency", MAX_CONCURRENCY),
+  sessions: count("--sessions", MAX_SESSIONS),
+  rate,
+  hold: duration("--hold", false),
+  send: string,
   serverSockets: string,
 };
 

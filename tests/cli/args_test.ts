@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseCli } from "../../lib/cli/args.ts";
 import { HELP } from "../../lib/cli/help.ts";
-import { MAX_CONCURRENCY } from "../../lib/cli/load_args.ts";
+import { MAX_CONCURRENCY, planLoad } from "../../lib/cli/load_args.ts";
 import { unescapePayload } from "../../lib/cli/parse.ts";
 import { DEFAULT_DRAIN_MS } from "../../lib/census/settings.ts";
 import { UsageError } from "../../lib/base/errors.ts";
@@ -536,4 +536,118 @@ Deno.test("check: a threshold on an unknown metric is refused at parse time", ()
     ["check", "--threshold", "server.closewait==0", "127.0.0.1:8080"],
     'did you mean "server.closeWait"?',
   );
+});
+
+Deno.test("load: --threshold is repeatable and checked as check's is; --config names a file", () => {
+  const command = parseCli([
+    "load",
+    "--threshold",
+    "handshake.p99<5ms",
+    "--threshold",
+    "server.closeWait==0",
+    "--config",
+    "ci.json",
+    "127.0.0.1:8080",
+  ]);
+  assert.ok(command.kind === "load");
+  assert.deepEqual(command.thresholds, ["handshake.p99<5ms", "server.closeWait==0"]);
+  assert.equal(command.configPath, "ci.json");
+  assertUsageError(
+    ["load", "--threshold", "handshake.p999<5ms", "127.0.0.1:8080"],
+    'unknown metric "handshake.p999"; did you mean "handshake.p99.9"?',
+  );
+  assertUsageError(["load", "--threshold", "handshake.p99<5", "127.0.0.1:8080"], "add a unit");
+  assertUsageError(["load", "--config", "", "127.0.0.1:8080"], "--config");
+});
+
+Deno.test("planLoad: the config file's keys apply to load, under the command line's", () => {
+  const parse = (args: string[]) => {
+    const command = parseCli(["load", ...args, "127.0.0.1:8080"]);
+    assert.ok(command.kind === "load");
+    return command;
+  };
+  const config = {
+    concurrency: 7,
+    sessions: 30,
+    duration: "2s",
+    rate: 50,
+    connectTimeout: "1s",
+    closeTimeout: "300ms",
+    hold: "10ms",
+    send: "PING\\r\\n",
+    drain: "700ms",
+    serverSockets: "ss -tan",
+    thresholds: ["handshake.p99<5ms"],
+    json: "out.json",
+    // check's keys: load has no use for them.
+    cases: ["close/"],
+    junit: "x.xml",
+  };
+  const fromFile = planLoad(parse([]), config);
+  assert.deepEqual(fromFile.load, {
+    concurrency: 7,
+    sessions: 30,
+    durationMs: 2000,
+    rate: 50,
+    connectTimeoutMs: 1000,
+    closeTimeoutMs: 300,
+    holdMs: 10,
+    send: unescapePayload("PING\\r\\n"),
+  });
+  assert.deepEqual(fromFile.census, { drainMs: 700, serverSocketsCommand: "ss -tan" });
+  assert.deepEqual(fromFile.thresholds.map((t) => t.expression), ["handshake.p99<5ms"]);
+  assert.equal(fromFile.jsonPath, "out.json");
+  assert.equal(fromFile.target.label, "127.0.0.1:8080");
+
+  const flags = planLoad(
+    parse([
+      "-c",
+      "3",
+      "-n",
+      "5",
+      "-d",
+      "1s",
+      "-r",
+      "9",
+      "--hold",
+      "0",
+      "--send",
+      "x",
+      "--connect-timeout",
+      "2s",
+      "--close-timeout",
+      "1s",
+      "--drain",
+      "0",
+      "--json",
+      "-",
+      "--threshold",
+      "sessions==5",
+    ]),
+    config,
+  );
+  assert.deepEqual(flags.load, {
+    concurrency: 3,
+    sessions: 5,
+    durationMs: 1000,
+    rate: 9,
+    connectTimeoutMs: 2000,
+    closeTimeoutMs: 1000,
+    holdMs: 0,
+    send: unescapePayload("x"),
+  });
+  assert.deepEqual(flags.census, { drainMs: 0, serverSocketsCommand: "ss -tan" });
+  // Thresholds add up, the file's first, as check's do.
+  assert.deepEqual(flags.thresholds.map((t) => t.expression), [
+    "handshake.p99<5ms",
+    "sessions==5",
+  ]);
+  assert.equal(flags.jsonPath, "-");
+  assert.equal(planLoad(parse(["--no-census"]), config).census, "off");
+  // Without a file, the command line as parsed.
+  const bare = planLoad(parse(["-c", "2"]));
+  assert.deepEqual(bare.load, { concurrency: 2 });
+  assert.deepEqual(bare.census, CENSUS);
+  assert.deepEqual(bare.thresholds, []);
+  assert.equal(bare.jsonPath, undefined);
 });

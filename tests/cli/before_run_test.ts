@@ -66,3 +66,31 @@ Deno.test("checkBeforeRun reads check's config file: its reports and thresholds 
       }),
   );
 });
+
+Deno.test("checkBeforeRun reads load's config file: its report and thresholds too", async () => {
+  await withConfig(
+    { json: "/nonexistent/dir/x.json" },
+    (path) =>
+      assert.rejects(before(["load", "--config", path, "127.0.0.1:1"]), {
+        name: "UsageError",
+        message: /^Cannot write --json \/nonexistent\/dir\/x\.json: no such file/,
+      }),
+  );
+  // The command line's report wins over the file's, so only it is checked.
+  await withConfig(
+    { json: "/nonexistent/dir/x.json" },
+    (path) => before(["load", "--config", path, "--json", "-", "127.0.0.1:1"]),
+  );
+  await withConfig(
+    { thresholds: ["handshake.p999<5ms"] },
+    (path) =>
+      assert.rejects(before(["load", "--config", path, "127.0.0.1:1"]), {
+        name: "UsageError",
+        message: /unknown metric "handshake\.p999"; did you mean "handshake\.p99\.9"\?/,
+      }),
+  );
+  await assert.rejects(before(["load", "--config", "/nonexistent/c.json", "127.0.0.1:1"]), {
+    name: "UsageError",
+    message: "Invalid config /nonexistent/c.json: no such file",
+  });
+});

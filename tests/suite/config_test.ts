@@ -68,7 +68,8 @@ Deno.test("loadConfig rejects a bad file with a UsageError naming file and key",
       "unknown key",
       '{"treshold": ["handshake.p99<5ms"]}',
       'unknown key "treshold" (known: target, cases, skip, strict, thresholds, junit, json, ' +
-      "connectTimeout, closeTimeout, drain, duration, concurrency, serverSockets)",
+      "connectTimeout, closeTimeout, drain, duration, concurrency, sessions, rate, hold, send, " +
+      "serverSockets)",
     ],
     [
       "thresholds not an array",
@@ -247,3 +248,55 @@ Deno.test("loadConfig checks values with the flags' own checks and words", async
         '"server.closewait"; did you mean "server.closeWait"?',
     ));
 });
+
+Deno.test("loadConfig reads the keys of load: sessions, rate, hold, send", async (t) => {
+  await t.step("good values are kept as written (durations as text)", async () => {
+    const text = '{"sessions": 500, "rate": 250.5, "hold": "20ms", "send": "PING\\\\r\\\\n"}';
+    await withConfig(text, async (path) => {
+      assert.deepEqual(await loadConfig(path), {
+        sessions: 500,
+        rate: 250.5,
+        hold: "20ms",
+        send: "PING\\r\\n",
+      });
+    });
+  });
+  await t.step("a hold of 0 is allowed, as --hold 0 is", async () => {
+    await withConfig('{"hold": 0}', async (path) => {
+      assert.equal((await loadConfig(path)).hold, "0");
+    });
+  });
+  await t.step("sessions are checked as -n is", () =>
+    rejects(
+      '{"sessions": 0}',
+      '"sessions" is invalid: invalid --sessions "0": give a whole number from 1 to 100000000',
+    ));
+  await t.step("a rate must be a positive number", () =>
+    rejects(
+      '{"rate": "fast"}',
+      '"rate" must be sessions per second, more than 0 and at most 1000000, e.g. 500',
+    ));
+  await t.step("a rate of 0 is refused", () =>
+    rejects(
+      '{"rate": 0}',
+      '"rate" must be sessions per second, more than 0 and at most 1000000, e.g. 500',
+    ));
+  await t.step(
+    "a bad hold is refused as --hold is",
+    () => rejects('{"hold": "soon"}', '"hold" is invalid: invalid --hold "soon": ' + holdWords()),
+  );
+  await t.step(
+    "send must be a non-empty string",
+    () => rejects('{"send": ""}', '"send" must be a non-empty string'),
+  );
+});
+
+/** What the --hold flag says of "soon", after its `Invalid --hold "soon": `. */
+function holdWords(): string {
+  try {
+    parseCli(["load", "--hold", "soon", "127.0.0.1:8080"]);
+  } catch (error) {
+    return (error as Error).message.replace(/^Invalid --hold "soon": /, "");
+  }
+  throw new Error("--hold soon was accepted");
+}
