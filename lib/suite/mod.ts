@@ -8,6 +8,7 @@
 export * from "./case.ts";
 export * from "./case_verdict.ts";
 export * from "./config.ts";
+export * from "./load_thresholds.ts";
 export * from "./metrics.ts";
 export * from "./plan.ts";
 export * from "./result.ts";
