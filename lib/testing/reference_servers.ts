@@ -77,6 +77,21 @@ export interface ReferenceServerOptions {
    * @default {1000}
    */
   idleTimeoutMs?: number;
+  /**
+   * leaky: after the first `leakFirst`, connection number `leakEvery`,
+   * `2 * leakEvery`, ... (counted from 1 in accept order) is never closed
+   * after EOF; the others are closed as the well-behaved server closes them.
+   *
+   * @default {1}
+   */
+  leakEvery?: number;
+  /**
+   * leaky: the first this many connections are never closed after EOF
+   * either, standing for CLOSE_WAIT sockets an earlier run left behind.
+   *
+   * @default {0}
+   */
+  leakFirst?: number;
 }
 
 /** A running reference server. */
@@ -118,10 +133,18 @@ export function startReferenceServer(
   if (kind === "reset" || kind === "resets-at-accept") {
     return startResetServer(hostname, backlog, options.port, kind);
   }
+  const { leakEvery = 1, leakFirst = 0 } = options;
+  if (!Number.isInteger(leakEvery) || leakEvery < 1) {
+    throw new RangeError(`Invalid leakEvery ${leakEvery}: use an integer of 1 or more`);
+  }
+  // Which accepted connections (numbered from 1) a leaky handler leaves in CLOSE_WAIT.
+  const leaks = (index: number) =>
+    kind === "leaky" && (index <= leakFirst || (index - leakFirst) % leakEvery === 0);
   return Promise.resolve(
     startDenoServer(kind, hostname, backlog, options.port, {
       acceptDelayMs: options.acceptDelayMs ?? 50,
       idleTimeoutMs: options.idleTimeoutMs ?? 1000,
+      leaks,
     }),
   );
 }
@@ -178,9 +201,9 @@ function startDenoServer(
   hostname: string,
   backlog: number,
   port: number | undefined,
-  timing: { acceptDelayMs: number; idleTimeoutMs: number },
+  behaviour: { acceptDelayMs: number; idleTimeoutMs: number; leaks: (index: number) => boolean },
 ): ReferenceServer {
-  const { acceptDelayMs, idleTimeoutMs } = timing;
+  const { acceptDelayMs, idleTimeoutMs, leaks } = behaviour;
   const listener = listenBelowEphemeral({ hostname, backlog, port });
   const conns = new Set<Deno.TcpConn>();
   const handlers = new Set<Promise<void>>();
@@ -188,7 +211,7 @@ function startDenoServer(
   let closing = false;
   const shutdown = new AbortController();
 
-  const serve = async (conn: Deno.TcpConn) => {
+  const serve = async (conn: Deno.TcpConn, leaksThis: boolean) => {
     conns.add(conn);
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     // Closing the conn makes the pending read reject: the handler then ends.
@@ -211,7 +234,7 @@ function startDenoServer(
         let offset = 0;
         while (offset < n) offset += await conn.write(buffer.subarray(offset, n));
       }
-      if (kind === "leaky") {
+      if (leaksThis) {
         // The bug under test: the handler saw EOF and forgot to close.
         await new Promise<void>((resolve) =>
           shutdown.signal.addEventListener("abort", () => resolve(), { once: true })
@@ -239,7 +262,7 @@ function startDenoServer(
       const conn = await acceptNext(listener, () => closing);
       if (conn === undefined) return;
       accepted++;
-      const handler = serve(conn);
+      const handler = serve(conn, leaks(accepted));
       handlers.add(handler);
       handler.finally(() => handlers.delete(handler));
       if (kind === "slow-accept") {
@@ -279,11 +302,19 @@ function startDenoServer(
 }
 
 if (import.meta.main) {
-  // `deno run -P lib/testing/reference_servers.ts KIND [PORT] [BACKLOG]`: run one for manual tests.
-  const [kind, port, backlog] = Deno.args as [ReferenceServerKind, string?, string?];
+  // `deno run -P lib/testing/reference_servers.ts KIND [PORT] [BACKLOG] [LEAK_EVERY] [LEAK_FIRST]`:
+  // run one for manual tests and network-namespace tests.
+  const [kind, port, backlog, leakEvery, leakFirst] = Deno.args as [
+    ReferenceServerKind,
+    string?,
+    string?,
+    string?,
+    string?,
+  ];
   if (!REFERENCE_SERVER_KINDS.includes(kind)) {
     console.error(
-      `usage: reference_servers.ts ${REFERENCE_SERVER_KINDS.join("|")} [PORT] [BACKLOG]`,
+      `usage: reference_servers.ts ${REFERENCE_SERVER_KINDS.join("|")} [PORT] [BACKLOG] ` +
+        "[LEAK_EVERY] [LEAK_FIRST]",
     );
     Deno.exit(2);
   }
@@ -294,6 +325,8 @@ if (import.meta.main) {
   const server = await startReferenceServer(kind, {
     port: port ? Number(port) : undefined,
     backlog: backlog ? Number(backlog) : undefined,
+    leakEvery: leakEvery ? Number(leakEvery) : undefined,
+    leakFirst: leakFirst ? Number(leakFirst) : undefined,
   });
   console.log(`${kind} server on ${server.target.label}: ${REFERENCE_SERVER_BEHAVIOUR[kind]}`);
   // A never-accepts server has no pending op of its own (it only holds the

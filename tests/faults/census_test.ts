@@ -54,7 +54,7 @@ Deno.test({
           "echo 40000 40049 > /proc/sys/net/ipv4/ip_local_port_range",
           "echo 1 > /proc/sys/net/ipv4/tcp_fin_timeout",
           serve(
-            `${DENO} run -q -A '${ROOT}lib/testing/partial_leak_server.ts' ${port} 10 50`,
+            `${DENO} run -q -A '${ROOT}lib/testing/reference_servers.ts' leaky ${port} 4096 10 50`,
             port,
           ),
           `for i in $(seq 50); do exec 3<>/dev/tcp/127.0.0.1/${port}; exec 3>&-; done`,
