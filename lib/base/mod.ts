@@ -14,4 +14,5 @@ export * from "./errors.ts";
 export * from "./exit_codes.ts";
 export * from "./limits.ts";
 export * from "./target.ts";
+export * from "./tcp_state.ts";
 export * from "./version.ts";

@@ -13,38 +13,11 @@
  * @module
  */
 
+import { TCP_STATES, type TcpState } from "../../base/tcp_state.ts";
 import { type Libc, LINUX } from "./libc.ts";
 
 /** A socket's state as TCP_INFO reports it, e.g. `CLOSE_WAIT`; `UNKNOWN` for no state. */
-export type KernelTcpState =
-  | "UNKNOWN"
-  | "ESTABLISHED"
-  | "SYN_SENT"
-  | "SYN_RECV"
-  | "FIN_WAIT1"
-  | "FIN_WAIT2"
-  | "TIME_WAIT"
-  | "CLOSE"
-  | "CLOSE_WAIT"
-  | "LAST_ACK"
-  | "LISTEN"
-  | "CLOSING";
-
-// By their `tcpi_state` number (`include/net/tcp_states.h`).
-const STATE_BY_NUMBER: readonly KernelTcpState[] = Object.freeze([
-  "UNKNOWN",
-  "ESTABLISHED",
-  "SYN_SENT",
-  "SYN_RECV",
-  "FIN_WAIT1",
-  "FIN_WAIT2",
-  "TIME_WAIT",
-  "CLOSE",
-  "CLOSE_WAIT",
-  "LAST_ACK",
-  "LISTEN",
-  "CLOSING",
-]);
+export type KernelTcpState = "UNKNOWN" | Exclude<TcpState, "NEW_SYN_RECV">;
 
 /** What TCP_INFO says of a socket at one moment. */
 export interface TcpInfoSample {
@@ -100,10 +73,16 @@ export class TcpInfoReader {
     if (result !== 0) return undefined;
     const view = this.#view;
     return {
-      state: STATE_BY_NUMBER[view.getUint8(0)] ?? "UNKNOWN",
+      state: tcpInfoState(view.getUint8(0)),
       unacked: view.getUint32(24, true),
       rttUs: view.getUint32(68, true),
       totalRetrans: view.getUint32(100, true),
     };
   }
+}
+
+/** `tcpi_state` by its number (`TCP_STATES[n - 1]`); a request socket's or no state is `UNKNOWN`. */
+function tcpInfoState(n: number): KernelTcpState {
+  const state = TCP_STATES[n - 1];
+  return state === undefined || state === "NEW_SYN_RECV" ? "UNKNOWN" : state;
 }
