@@ -10,7 +10,8 @@ import type { EngineName, LoadResult, StopReason } from "../engine/runner.ts";
 import type { TesterUsage } from "../engine/load.ts";
 import type { PhaseStats } from "../engine/histogram.ts";
 import type { Outcome, Phase } from "../engine/outcome.ts";
-import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
+import { type ScriptErrorGroup, TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
+import type { CheckCount } from "../engine/scripted/checks.ts";
 import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
 import type { LingerFindings } from "./findings.ts";
 
@@ -80,6 +81,16 @@ export interface LoadSummary {
   kernel: KernelEvidenceTally | null;
   /** Failed operations by phase and errno. */
   errors: { phase: Phase; errno: string; count: number }[];
+  /** Scripted runs: the scenario that ran. */
+  scenario?: ScenarioSummary;
+  /** The run's tags (config `tags`, a scenario's `options.tags`, `--tag`), when it has any. */
+  tags?: Readonly<Record<string, string>>;
+  /** Scripted runs: each mark series (`login{region:eu}`): count, percentiles (us), histogram. */
+  marks?: Record<string, PhaseSummary>;
+  /** Scripted runs: passes and fails per check. */
+  checks?: CheckCount[];
+  /** Scripted runs: sessions a scenario's throw ended, by message. */
+  scriptErrors?: ScriptErrorGroup[];
   /** The socket census of the server port, when one was taken (see `SocketWatch`). */
   sockets?: SocketReport | SocketsUnavailable;
   /** The census cross-checked with the outcomes, when a census was attempted. */
@@ -87,6 +98,12 @@ export interface LoadSummary {
 }
 
 /** Parts of the summary measured outside the load itself. */
+/** Which scenario a scripted run ran. */
+export interface ScenarioSummary {
+  /** A built-in's name (`redis-ping`) or the module as given (`my_scenario.ts`). */
+  name: string;
+}
+
 export interface SummaryExtras {
   /** The socket census. */
   sockets?: SocketReport | SocketsUnavailable;
@@ -146,6 +163,13 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     tester: { ...result.tester },
     kernel: tally.kernel.sessions > 0 ? { ...tally.kernel } : null,
     errors: tally.errors,
+    ...(tally.marks.size > 0 && {
+      marks: Object.fromEntries(
+        [...tally.marks].map(([key, h]) => [key, { ...h.stats(), histogram: h.encode() }]),
+      ),
+    }),
+    ...(tally.checks.length > 0 && { checks: tally.checks.map((c) => ({ ...c })) }),
+    ...(tally.scriptErrors.length > 0 && { scriptErrors: tally.scriptErrors }),
     ...extras,
   };
 }

@@ -23,6 +23,25 @@ const PARSERS = {
 } as const;
 
 /**
+ * `run SCENARIO HOST:PORT [load options]`: `load` with `--scenario SCENARIO`.
+ */
+function parseRunArgs(args: string[]): LoadCommand | EarlyCommand {
+  const scenario = args[0];
+  if (scenario === undefined || scenario.startsWith("-")) {
+    if (scenario !== undefined && ["-h", "--help", "-V", "--version"].includes(scenario)) {
+      return parseLoadArgs(args, "run");
+    }
+    throw new UsageError(
+      "Missing scenario: give run SCENARIO HOST:PORT (a file or a built-in name)",
+    );
+  }
+  if (args.includes("--scenario") || args.some((a) => a.startsWith("--scenario="))) {
+    throw new UsageError("run takes its scenario as its first word, not --scenario");
+  }
+  return parseLoadArgs(["--scenario", scenario, ...args.slice(1)], "run");
+}
+
+/**
  * Parses argv. A first word naming a command (`check`, `load`, `idle`)
  * selects it; otherwise the command is `check`. A first word that names no
  * command and is no target, followed by more words, is an unknown command.
@@ -39,6 +58,7 @@ export function parseCli(argv: string[]): CliCommand {
   const word = argv[0];
   if (word === "check") return parseCheckArgs(argv.slice(1), { named: true });
   if (word === "load" || word === "idle") return PARSERS[word](argv.slice(1));
+  if (word === "run") return parseRunArgs(argv.slice(1));
   if (word !== undefined && argv.length > 1 && /^[A-Za-z][\w-]*$/.test(word)) {
     // A bare word cannot be HOST:PORT: a typo of a command, as in `lod 127.0.0.1:80`.
     const near = closest(word, COMMANDS);

@@ -12,6 +12,9 @@ import { exitCodeTable } from "../base/exit_codes.ts";
 import { MAX_CONCURRENCY } from "../base/limits.ts";
 import { MAX_LOAD_CONCURRENCY } from "./load_args.ts";
 import type { HelpTopic } from "./parse.ts";
+import { BUILTIN_SESSION_SCENARIOS } from "../../scenarios/sessions/registry.ts";
+
+const SCENARIO_NAMES = Object.keys(BUILTIN_SESSION_SCENARIOS).join(", ");
 
 // The width of the help text: the code column, then the wrapped meaning.
 const WIDTH = 86;
@@ -100,7 +103,19 @@ TIME_WAIT, half-open) before, during and after the run.
       --source ADDRS       bind each connection's source address, in turn, e.g.
                            127.0.0.2-127.0.0.9 or 127.0.0.2,127.0.0.3 (raw engine; the
                            port is left to the kernel, so TIME_WAIT reuse still works)
-      --json FILE          write the JSON summary (- for stdout instead of the text)`;
+      --json FILE          write the JSON summary (- for stdout instead of the text)
+      --scenario NAME|FILE each session runs a scenario instead (as run does)
+      --tag NAME=VALUE     tag the run (kept in the JSON summary); repeatable`;
+
+const RUN = `run: runs a scenario, a module whose default function is one session, thousands of
+times with every load option above; flags override the module's \`options\`, which
+override the config file. Built-in scenarios: ${SCENARIO_NAMES}.
+  deno run -P cli.ts run my_scenario.ts HOST:PORT [load options]
+  deno run -P cli.ts run redis-ping 127.0.0.1:6379 -c 50 -d 10s
+      --no-check           do not type-check the scenario file first
+A scenario file that does not type-check or load is a usage error (exit 2).
+Thresholds also take checks>99%, check.NAME>99% and mark.NAME.p99<20ms, with
+tag filters such as mark.login{region:eu}.p99<20ms.`;
 
 const IDLE = `idle: holds idle connections and reports when and how (FIN or RST) the server
 drops them, or that it kept them past the bound.
@@ -145,10 +160,12 @@ that works, before anything connects):
  * ```
  */
 export function commandHelp(topic: HelpTopic): string {
-  const body = { check: CHECK, load: LOAD, idle: IDLE }[topic];
+  const body = { check: CHECK, load: LOAD, run: `${LOAD}\n\n${RUN}`, idle: IDLE }[topic];
   const common = topic === "idle" ? [CONNECT_TIMEOUT, EARLY] : [CONNECT_TIMEOUT, CENSUS, EARLY];
   const usage = topic === "check"
     ? "Usage: deno run -P cli.ts [check] [options] HOST:PORT"
+    : topic === "run"
+    ? "Usage: deno run -P cli.ts run SCENARIO [options] HOST:PORT"
     : `Usage: deno run -P cli.ts ${topic} [options] HOST:PORT`;
   return `${usage}\n\n${body}\n\nCommon:\n${common.join("\n")}\n\n${PERMISSIONS}\n\n` +
     `Exit codes:\n${exitCodesHelp()}\n`;
@@ -162,6 +179,8 @@ ${USAGE}
 ${CHECK}
 
 ${LOAD}
+
+${RUN}
 
 ${IDLE}
 

@@ -18,6 +18,17 @@ import { onCtrlC } from "./interrupt.ts";
 import { emit, say, sayEngineFallback, sayUsageError } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
+import { type ResolvedScenario, resolveScenario } from "./scenario_file.ts";
+import type { SynfinConfig } from "../suite/config.ts";
+
+function layerOptions(config: SynfinConfig, options: SynfinConfig): SynfinConfig {
+  return {
+    ...config,
+    ...options,
+    thresholds: [...(config.thresholds ?? []), ...(options.thresholds ?? [])],
+    tags: { ...config.tags, ...options.tags },
+  };
+}
 
 /** The exit code of each load verdict. */
 export const LOAD_VERDICT_EXIT: Readonly<Record<LoadVerdictKind, ExitCode>> = Object.freeze({
@@ -51,9 +62,17 @@ export const LOAD_VERDICT_EXIT: Readonly<Record<LoadVerdictKind, ExitCode>> = Ob
  */
 export async function load(command: LoadCommand): Promise<number> {
   let plan: LoadPlan;
+  let scenario: ResolvedScenario | undefined;
   try {
     const configPath = command.configPath ?? await findDefaultConfig();
-    plan = planLoad(command, configPath ? await loadConfig(configPath) : {});
+    const config = configPath ? await loadConfig(configPath) : {};
+    if (command.scenario !== undefined) {
+      scenario = await resolveScenario(command.scenario, { typeCheck: !command.noTypeCheck });
+    }
+    // A scenario's options sit between the config file and the flags;
+    // thresholds and tags add up (file, scenario, flags).
+    plan = planLoad(command, scenario ? layerOptions(config, scenario.options) : config);
+    if (scenario) plan.load.scenario = scenario.url;
   } catch (error) {
     return sayUsageError(error);
   }
@@ -79,6 +98,8 @@ export async function load(command: LoadCommand): Promise<number> {
   const thresholds = evaluateLoadThresholds(plan.thresholds, run.summary, {
     cutByTesterLimit: verdict === "tester-limit",
   });
+  if (scenario) run.summary.scenario = { name: scenario.name };
+  if (plan.tags) run.summary.tags = plan.tags;
   // The key only with thresholds: a summary without them keeps its shape.
   const report = thresholds.length > 0 ? { ...run.summary, thresholds } : run.summary;
   const json = JSON.stringify(report, null, 2);

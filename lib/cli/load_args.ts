@@ -15,7 +15,7 @@ import { checkSourcesEngine } from "../engine/sources.ts";
 import type { Target } from "../base/target.ts";
 import type { LoadOptions } from "../engine/runner.ts";
 import { type CensusChoice, type CensusSettings, censusSettings } from "../census/settings.ts";
-import type { SynfinConfig } from "../suite/config.ts";
+import { type SynfinConfig, tagProblem } from "../suite/config.ts";
 import { parseKnownThreshold, type Threshold } from "../suite/threshold.ts";
 import {
   CENSUS_OPTIONS,
@@ -63,6 +63,12 @@ export interface LoadCommand {
    * {@link planLoad} whether the config file's `drain` may apply.
    */
   censusGiven?: "off" | Partial<CensusSettings>;
+  /** `--scenario NAME|FILE` (or `run NAME|FILE`): a built-in scenario or a module. */
+  scenario?: string;
+  /** `--tag k=v`, each checked; absent when none was given. */
+  tags?: Record<string, string>;
+  /** `--no-check`: do not type-check a scenario file before running it. */
+  noTypeCheck?: boolean;
 }
 
 /** What `load` runs: the command line over the config file over the defaults. */
@@ -77,6 +83,8 @@ export interface LoadPlan {
   thresholds: Threshold[];
   /** Where to write the JSON summary (`-`: stdout instead of the text). */
   jsonPath?: string;
+  /** The run's tags: the config file's, the scenario's, then `--tag`. */
+  tags?: Record<string, string>;
 }
 
 const LOAD_OPTIONS = {
@@ -92,6 +100,9 @@ const LOAD_OPTIONS = {
   source: { type: "string" },
   threshold: { type: "string", multiple: true },
   config: { type: "string" },
+  scenario: { type: "string" },
+  tag: { type: "string", multiple: true },
+  "no-check": { type: "boolean" },
 } as const;
 
 /**
@@ -105,8 +116,11 @@ const LOAD_OPTIONS = {
  * console.assert(command.kind === "load" && command.census === "off");
  * ```
  */
-export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
-  const { values, target, early } = parseOptions(args, LOAD_OPTIONS, { topic: "load" });
+export function parseLoadArgs(
+  args: string[],
+  topic: "load" | "run" = "load",
+): LoadCommand | EarlyCommand {
+  const { values, target, early } = parseOptions(args, LOAD_OPTIONS, { topic });
   if (early) return early;
   const load: LoadOptions = {};
   if (values.concurrency !== undefined) {
@@ -145,6 +159,9 @@ export function parseLoadArgs(args: string[]): LoadCommand | EarlyCommand {
   }
   if (values.config !== undefined) command.configPath = nonEmpty(values.config, "--config");
   if (given !== undefined) command.censusGiven = given;
+  if (values.scenario !== undefined) command.scenario = nonEmpty(values.scenario, "--scenario");
+  if (values.tag !== undefined) command.tags = parseTags(values.tag);
+  if (values["no-check"]) command.noTypeCheck = true;
   return command;
 }
 
@@ -201,7 +218,21 @@ export function planLoad(command: LoadCommand, config: SynfinConfig = {}): LoadP
   };
   const jsonPath = command.jsonPath ?? config.json;
   if (jsonPath !== undefined) plan.jsonPath = jsonPath;
+  const tags = { ...config.tags, ...command.tags };
+  if (Object.keys(tags).length > 0) plan.tags = tags;
   return plan;
+}
+
+function parseTags(given: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const text of given) {
+    const eq = text.indexOf("=");
+    const [key, value] = eq === -1 ? [text, undefined] : [text.slice(0, eq), text.slice(eq + 1)];
+    const problem = value === undefined ? "give NAME=VALUE" : tagProblem(key, value);
+    if (problem) throw new UsageError(`Invalid --tag "${text}": ${problem}`);
+    tags[key] = value!;
+  }
+  return tags;
 }
 
 function rate(text: string): number {

@@ -17,7 +17,7 @@ import { chooseEngine } from "../engine/engine_choice.ts";
 import { type EngineName, ENGINES } from "../engine/load.ts";
 
 /** The commands whose `--help` is their own (`backlog` parses its own). */
-export type HelpTopic = "check" | "load" | "idle";
+export type HelpTopic = "check" | "load" | "run" | "idle";
 
 /**
  * `--help` or `--version`, which win over everything else on the line. A
@@ -27,7 +27,7 @@ export type HelpTopic = "check" | "load" | "idle";
 export type EarlyCommand = { kind: "help"; topic?: HelpTopic } | { kind: "version" };
 
 /** Every command word, as `--help` lists them. */
-export const COMMANDS: readonly string[] = ["check", "load", "idle", "backlog", "demo"];
+export const COMMANDS: readonly string[] = ["check", "load", "run", "idle", "backlog", "demo"];
 
 /** Options of every command but `backlog`. */
 export const COMMON_OPTIONS = {

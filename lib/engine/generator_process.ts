@@ -25,17 +25,31 @@ const STDERR_TAIL_BYTES = 2000;
  * ```
  */
 export function generatorCommand(entry: URL): { program: string; args: string[] } {
-  // The default permission set may grant `deno` by name only: Deno does not
-  // resolve the symlink a PATH lookup goes through to `Deno.execPath()`.
-  const exec = Deno.execPath();
-  const granted = (command: string) =>
-    Deno.permissions.querySync({ name: "run", command }).state === "granted";
-  const program = granted(exec) || !granted("deno") ? exec : "deno";
+  const program = denoProgram();
   const config = configOf(entry);
   const flags = config !== undefined
     ? ["-P", "--config", config]
     : ["--allow-net", "--allow-read", "--allow-env", "--allow-ffi"];
   return { program, args: ["run", "-q", ...flags, entry.href] };
+}
+
+/**
+ * The program to start Deno itself with: `Deno.execPath()`, or `deno` when
+ * only that name is granted. The default permission set may grant `deno` by
+ * name only, and Deno does not resolve the symlink a PATH lookup goes
+ * through to `Deno.execPath()`.
+ *
+ * @example
+ * ```ts
+ * import { denoProgram } from "./generator_process.ts";
+ * console.assert(denoProgram() === Deno.execPath() || denoProgram() === "deno");
+ * ```
+ */
+export function denoProgram(): string {
+  const exec = Deno.execPath();
+  const granted = (command: string) =>
+    Deno.permissions.querySync({ name: "run", command }).state === "granted";
+  return granted(exec) || !granted("deno") ? exec : "deno";
 }
 
 /** The `deno.json` Deno itself would find for `entry`: the nearest one up its folders. */

@@ -17,6 +17,7 @@ export * from "./outcome.ts";
 export * from "./plan.ts";
 export * from "./preflight.ts";
 export * from "./runner.ts";
+export * from "./scripted/mod.ts";
 export * from "./session.ts";
 export * from "./sources.ts";
 export * from "./start_schedule.ts";

@@ -35,6 +35,7 @@
  * - `tester-limit`: synfin itself ran out of file descriptors (EMFILE) or
  *   ephemeral ports (EADDRNOTAVAIL); not the server's fault.
  * - `interrupted`: the run was stopped (Ctrl+C) while the session was open.
+ * - `aborted`: a scenario ended the session with our own RST (`abort()`).
  * - `error`: anything else; the errno says what.
  */
 export type Outcome =
@@ -46,6 +47,7 @@ export type Outcome =
   | "connect-timeout"
   | "tester-limit"
   | "interrupted"
+  | "aborted"
   | "error";
 
 /** Every outcome, in report order. */
@@ -58,6 +60,7 @@ export const OUTCOMES: readonly Outcome[] = [
   "connect-timeout",
   "tester-limit",
   "interrupted",
+  "aborted",
   "error",
 ];
 

@@ -42,6 +42,11 @@ export type ToWorker =
     session: SessionOptions;
     plan: WorkerPlan;
     /**
+     * Scripted sessions (`session.scenario`): the socket layer, `node`
+     * (`node:net`, the deno engine) or `raw` (libc through FFI).
+     */
+    layer?: "node" | "raw";
+    /**
      * Burst: every worker starts its sessions at this wall-clock instant
      * (`performance.timeOrigin + performance.now()` units, shared by all
      * workers of the process) instead of on receipt.
@@ -57,7 +62,9 @@ export type FromWorker =
   | { kind: "warmed" }
   | { kind: "progress"; completed: number; failed: number; inFlight: number }
   | { kind: "tester-limit"; errno: string }
-  | { kind: "done"; tally: EncodedTally; maxInFlight: number };
+  | { kind: "done"; tally: EncodedTally; maxInFlight: number }
+  /** The share could not run (a scenario module failed to load in the worker). */
+  | { kind: "failed"; message: string };
 
 /** What a load asks for, before it is split. */
 export interface LoadShape {

@@ -17,6 +17,8 @@ import { resolveDestinations } from "./raw/address.ts";
 import { checkSourcesBind, checkSourcesEngine } from "./sources.ts";
 import { generatorsFor, runGenerators } from "./generator_run.ts";
 import type { RawWorkerStart } from "./raw/worker.ts";
+import type { RawDestination } from "./raw/loop_plan.ts";
+import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
 import {
   DEFAULT_LOAD_SHAPE,
   type EngineName,
@@ -110,6 +112,7 @@ export class LoadRunner extends EventTarget {
       holdMs: options.holdMs ?? DEFAULT_SESSION_OPTIONS.holdMs,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_SESSION_OPTIONS.connectTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.closeTimeoutMs,
+      ...(options.scenario !== undefined && { scenario: options.scenario }),
     };
     this.#signal = options.signal;
   }
@@ -192,7 +195,10 @@ export class LoadRunner extends EventTarget {
     const destinations = raw ? await resolveDestinations(this.#target) : [];
     if (raw) checkSourcesBind(this.#sources, destinations);
     const stopFlag = new SharedArrayBuffer(4);
-    const entry = raw ? "./raw/worker.ts" : "./worker.ts";
+    // Scripted sessions are async code: on either engine they run in the
+    // async worker, over the engine's socket layer.
+    const scripted = this.#session.scenario !== undefined;
+    const entry = raw && !scripted ? "./raw/worker.ts" : "./worker.ts";
     const workers = plans.map(() =>
       new Worker(new URL(entry, import.meta.url), { type: "module" })
     );
@@ -226,10 +232,13 @@ export class LoadRunner extends EventTarget {
       const startedAt = Date.now();
       const start = performance.now();
       const finished = workers.map((worker, i) =>
-        new Promise<void>((resolve) => {
+        new Promise<void>((resolve, reject) => {
           worker.onmessage = (e: MessageEvent<FromWorker>) => {
             const message = e.data;
-            if (message.kind === "progress") {
+            if (message.kind === "failed") {
+              stopAll("signal");
+              reject(new Error(`A worker could not run its share: ${message.message}`));
+            } else if (message.kind === "progress") {
               progress[i] = message;
               const sum = this.#sumProgress(progress, start);
               usage.sample(sum.inFlight);
@@ -253,7 +262,7 @@ export class LoadRunner extends EventTarget {
         ? performance.timeOrigin + performance.now() + SYNCHRONIZED_START_MARGIN_MS
         : undefined;
       for (const [i, worker] of workers.entries()) {
-        const message: ToWorker | RawWorkerStart = raw
+        const message: ToWorker | RawWorkerStart = raw && !scripted
           ? {
             kind: "start",
             destinations,
@@ -265,15 +274,17 @@ export class LoadRunner extends EventTarget {
           }
           : {
             kind: "start",
-            target: this.#target,
+            target: raw ? literalTarget(this.#target, destinations) : this.#target,
             session: this.#session,
             plan: plans[i],
             startAt,
+            ...(scripted && { layer: raw ? "raw" as const : "node" as const }),
           };
         worker.postMessage(message);
       }
       const bound = this.#session.connectTimeoutMs + this.#session.holdMs +
-        2 * this.#session.closeTimeoutMs + WORKER_DRAIN_MARGIN_MS;
+        2 * this.#session.closeTimeoutMs + WORKER_DRAIN_MARGIN_MS +
+        (scripted ? GRACEFUL_STOP_MS : 0);
       await Promise.race([Promise.all(finished), this.#wedged(finished, bound)]);
       const durationMs = performance.now() - start;
       return {
@@ -348,4 +359,12 @@ export class LoadRunner extends EventTarget {
       elapsedMs: performance.now() - start,
     };
   }
+}
+
+/** The target with its destinations as the address literals the raw layer connects to. */
+function literalTarget(target: Target, destinations: readonly RawDestination[]): Target {
+  return {
+    ...target,
+    destinations: destinations.map((d) => ({ hostname: d.address, port: d.port })),
+  };
 }

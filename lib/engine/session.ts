@@ -41,6 +41,12 @@ export interface SessionOptions {
    * Also bounds the wait for the first response byte.
    */
   closeTimeoutMs: number;
+  /**
+   * A scenario module's URL: each session runs its default function (see
+   * `Session`) instead of the built-in lifecycle; `send` and `holdMs` become
+   * its `session.params`.
+   */
+  scenario?: string;
 }
 
 /** Defaults: half-close at once, 3 s to connect, 2 s for the server's FIN. */
@@ -87,6 +93,18 @@ export interface SessionRecord {
   errors: OperationError[];
   /** What TCP_INFO said of the socket (raw engine only). */
   kernel?: SessionKernelEvidence;
+  /** Scripted sessions: the scenario's own timings (`time`, `mark`), in order. */
+  marks?: MarkValue[];
+  /** Scripted sessions: what the scenario threw (outcome `error`), one line. */
+  scriptError?: string;
+}
+
+/** One timing a scenario recorded: its series (`login{region:eu}`) and microseconds. */
+export interface MarkValue {
+  /** The mark's name with its tags, as thresholds name it after `mark.`. */
+  key: string;
+  /** Microseconds. */
+  us: number;
 }
 
 /** Per-call extras for {@link runSession}. */

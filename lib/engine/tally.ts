@@ -16,6 +16,19 @@ import { LatencyHistogram } from "./histogram.ts";
 import { type Outcome, OUTCOMES, type Phase } from "./outcome.ts";
 import type { SessionRecord } from "./session.ts";
 import type { StartCounts } from "./start_schedule.ts";
+import { type CheckCount, mergeChecks } from "./scripted/checks.ts";
+
+/** Distinct scenario error messages kept; past it they count under one line. */
+const MAX_SCRIPT_ERROR_MESSAGES = 50;
+const OTHER_SCRIPT_ERRORS = "(other messages)";
+
+/** Sessions a scenario's throw ended (outcome `error`), by message. */
+export interface ScriptErrorGroup {
+  /** The thrown error's name and message, one line. */
+  message: string;
+  /** Sessions it ended. */
+  count: number;
+}
 
 /** Phases that have a latency histogram. */
 export type TimedPhase = "handshake" | "firstByte" | "close";
@@ -55,6 +68,12 @@ export interface EncodedTally {
   intendedStarts?: number;
   /** Open loop: slots dropped because the in-flight cap was reached; absent in older tallies. */
   droppedStarts?: number;
+  /** Scripted sessions: encoded histogram per mark series (`login{region:eu}`). */
+  marks?: Record<string, string>;
+  /** Scripted sessions: passes and fails per check. */
+  checks?: CheckCount[];
+  /** Scripted sessions: what scenarios threw, by message. */
+  scriptErrors?: ScriptErrorGroup[];
 }
 
 /**
@@ -95,7 +114,12 @@ export class SessionTally {
   intendedStarts = 0;
   /** Open loop: intended starts not made because the in-flight cap was reached. */
   droppedStarts = 0;
+  /** Scripted sessions: one histogram per mark series (`time`, `mark`). */
+  readonly marks = new Map<string, LatencyHistogram>();
+  /** Scripted sessions: passes and fails per check. */
+  checks: CheckCount[] = [];
   #errors = new Map<string, ErrorGroup>();
+  #scriptErrors = new Map<string, number>();
 
   /** Adds one session. */
   add(record: SessionRecord, sentData = false): void {
@@ -108,6 +132,19 @@ export class SessionTally {
     if (record.closeUs !== undefined) this.histograms.close.record(record.closeUs);
     for (const error of record.errors) this.#addError(error.phase, error.errno, 1);
     if (record.kernel) addKernelEvidence(this.kernel, record.kernel, record.outcome);
+    for (const mark of record.marks ?? []) this.#mark(mark.key).record(mark.us);
+    if (record.scriptError !== undefined) this.#addScriptError(record.scriptError, 1);
+  }
+
+  /** Adds checks recorded by scenarios (see `takeChecks`). */
+  addChecks(checks: readonly CheckCount[]): void {
+    if (checks.length > 0) this.checks = mergeChecks(this.checks, checks);
+  }
+
+  /** What scenarios threw, by message, most frequent first. */
+  get scriptErrors(): ScriptErrorGroup[] {
+    return [...this.#scriptErrors].map(([message, count]) => ({ message, count }))
+      .sort((a, b) => b.count - a.count);
   }
 
   /** Adds an open loop's start counts (see `StartSchedule`). */
@@ -136,6 +173,11 @@ export class SessionTally {
     if (other.kernel) mergeKernelTally(this.kernel, other.kernel);
     this.intendedStarts += other.intendedStarts ?? 0;
     this.droppedStarts += other.droppedStarts ?? 0;
+    for (const [key, encoded] of Object.entries(other.marks ?? {})) {
+      this.#mark(key).add(LatencyHistogram.decode(encoded));
+    }
+    this.addChecks(other.checks ?? []);
+    for (const group of other.scriptErrors ?? []) this.#addScriptError(group.message, group.count);
   }
 
   /** Encodes as plain data; {@link merge} reads it back exactly. */
@@ -155,7 +197,26 @@ export class SessionTally {
       kernel: { ...this.kernel },
       intendedStarts: this.intendedStarts,
       droppedStarts: this.droppedStarts,
+      ...(this.marks.size > 0 && {
+        marks: Object.fromEntries([...this.marks].map(([key, h]) => [key, h.encode()])),
+      }),
+      ...(this.checks.length > 0 && { checks: this.checks.map((c) => ({ ...c })) }),
+      ...(this.#scriptErrors.size > 0 && { scriptErrors: this.scriptErrors }),
     };
+  }
+
+  #mark(key: string): LatencyHistogram {
+    let histogram = this.marks.get(key);
+    if (!histogram) this.marks.set(key, histogram = new LatencyHistogram());
+    return histogram;
+  }
+
+  #addScriptError(message: string, count: number): void {
+    const key = this.#scriptErrors.has(message) ||
+        this.#scriptErrors.size < MAX_SCRIPT_ERROR_MESSAGES
+      ? message
+      : OTHER_SCRIPT_ERRORS;
+    this.#scriptErrors.set(key, (this.#scriptErrors.get(key) ?? 0) + count);
   }
 
   #connectAt(at: number): void {

@@ -8,10 +8,16 @@
 import { delay } from "../base/delay.ts";
 import { type FromWorker, type ToWorker, type WorkerPlan } from "./plan.ts";
 import { FAILING_OUTCOMES } from "./outcome.ts";
-import { runSession, type SessionOptions } from "./session.ts";
+import { runSession, type SessionOptions, type SessionRecord } from "./session.ts";
 import { SessionTally } from "./tally.ts";
 import { StartSchedule } from "./start_schedule.ts";
 import type { Target } from "../base/target.ts";
+import { takeChecks } from "./scripted/checks.ts";
+import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
+import { nodeSocketLayer } from "./scripted/node_socket.ts";
+import { runScriptedSession } from "./scripted/run_scripted.ts";
+import { loadScenario } from "./scripted/scenario_module.ts";
+import type { SocketLayer } from "./scripted/socket.ts";
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -31,18 +37,58 @@ scope.onmessage = (event) => {
     warmUp().catch(() => {}).then(() => scope.postMessage({ kind: "warmed" }));
   } else if (message.kind === "start") {
     waitUntil(message.startAt)
-      .then(() => runShare(message.target, message.session, message.plan))
-      .then((done) => scope.postMessage(done));
+      .then(() => runShare(message.target, message.session, message.plan, message.layer))
+      .then((done) => scope.postMessage(done))
+      .catch((error) =>
+        scope.postMessage({ kind: "failed", message: String(error?.message ?? error) })
+      );
   }
 };
 scope.postMessage({ kind: "ready" });
+
+type RunOne = (index: number, intendedStart?: number) => Promise<SessionRecord>;
+
+async function sessionRunner(
+  target: Target,
+  session: SessionOptions,
+  layerName: "node" | "raw" | undefined,
+): Promise<RunOne> {
+  if (session.scenario === undefined) {
+    return (sessionIndex, intendedStart) =>
+      runSession(target, session, { signal: stop.signal, intendedStart, sessionIndex });
+  }
+  const scenario = (await loadScenario(session.scenario)).default;
+  // Loaded only here: a deno-engine worker may run without FFI permission.
+  const layer: SocketLayer = layerName === "raw" ? await rawLayer() : nodeSocketLayer();
+  const all = target.destinations ?? [target];
+  const options = {
+    connectTimeoutMs: session.connectTimeoutMs,
+    closeTimeoutMs: session.closeTimeoutMs,
+    params: { holdMs: session.holdMs, send: session.send },
+  };
+  return (index, intendedStart) =>
+    runScriptedSession(layer, scenario, {
+      to: all[index % all.length],
+      index,
+      intendedStart,
+      signal: stop.signal,
+    }, options);
+}
+
+async function rawLayer(): Promise<SocketLayer> {
+  const { openLibc } = await import("./raw/libc.ts");
+  const { rawSocketLayer } = await import("./raw/raw_scenario_socket.ts");
+  return rawSocketLayer(openLibc());
+}
 
 async function runShare(
   target: Target,
   session: SessionOptions,
   plan: WorkerPlan,
+  layer: "node" | "raw" | undefined,
 ): Promise<FromWorker> {
   const tally = new SessionTally();
+  const runOne = await sessionRunner(target, session, layer);
   const sentData = (session.send?.byteLength ?? 0) > 0 && session.awaitResponse !== false;
   const start = performance.now();
   const deadline = plan.durationMs === null ? Infinity : start + plan.durationMs;
@@ -61,11 +107,7 @@ async function runShare(
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
     const sessionIndex = plan.index + claimed - 1; // workers start at their own destination
-    const record = await runSession(target, session, {
-      signal: stop.signal,
-      intendedStart,
-      sessionIndex,
-    });
+    const record = await runOne(sessionIndex, intendedStart);
     inFlight--;
     tally.add(record, sentData);
     if (FAILING_OUTCOMES.has(record.outcome)) failed++;
@@ -75,6 +117,11 @@ async function runShare(
     }
   };
 
+  // Scripted sessions keep their own time (a scenario may sleep): past the
+  // time bound they get GRACEFUL_STOP_MS, then are stopped.
+  const graceful = session.scenario !== undefined && plan.durationMs !== null
+    ? setTimeout(() => stop.abort(), plan.durationMs + GRACEFUL_STOP_MS)
+    : undefined;
   const progress = setInterval(
     () => scope.postMessage({ kind: "progress", completed: tally.sessions, failed, inFlight }),
     PROGRESS_INTERVAL_MS,
@@ -91,7 +138,9 @@ async function runShare(
     }
   } finally {
     clearInterval(progress);
+    clearTimeout(graceful);
   }
+  tally.addChecks(takeChecks());
   return { kind: "done", tally: tally.encode(), maxInFlight };
 }
 

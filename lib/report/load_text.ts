@@ -16,6 +16,7 @@ import { TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
 import { noFinMeaning, renderSocketReport } from "./socket_text.ts";
 import { testerLimitIn } from "../suite/tester_limit.ts";
 import type { ThresholdResult } from "../suite/threshold.ts";
+import { scenarioLines } from "./scenario_text.ts";
 
 /** What each outcome means, in the server author's terms. */
 export const OUTCOME_MEANING: Record<Outcome, string> = {
@@ -27,7 +28,8 @@ export const OUTCOME_MEANING: Record<Outcome, string> = {
   "connect-timeout": "the handshake did not finish in time",
   "tester-limit": "synfin ran out of file descriptors or ephemeral ports",
   "interrupted": "stopped by the user while open",
-  "error": "another error (see errors)",
+  "aborted": "the scenario ended it with our own RST (abort())",
+  "error": "another error (see errors), or the scenario threw",
 };
 
 /**
@@ -96,7 +98,8 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
     load.sendBytes > 0 ? `send ${load.sendBytes} B` : "",
     load.holdMs > 0 ? `hold ${load.holdMs}ms` : "",
   ].filter(Boolean).join(", ");
-  lines.push(`synfin ${summary.target}  ${shape}${extras ? `, ${extras}` : ""}`);
+  const scenario = summary.scenario ? `scenario ${summary.scenario.name}, ` : "";
+  lines.push(`synfin ${summary.target}  ${scenario}${shape}${extras ? `, ${extras}` : ""}`);
   lines.push(
     `${num(summary.sessions)} sessions in ${(summary.durationMs / 1000).toFixed(2)}s ` +
       `(${num(summary.sessionsPerSecond)} sessions/s), stopped by ${summary.stoppedBy}, ` +
@@ -106,12 +109,18 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
 
   const header = ["phase", "count", "min", "p50", "p90", "p99", "p99.9", "max"];
   // Without a payload there is no first byte to time: leave the row out.
-  const phases = TIMED_PHASES.filter((phase) => phase !== "firstByte" || load.sendBytes > 0);
-  const rows = phases.map((phase) => {
-    const s = summary.phases[phase];
-    if (s.count === 0) return [PHASE_LABEL[phase], "0", "-", "-", "-", "-", "-", "-"];
+  const phases = TIMED_PHASES.filter((phase) =>
+    phase !== "firstByte" || load.sendBytes > 0 || summary.phases.firstByte.count > 0
+  );
+  // A scenario's marks are phases of its own, in the same table.
+  const named = [
+    ...phases.map((phase) => [PHASE_LABEL[phase], summary.phases[phase]] as const),
+    ...Object.entries(summary.marks ?? {}).map(([series, s]) => [`mark.${series}`, s] as const),
+  ];
+  const rows = named.map(([label, s]) => {
+    if (s.count === 0) return [label, "0", "-", "-", "-", "-", "-", "-"];
     return [
-      PHASE_LABEL[phase],
+      label,
       num(s.count),
       ...[s.minUs, s.p50Us, s.p90Us, s.p99Us, s.p999Us, s.maxUs].map(formatMicros),
     ];
@@ -141,6 +150,7 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   const uncounted = uncountedServerTimeWait(summary);
   if (uncounted) lines.push(uncounted);
 
+  lines.push(...scenarioLines(summary));
   if (summary.kernel) lines.push("", ...kernelLines(summary.kernel));
   lines.push("", testerLine(summary.tester));
 

@@ -10,6 +10,7 @@ export * from "./github_annotations.ts";
 export * from "./idle_text.ts";
 export * from "./junit.ts";
 export * from "./load_text.ts";
+export * from "./scenario_text.ts";
 export * from "./socket_text.ts";
 export * from "./sparkline.ts";
 export * from "./suite_text.ts";

@@ -82,6 +82,8 @@ export interface SynfinConfig {
    * `serverSocketsCommand` (`--server-sockets`).
    */
   serverSockets?: string;
+  /** `load` and `run`: tags of the run, kept in the JSON report (as `--tag k=v`). */
+  tags?: Record<string, string>;
 }
 
 /**
@@ -163,6 +165,41 @@ function rate(value: unknown) {
     : { problem: `must be sessions per second, more than 0 and at most ${MAX_RATE}, e.g. 500` };
 }
 
+/** Tags: an object of short strings, `{"region": "eu"}`. */
+function tags(value: unknown) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return { problem: 'must be an object of strings, e.g. {"region": "eu"}' };
+  }
+  for (const [key, tag] of Object.entries(value)) {
+    const problem = tagProblem(key, tag);
+    if (problem) return { problem };
+  }
+  return { value: { ...value } };
+}
+
+/**
+ * What is wrong with a tag, or `undefined`: names and values appear in
+ * threshold filters (`check.pong{region:eu}`), so they may not hold the
+ * filter's own punctuation.
+ *
+ * @example
+ * ```ts
+ * import { tagProblem } from "./config.ts";
+ * console.assert(tagProblem("region", "eu") === undefined);
+ * console.assert(tagProblem("a b", "x") !== undefined);
+ * ```
+ */
+export function tagProblem(key: string, value: unknown): string | undefined {
+  if (!/^[\w.-]{1,64}$/.test(key)) {
+    return `tag ${JSON.stringify(key)}: a name is 1 to 64 letters, digits, ".", "-" or "_"`;
+  }
+  if (typeof value !== "string" || !/^[^{},:<>=!]{0,128}$/.test(value)) {
+    return `tag ${JSON.stringify(key)}: the value must be a string of at most 128 characters ` +
+      "without { } , : < > = !";
+  }
+  return undefined;
+}
+
 /** The highest `--rate`, in sessions per second. */
 const MAX_RATE = 1_000_000;
 
@@ -187,6 +224,7 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
   hold: duration("--hold", false),
   send: string,
   serverSockets: string,
+  tags,
 };
 
 /**
@@ -228,14 +266,45 @@ export async function loadConfig(path: string): Promise<SynfinConfig> {
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw fail('expected a JSON object, e.g. {"target": "127.0.0.1:8080"}');
   }
-  const keys = Object.keys(CHECKS) as (keyof SynfinConfig)[];
+  return checkConfigObject(data, `config ${path}`);
+}
+
+/**
+ * Checks an object against the config file's keys, with the config file's
+ * own checks: what `loadConfig` does after reading the JSON, and what a
+ * scenario module's `options` go through (`only` its keys).
+ *
+ * @param where what the object is, for the message: `config synfin.json`.
+ * @throws {UsageError} `Invalid <where>: ...` naming the key.
+ * @example
+ * ```ts
+ * import { checkConfigObject } from "./config.ts";
+ * const options = checkConfigObject({ concurrency: 5, duration: "2s" }, "options of x.ts");
+ * console.assert(options.concurrency === 5 && options.duration === "2s");
+ * let message = "";
+ * try {
+ *   checkConfigObject({ concurrency: 0 }, "options of x.ts");
+ * } catch (error) {
+ *   message = (error as Error).message;
+ * }
+ * console.assert(message.startsWith('Invalid options of x.ts: "concurrency" is invalid'));
+ * ```
+ */
+export function checkConfigObject(
+  data: object,
+  where: string,
+  only: readonly (keyof SynfinConfig)[] = Object.keys(CHECKS) as (keyof SynfinConfig)[],
+): SynfinConfig {
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(data)) {
-    if (!(keys as string[]).includes(key)) {
-      throw fail(`unknown key ${JSON.stringify(key)} (known: ${keys.join(", ")})`);
+    if (!(only as string[]).includes(key)) {
+      throw new UsageError(
+        `Invalid ${where}: unknown key ${JSON.stringify(key)} (known: ${only.join(", ")})`,
+      );
     }
+    if (value === undefined) continue;
     const checked = CHECKS[key as keyof SynfinConfig](value);
-    if ("problem" in checked) throw fail(`"${key}" ${checked.problem}`);
+    if ("problem" in checked) throw new UsageError(`Invalid ${where}: "${key}" ${checked.problem}`);
     config[key] = checked.value;
   }
   return config as SynfinConfig;

@@ -17,7 +17,13 @@
  * | `droppedStarts` | share of the intended starts | open loop: due while the in-flight cap was reached (0 of 0 in a closed loop) |
  * | `errors` | count | failed operations, all phases and errnos |
  *
- * where `<phase>` is `handshake`, `firstByte` or `close`.
+ * where `<phase>` is `handshake`, `firstByte` or `close`. Scripted runs add:
+ *
+ * | name | kind | |
+ * | --- | --- | --- |
+ * | `checks` | share of all checks | checks that passed, every check together |
+ * | `check.<name>` | share | one check, e.g. `check.pong`, `check.pong{cmd:PING}` |
+ * | `mark.<name>.<stat>`, `mark.<name>.count` | duration, count | a `time()`/`mark()` series, e.g. `mark.login.p99`, `mark.login{region:eu}.p99` |
  *
  * @module
  */
@@ -26,6 +32,7 @@ import type { PhaseStats } from "../engine/histogram.ts";
 import { OUTCOMES } from "../engine/outcome.ts";
 import type { LoadSummary } from "../census/load_summary.ts";
 import { TIMED_PHASES } from "../engine/tally.ts";
+import { type CheckCount, seriesKey } from "../engine/scripted/checks.ts";
 
 /**
  * What a metric measures, which decides how a threshold compares it:
@@ -75,7 +82,11 @@ const SUMMARY_COUNTS: Record<string, MetricKind> = {
   noResponse: "share",
   droppedStarts: "share",
   errors: "count",
+  checks: "share",
 };
+
+/** `mark.<series>.<stat>`: the series may carry tags, `login{region:eu}`. */
+const MARK_METRIC = /^mark\.(.+)\.(min|mean|p50|p90|p99|p99\.9|max|count)$/;
 
 /**
  * Builds the metrics of a load summary (see the module documentation for the
@@ -141,7 +152,31 @@ export function metricsFromLoadSummary(summary: LoadSummary): MetricSet {
     kind: "count",
     value: summary.errors.reduce((sum, group) => sum + group.count, 0),
   });
+  if (summary.checks) addCheckMetrics(metrics, summary.checks);
+  for (const [series, stats] of Object.entries(summary.marks ?? {})) {
+    if (stats.count > 0) {
+      for (const stat of PHASE_STATS) {
+        metrics.set(`mark.${series}.${stat}`, { kind: "duration", value: stats[STAT_FIELD[stat]] });
+      }
+    }
+    metrics.set(`mark.${series}.count`, { kind: "count", value: stats.count });
+  }
   return metrics;
+}
+
+function addCheckMetrics(metrics: MetricSet, checks: readonly CheckCount[]): void {
+  let passes = 0;
+  let total = 0;
+  for (const check of checks) {
+    passes += check.passes;
+    total += check.passes + check.fails;
+    metrics.set(`check.${seriesKey(check.name, check.tags)}`, {
+      kind: "share",
+      value: check.passes,
+      total: check.passes + check.fails,
+    });
+  }
+  metrics.set("checks", { kind: "share", value: passes, total });
 }
 
 /**
@@ -160,6 +195,9 @@ export function metricsFromLoadSummary(summary: LoadSummary): MetricSet {
  */
 export function summaryMetricKind(name: string): MetricKind | undefined {
   if (Object.hasOwn(SUMMARY_COUNTS, name)) return SUMMARY_COUNTS[name];
+  if (name.startsWith("check.") && name.length > "check.".length) return "share";
+  const mark = MARK_METRIC.exec(name);
+  if (mark) return mark[2] === "count" ? "count" : "duration";
   if ((OUTCOMES as readonly string[]).some((outcome) => name === `outcome.${outcome}`)) {
     return "share";
   }

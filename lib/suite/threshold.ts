@@ -103,8 +103,12 @@ export function parseThreshold(expression: string): Threshold {
   const operatorText = found[0];
   const valueText = text.slice(found.index + operatorText.length).trim();
   if (metric === "") fail("no metric name before the operator");
-  if (!/^[A-Za-z_][\w.-]*$/.test(metric)) {
-    fail(`bad metric name ${JSON.stringify(metric)} (letters, digits, ".", "-" and "_" only)`);
+  // A series may carry a tag filter, as k6's: `mark.login{region:eu}.p99`.
+  if (!/^[A-Za-z_][\w.-]*(\{[\w.-]+:[^{},]*(,[\w.-]+:[^{},]*)*\})?[\w.-]*$/.test(metric)) {
+    fail(
+      `bad metric name ${JSON.stringify(metric)} (letters, digits, ".", "-" and "_", ` +
+        "and a tag filter such as {region:eu})",
+    );
   }
   if (operatorText === "=") fail('"=" is not an operator, use "==" to test equality');
   if (!(THRESHOLD_OPERATORS as readonly string[]).includes(operatorText)) {

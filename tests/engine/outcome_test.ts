@@ -42,13 +42,20 @@ Deno.test("OUTCOMES lists every outcome once, in report order", () => {
     "connect-timeout",
     "tester-limit",
     "interrupted",
+    "aborted",
     "error",
   ]);
 });
 
 Deno.test("FAILING_OUTCOMES holds the server's failures only", () => {
   const failing: Outcome[] = ["reset", "no-fin", "refused", "connect-timeout", "error"];
-  const passing: Outcome[] = ["clean", "server-closed-first", "tester-limit", "interrupted"];
+  const passing: Outcome[] = [
+    "clean",
+    "server-closed-first",
+    "tester-limit",
+    "interrupted",
+    "aborted",
+  ];
   assert.equal(FAILING_OUTCOMES.size, failing.length);
   for (const outcome of failing) assert.equal(FAILING_OUTCOMES.has(outcome), true, outcome);
   for (const outcome of passing) assert.equal(FAILING_OUTCOMES.has(outcome), false, outcome);
@@ -118,7 +125,7 @@ Deno.test("describeOutcomes lists the non-zero outcomes in report order", async 
     assert.equal(
       describeOutcomes(all),
       "clean 1, server-closed-first 2, reset 3, no-fin 4, refused 5, connect-timeout 6, " +
-        "tester-limit 7, interrupted 8, error 9",
+        "tester-limit 7, interrupted 8, aborted 9, error 10",
     );
   });
   await t.step("nothing: no sessions", () => {

@@ -132,7 +132,7 @@ Deno.test("parseThreshold rejects bad expressions with a one-line UsageError", a
     [
       "handshake p99<5ms",
       `Invalid threshold "handshake p99<5ms": bad metric name "handshake p99" ` +
-      `(letters, digits, ".", "-" and "_" only)${example}`,
+      `(letters, digits, ".", "-" and "_", and a tag filter such as {region:eu})${example}`,
     ],
   ];
   for (const [expression, message] of cases) {

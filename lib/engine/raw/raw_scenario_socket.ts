@@ -1,0 +1,265 @@
+/**
+ * The raw engine's socket for scripted sessions: nonblocking libc sockets on
+ * one {@link Reactor} per layer (per worker thread), so thousands of async
+ * sessions share one epoll instance and none of Deno's per-event-loop
+ * limits (docs/tcp-facts.md). Its edge over the `deno` engine's layer is the
+ * kernel's own word: who closed first comes from TCP_INFO (`CLOSE_WAIT`
+ * before our FIN), and each session carries the same kernel evidence as a
+ * built-in raw session.
+ *
+ * @module
+ */
+
+import { isIP } from "node:net";
+import { delay } from "../../base/delay.ts";
+import type { Destination } from "../../base/target.ts";
+import type { SessionKernelEvidence } from "../kernel_evidence.ts";
+import type { Operation } from "../outcome.ts";
+import { type ScenarioSocket, SocketFailure, type SocketLayer } from "../scripted/socket.ts";
+import { resolveAddress } from "./address.ts";
+import { encodeSockaddr, errnoName, type Libc, LINUX } from "./libc.ts";
+import { Reactor, type ReactorOptions, type Readiness } from "./reactor.ts";
+import { SocketCalls } from "./socket_calls.ts";
+import { TcpInfoReader } from "./tcp_info.ts";
+
+/** A {@link SocketLayer} on libc, with its reactor. */
+export interface RawSocketLayer extends SocketLayer {
+  /** The reactor its sockets wait on (its loop runs only while a socket is open). */
+  readonly reactor: Reactor;
+}
+
+/** What every socket of one layer shares: one buffer per event loop, none per call. */
+interface Shared {
+  libc: Libc;
+  reactor: Reactor;
+  calls: SocketCalls;
+  tcpInfo: TcpInfoReader;
+  scratch: Uint8Array;
+  scratchLength: bigint;
+  linger: Uint8Array;
+  addresses: Map<string, Promise<string>>;
+}
+
+const RECV_BYTES = 64 * 1024;
+/** States in which the server's FIN has reached our socket (RFC 793 names). */
+const PEER_FIN_STATES = new Set(["CLOSE_WAIT", "LAST_ACK", "CLOSING"]);
+
+/**
+ * The socket layer of the `raw` engine's scripted sessions. Sockets end
+ * closed whatever happens; the reactor closes its epoll fd once the last
+ * one is, so nothing needs disposing.
+ *
+ * @example
+ * ```ts
+ * import { openLibc } from "./libc.ts";
+ * import { rawSocketLayer } from "./raw_scenario_socket.ts";
+ * import { startReferenceServer } from "../../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const libc = openLibc();
+ * const layer = rawSocketLayer(libc);
+ * const socket = layer.open();
+ * const port = await socket.connect(server.target, 1000);
+ * console.assert(port > 0);
+ * await socket.closeWrite();
+ * console.assert(await socket.read(1000) === null); // the server's FIN
+ * socket.close();
+ * await layer.reactor.stopped();
+ * libc.close();
+ * ```
+ */
+export function rawSocketLayer(libc: Libc, options: ReactorOptions = {}): RawSocketLayer {
+  const reactor = new Reactor(libc, options);
+  const scratch = new Uint8Array(RECV_BYTES);
+  const shared: Shared = {
+    libc,
+    reactor,
+    calls: new SocketCalls(libc),
+    tcpInfo: new TcpInfoReader(libc),
+    scratch,
+    scratchLength: BigInt(scratch.byteLength),
+    linger: new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]), // struct linger {l_onoff 1, l_linger 0}
+    addresses: new Map(),
+  };
+  return {
+    reactor,
+    open: () => new RawScenarioSocket(shared),
+    sleep: (ms, signal) => delay(ms, { signal }),
+  };
+}
+
+class RawScenarioSocket implements ScenarioSocket {
+  readonly #shared: Shared;
+  #fd = -1;
+  #slot = -1;
+  #eof = false;
+  #finSent = false;
+  #closed = false;
+  #signal: AbortSignal | undefined;
+  #evidence: SessionKernelEvidence | undefined;
+
+  constructor(shared: Shared) {
+    this.#shared = shared;
+  }
+
+  async connect(to: Destination, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+    if (this.#fd >= 0 || this.#closed) throw new SocketFailure("connect", "EISCONN");
+    if (signal?.aborted) throw new SocketFailure("connect", "EINTR");
+    this.#signal = signal;
+    const deadline = performance.now() + timeoutMs;
+    const address = isIP(to.hostname) !== 0 ? to.hostname : await this.#resolve(to);
+    const { libc, calls, reactor } = this.#shared;
+    const sockaddr = encodeSockaddr(address, to.port);
+    const family = sockaddr.byteLength === 16 ? LINUX.AF_INET : LINUX.AF_INET6;
+    const flags = LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK | LINUX.SOCK_CLOEXEC;
+    const fd = libc.symbols.socket(family, flags, 0);
+    if (fd < 0) throw this.#fail("connect", libc.errno());
+    this.#fd = fd;
+    const slot = reactor.add(fd);
+    if (slot < 0) throw this.#fail("connect", -slot);
+    this.#slot = slot;
+    if (libc.symbols.connect(fd, sockaddr, sockaddr.byteLength) < 0) {
+      const errno = libc.errno();
+      if (errno !== LINUX.EINPROGRESS) throw this.#fail("connect", errno);
+      while (true) {
+        const how = await reactor.writable(slot, deadline - performance.now(), signal);
+        if (how !== "ready") throw this.#fail("connect", waitErrno(how));
+        const error = calls.connectError(fd);
+        if (error !== 0) throw this.#fail("connect", error);
+        // Writable with no error is the handshake done; anything but
+        // SYN_SENT says so (a spurious wake-up would still be SYN_SENT).
+        if (this.#shared.tcpInfo.read(fd)?.state !== "SYN_SENT") break;
+      }
+    }
+    const info = this.#shared.tcpInfo.read(fd);
+    if (info) this.#evidence = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
+    return calls.localPort(fd) ?? 0;
+  }
+
+  async write(bytes: Uint8Array): Promise<void> {
+    const { calls, reactor } = this.#shared;
+    let sent = 0;
+    while (sent < bytes.byteLength) {
+      this.#mustBeOpen("write");
+      const chunk = sent === 0 ? bytes : bytes.subarray(sent);
+      const n = calls.send(this.#fd, chunk, BigInt(chunk.byteLength));
+      if (n >= 0) {
+        sent += n;
+      } else if (-n === LINUX.EAGAIN) {
+        // A write has no timeout of its own; the run's stop still ends it.
+        const how = await reactor.writable(this.#slot, Infinity, this.#signal);
+        if (how !== "ready") throw new SocketFailure("write", waitErrno(how));
+      } else if (-n !== LINUX.EINTR) {
+        throw new SocketFailure("write", errnoName(-n));
+      }
+    }
+  }
+
+  async read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    const { libc, reactor, scratch, scratchLength } = this.#shared;
+    const deadline = performance.now() + timeoutMs;
+    while (true) {
+      this.#mustBeOpen("read");
+      if (this.#eof) return null;
+      const n = Number(libc.symbols.recv(this.#fd, scratch, scratchLength, 0));
+      if (n > 0) return scratch.slice(0, n);
+      if (n === 0) {
+        this.#eof = true;
+        return null;
+      }
+      const errno = libc.errno();
+      if (errno === LINUX.EINTR) continue;
+      if (errno !== LINUX.EAGAIN) throw new SocketFailure("read", errnoName(errno));
+      if (signal?.aborted) throw new SocketFailure("read", "EINTR");
+      const how = await reactor.readable(this.#slot, deadline - performance.now(), signal);
+      if (how !== "ready") throw new SocketFailure("read", waitErrno(how));
+    }
+  }
+
+  // deno-lint-ignore require-await
+  async closeWrite(): Promise<void> {
+    this.#mustBeOpen("closeWrite");
+    if (!this.#eof && this.#evidence?.stateBeforeFin === undefined) this.#sampleBeforeFin();
+    const { libc, calls } = this.#shared;
+    if (libc.symbols.shutdown(this.#fd, LINUX.SHUT_WR) < 0) {
+      // After an RST the socket is CLOSE and shutdown says ENOTCONN; the
+      // reset itself waits in SO_ERROR, and it is what the session must see.
+      const errno = libc.errno();
+      const pending = calls.connectError(this.#fd);
+      throw new SocketFailure("closeWrite", errnoName(pending || errno));
+    }
+    this.#finSent = true;
+  }
+
+  peerFinQueued(): Promise<boolean> {
+    if (this.#eof) return Promise.resolve(true);
+    if (this.#fd < 0 || this.#closed) return Promise.resolve(false);
+    const state = this.#sampleBeforeFin();
+    return Promise.resolve(state !== undefined && PEER_FIN_STATES.has(state));
+  }
+
+  abort(): void {
+    if (this.#fd < 0 || this.#closed) return this.close();
+    const { libc, linger } = this.#shared;
+    libc.symbols.setsockopt(this.#fd, LINUX.SOL_SOCKET, LINUX.SO_LINGER, linger, linger.byteLength);
+    this.close();
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const fd = this.#fd;
+    if (fd < 0) return;
+    if (this.#finSent && !this.#eof && this.#evidence) {
+      // A FIN left unanswered: did the server's kernel at least acknowledge
+      // it (FIN_WAIT2: the application never closed) or not (FIN_WAIT1)?
+      this.#evidence.finAcked = this.#shared.tcpInfo.read(fd)?.state === "FIN_WAIT2";
+    }
+    this.#shared.libc.symbols.close(fd);
+    if (this.#slot >= 0) this.#shared.reactor.remove(this.#slot);
+  }
+
+  kernelEvidence(): SessionKernelEvidence | undefined {
+    return this.#evidence;
+  }
+
+  /** TCP_INFO right before our FIN, as the built-in raw loop reads it. */
+  #sampleBeforeFin(): string | undefined {
+    const sample = this.#shared.tcpInfo.read(this.#fd);
+    if (sample && this.#evidence) {
+      this.#evidence.stateBeforeFin = sample.state;
+      this.#evidence.unackedBeforeFin = sample.unacked;
+    }
+    return sample?.state;
+  }
+
+  #mustBeOpen(operation: Operation): void {
+    if (this.#fd < 0) throw new SocketFailure(operation, "ENOTCONN");
+    if (this.#closed) throw new SocketFailure(operation, "EBADF");
+  }
+
+  /** Closes the socket of a failed connect and names its errno. */
+  #fail(operation: Operation, errno: number | string): SocketFailure {
+    this.close();
+    return new SocketFailure(operation, typeof errno === "number" ? errnoName(errno) : errno);
+  }
+
+  #resolve(to: Destination): Promise<string> {
+    const { addresses } = this.#shared;
+    let address = addresses.get(to.hostname);
+    if (!address) {
+      address = resolveAddress(to).catch((error) => {
+        throw new SocketFailure("connect", error?.errno ?? "ENOTFOUND", { cause: error });
+      });
+      addresses.set(to.hostname, address);
+      // A name that failed to resolve is tried again by the next session.
+      address.catch(() => addresses.delete(to.hostname));
+    }
+    return address;
+  }
+}
+
+function waitErrno(how: Readiness): string {
+  if (how === "timeout") return "ETIMEDOUT";
+  if (how === "aborted") return "EINTR";
+  return "EBADF";
+}
