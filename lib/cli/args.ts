@@ -27,7 +27,9 @@ const PARSERS = {
  */
 function parseRunArgs(args: string[]): LoadCommand | EarlyCommand {
   const scenario = args[0];
-  if (scenario === undefined || scenario.startsWith("-")) {
+  // `run 127.0.0.1:80`: the target where the scenario belongs.
+  const targetFirst = scenario !== undefined && /^(\[[\w:.]+\]|[\w.-]+):\d+$/.test(scenario);
+  if (scenario === undefined || scenario.startsWith("-") || targetFirst) {
     if (scenario !== undefined && ["-h", "--help", "-V", "--version"].includes(scenario)) {
       return parseLoadArgs(args, "run");
     }

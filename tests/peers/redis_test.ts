@@ -5,47 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { suiteEveryMustPasses } from "../support/cli.ts";
-import { waitForListener } from "../support/loopback.ts";
-
-const REQUIRED = Deno.env.get("SYNFIN_REQUIRE_PEERS") === "1";
-const REDIS = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].find((path) => {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
-});
-
-async function withRedis(fn: (port: number) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "synfin-redis-" });
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const redis = new Deno.Command(REDIS!, {
-    args: [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-      "--maxclients",
-      "10000",
-    ],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  try {
-    if (!await waitForListener(port)) throw new Error(`redis-server did not start on ${port}`);
-    await fn(port);
-  } finally {
-    redis.kill("SIGTERM");
-    await redis.status;
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { REDIS, REDIS_REQUIRED as REQUIRED, withRedis } from "../support/redis.ts";
 
 Deno.test({
   name: "redis: the conformance suite passes every MUST case",

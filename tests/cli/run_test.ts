@@ -1,0 +1,164 @@
+/**
+ * `run SCENARIO HOST:PORT` end to end: the real CLI against real servers
+ * (redis-server, reference servers in this process), with the scenario
+ * modules of tests/fixtures/scenarios. Runs on the engine of SYNFIN_ENGINE,
+ * as the rest of the suite.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { synfin } from "../support/cli.ts";
+import { REDIS, REDIS_REQUIRED, withRedis } from "../support/redis.ts";
+import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
+import type { LoadSummary } from "../../lib/census/load_summary.ts";
+
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../fixtures/scenarios/${name}`, import.meta.url));
+const QUICK = ["--no-census", "--json", "-"];
+
+Deno.test({
+  name: "run FILE: the README's redis scenario passes, its checks, mark and thresholds reported",
+  ignore: !REDIS && !REDIS_REQUIRED,
+  async fn() {
+    assert.ok(REDIS, "redis-server is required (SYNFIN_REQUIRE_PEERS=1) but not installed");
+    await withRedis(async (port) => {
+      const run = await synfin(["run", fixture("redis_ping.ts"), `127.0.0.1:${port}`, "-n", "200"]
+        .concat(["--json", "-"]));
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout) as LoadSummary & { thresholds: { passed: boolean }[] };
+      assert.equal(summary.sessions, 200);
+      assert.equal(summary.outcomes.clean, 200);
+      assert.deepEqual(summary.checks, [{ name: "pong", passes: 200, fails: 0 }]);
+      assert.equal(summary.marks?.pong.count, 200);
+      assert.equal(summary.phases.firstByte.count, 200);
+      assert.equal(summary.scenario?.name, fixture("redis_ping.ts"));
+      // The module's four thresholds, evaluated on the run.
+      assert.equal(summary.thresholds.length, 4);
+      assert.ok(summary.thresholds.every((t) => t.passed));
+    });
+  },
+});
+
+Deno.test("run FILE: a check that fails its threshold exits 1 and the report shows the rate", async () => {
+  // An echo server sends PING back: the check for +PONG fails every time.
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(["run", fixture("redis_ping.ts"), server.target.label, "-n", "20"]
+    .concat(["--no-census"]));
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stdout, /✗ pong\s+0 of 20\s+0\.00%/);
+  assert.match(run.stdout, /FAIL\s+checks = 0% \(0 of 20\)/);
+  assert.match(run.stderr, /FAIL: thresholds checks>99%/);
+});
+
+Deno.test("run FILE: a scenario's throw ends its session as error, grouped by message", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(["run", fixture("throws_on_odd.ts"), server.target.label, "-n", "10"]
+    .concat(QUICK));
+  assert.equal(run.code, 1, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.sessions, 10);
+  assert.equal(summary.outcomes.error, 5);
+  assert.equal(summary.outcomes.clean, 5);
+  assert.deepEqual(summary.scriptErrors, [{ message: "Error: no banner", count: 5 }]);
+});
+
+Deno.test("run FILE: tagged checks and marks are series of their own, filters pick them", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(["run", fixture("tagged_echo.ts"), server.target.label, ...QUICK]);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.sessions, 20);
+  assert.deepEqual(
+    summary.checks?.map((c) => [c.name, c.tags, c.passes, c.fails]),
+    [["echo", { line: "a" }, 20, 0], ["echo", { line: "b" }, 20, 0]],
+  );
+  assert.deepEqual(Object.keys(summary.marks ?? {}).sort(), [
+    "done",
+    "echo{line:a}",
+    "echo{line:b}",
+  ]);
+  assert.deepEqual(summary.tags, { suite: "fixtures" });
+});
+
+Deno.test("run FILE: flags override the module's options, --tag adds to its tags", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(["run", fixture("tagged_echo.ts"), server.target.label, "-n", "7"]
+    .concat(["--tag", "build=42", ...QUICK]));
+  // The module's thresholds still hold the run to its 20 sessions.
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /FAIL: thresholds mark\.echo\{line:b\}\.count==20/);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.sessions, 7);
+  assert.deepEqual(summary.tags, { suite: "fixtures", build: "42" });
+});
+
+Deno.test("run: what can be checked before the run is a usage error (exit 2), one line", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "synfin-run-" });
+  const badType = `${dir}/bad_type.ts`;
+  await Deno.writeTextFile(
+    badType,
+    `import type { Session } from "${new URL("../../mod.ts", import.meta.url).href}";\n` +
+      "export default async function (session: Session) {\n" +
+      '  const port: number = "8080";\n' +
+      "  await session.connect();\n" +
+      "  console.log(port);\n" +
+      "}\n",
+  );
+  const cases: [string, string[], RegExp][] = [
+    ["a type error names the file and line", [badType], /does not type-check: .*bad_type\.ts:3:9/],
+    ["a missing file", ["nope.ts"], /Cannot load scenario nope\.ts: no such file/],
+    ["a built-in's name misspelt", ["redis-pong"], /did you mean 'redis-ping'\?/],
+    [
+      "invalid options name the key",
+      [fixture("bad_options.ts")],
+      /Invalid options of scenario .*bad_options\.ts: "concurrency" is invalid/,
+    ],
+    ["no default export", [fixture("no_default.ts")], /has no default export function/],
+    ["no scenario at all", [], /Missing scenario/],
+    ["a bad tag", ["half-close", "--tag", "a b=1"], /Invalid --tag "a b=1"/],
+  ];
+  try {
+    for (const [name, args, message] of cases) {
+      await t.step(name, async () => {
+        // Port 1: nothing may connect before the error.
+        const run = await synfin(["run", ...args, "127.0.0.1:1"]);
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stderr, message);
+        assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
+        assert.equal(run.stdout, "");
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("load --scenario NAME runs a built-in scenario: half-close finds the leak", async () => {
+  await using server = await startReferenceServer("leaky");
+  const run = await synfin(["load", "--scenario", "half-close", server.target.label, "-n", "5"]
+    .concat(["--close-timeout", "300ms", ...QUICK]));
+  assert.equal(run.code, 1, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.outcomes["no-fin"], 5);
+  assert.equal(summary.scenario?.name, "half-close");
+});
+
+Deno.test("run abort: every session ends with our RST, which is not the server's failure", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(["run", "abort", server.target.label, "-n", "10", ...QUICK]);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.outcomes.aborted, 10);
+});
+
+Deno.test("run FILE: Ctrl+C stops sleeping sessions as interrupted and prints the report", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(
+    ["run", fixture("sleeps.ts"), server.target.label, "-c", "4"]
+      .concat(["-d", "30s", ...QUICK]),
+    { signalAfterMs: 2500 },
+  );
+  assert.equal(run.code, 130, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.outcomes.interrupted, 4);
+  assert.equal(summary.phases.handshake.count, 4);
+});
