@@ -203,3 +203,25 @@ export const DEFAULT_LOAD_SHAPE: LoadShape = {
   durationMs: 5000,
   rate: null,
 };
+
+/**
+ * The progress of a run from its event loops' latest reports.
+ *
+ * @example
+ * ```ts
+ * import { sumProgress } from "./load.ts";
+ * const sum = sumProgress([{ completed: 2, failed: 1, inFlight: 3 }, { completed: 5, failed: 0, inFlight: 1 }], 0);
+ * console.assert(sum.completed === 7 && sum.failed === 1 && sum.inFlight === 4);
+ * ```
+ */
+export function sumProgress(
+  progress: readonly { completed: number; failed: number; inFlight: number }[],
+  start: number,
+): LoadProgress {
+  return {
+    completed: progress.reduce((sum, p) => sum + p.completed, 0),
+    failed: progress.reduce((sum, p) => sum + p.failed, 0),
+    inFlight: progress.reduce((sum, p) => sum + p.inFlight, 0),
+    elapsedMs: performance.now() - start,
+  };
+}

@@ -19,6 +19,7 @@ export * from "./preflight.ts";
 export * from "./runner.ts";
 export * from "./scripted/mod.ts";
 export * from "./session.ts";
+export * from "./session_record.ts";
 export * from "./sources.ts";
 export * from "./start_schedule.ts";
 export * from "./tally.ts";

@@ -13,11 +13,10 @@ import { DEFAULT_SESSION_OPTIONS, type SessionOptions } from "./session.ts";
 import { SessionTally } from "./tally.ts";
 import type { Target } from "../base/target.ts";
 import { chooseEngine } from "./engine_choice.ts";
-import { resolveDestinations } from "./raw/address.ts";
+import { literalTarget, resolveDestinations } from "./raw/address.ts";
 import { checkSourcesBind, checkSourcesEngine } from "./sources.ts";
 import { generatorsFor, runGenerators } from "./generator_run.ts";
 import type { RawWorkerStart } from "./raw/worker.ts";
-import type { RawDestination } from "./raw/loop_plan.ts";
 import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
 import {
   DEFAULT_LOAD_SHAPE,
@@ -28,6 +27,7 @@ import {
   type LoadResult,
   type LoadRunnerEventMap,
   type StopReason,
+  sumProgress,
 } from "./load.ts";
 
 // What a load takes, reports and returns lives in load.ts; importers of the
@@ -240,7 +240,7 @@ export class LoadRunner extends EventTarget {
               reject(new Error(`A worker could not run its share: ${message.message}`));
             } else if (message.kind === "progress") {
               progress[i] = message;
-              const sum = this.#sumProgress(progress, start);
+              const sum = sumProgress(progress, start);
               usage.sample(sum.inFlight);
               this.dispatchEvent(new LoadProgressEvent(sum));
             } else if (message.kind === "tester-limit") {
@@ -347,24 +347,4 @@ export class LoadRunner extends EventTarget {
       });
     });
   }
-
-  #sumProgress(
-    progress: { completed: number; failed: number; inFlight: number }[],
-    start: number,
-  ): LoadProgress {
-    return {
-      completed: progress.reduce((sum, p) => sum + p.completed, 0),
-      failed: progress.reduce((sum, p) => sum + p.failed, 0),
-      inFlight: progress.reduce((sum, p) => sum + p.inFlight, 0),
-      elapsedMs: performance.now() - start,
-    };
-  }
-}
-
-/** The target with its destinations as the address literals the raw layer connects to. */
-function literalTarget(target: Target, destinations: readonly RawDestination[]): Target {
-  return {
-    ...target,
-    destinations: destinations.map((d) => ({ hostname: d.address, port: d.port })),
-  };
 }

@@ -6,19 +6,22 @@
  */
 
 import { setImmediate } from "node:timers";
-import type { SessionKernelEvidence } from "./kernel_evidence.ts";
 import { errnoOf } from "../base/errno.ts";
 import {
   connectOutcome,
   handshakeCompletedBefore,
   type Operation,
-  type Outcome,
   type Phase,
   RESET_ERRNOS,
 } from "./outcome.ts";
 import type { Target } from "../base/target.ts";
 import { Deadlines } from "./deadlines.ts";
 import { afterSocketPoll } from "./socket_poll.ts";
+import type { OperationError, SessionRecord } from "./session_record.ts";
+
+// What a session measured lives in session_record.ts; importers of the
+// session find it here too.
+export type { MarkValue, OperationError, SessionRecord } from "./session_record.ts";
 
 /** How a session behaves. Times are milliseconds. */
 export interface SessionOptions {
@@ -55,57 +58,6 @@ export const DEFAULT_SESSION_OPTIONS: SessionOptions = {
   connectTimeoutMs: 3000,
   closeTimeoutMs: 2000,
 };
-
-/** A failed socket operation within a session. */
-export interface OperationError {
-  /** Phase the operation belonged to. */
-  phase: Phase;
-  /** The operation. */
-  operation: Operation;
-  /** errno name, e.g. `ECONNRESET`. */
-  errno: string;
-}
-
-/** What one session measured. Durations are microseconds. */
-export interface SessionRecord {
-  /** How the session ended. */
-  outcome: Outcome;
-  /** Phase in which the outcome was decided. */
-  phase: Phase;
-  /** errno of the error that decided the outcome, if any. */
-  errno?: string;
-  /** Connect call until established (from the intended start in open loop). */
-  handshakeUs?: number;
-  /** Our write until the first response byte. */
-  firstByteUs?: number;
-  /** Our FIN until the server's FIN. */
-  closeUs?: number;
-  /** Our local port, for matching kernel socket rows. */
-  localPort?: number;
-  /**
-   * When `Deno.connect` was called, in `performance.timeOrigin +
-   * performance.now()` ms: comparable across the workers of one process.
-   */
-  connectCalledAt?: number;
-  /** Bytes received from the server. */
-  bytesReceived: number;
-  /** Every failed operation, in order (an RST can surface on a write). */
-  errors: OperationError[];
-  /** What TCP_INFO said of the socket (raw engine only). */
-  kernel?: SessionKernelEvidence;
-  /** Scripted sessions: the scenario's own timings (`time`, `mark`), in order. */
-  marks?: MarkValue[];
-  /** Scripted sessions: what the scenario threw (outcome `error`), one line. */
-  scriptError?: string;
-}
-
-/** One timing a scenario recorded: its series (`login{region:eu}`) and microseconds. */
-export interface MarkValue {
-  /** The mark's name with its tags, as thresholds name it after `mark.`. */
-  key: string;
-  /** Microseconds. */
-  us: number;
-}
 
 /** Per-call extras for {@link runSession}. */
 export interface SessionRunOptions {

@@ -4,18 +4,23 @@
  * then close the default way: our FIN, the server's awaited. With no flags,
  * `run hold` opens 100 connections at once and holds each 10 s.
  *
- * What a failure means: `server-closed-first` — the server closed the idle
- * connection before the hold ended (an idle timeout shorter than `--hold`,
- * or a connection limit); `reset` — it reset it; `no-fin` — after our FIN it
- * kept its end open (CLOSE_WAIT).
+ * What a failure means: check `held` fails, with outcome
+ * `server-closed-first`, when the server closed the idle connection before
+ * the hold ended (an idle timeout shorter than `--hold`, or a connection
+ * limit); `reset` — it reset it; `no-fin` — after our FIN it kept its end
+ * open (CLOSE_WAIT).
  *
  * @module
  */
 
 import type { ScenarioOptions, Session } from "../../lib/engine/scripted/session_api.ts";
 
-/** 100 connections, held together once: the run lasts about one hold. */
-export const options: ScenarioOptions = { concurrency: 100, sessions: 100 };
+/** 100 connections, held together once (the run lasts about one hold); each must last it. */
+export const options: ScenarioOptions = {
+  concurrency: 100,
+  sessions: 100,
+  thresholds: ["checks==100%"],
+};
 
 /** The hold without `--hold`, ms. */
 export const DEFAULT_HOLD_MS = 10_000;
@@ -44,6 +49,7 @@ export default async function hold(session: Session): Promise<void> {
   await session.connect();
   // Waiting for the server's FIN, not sleeping: a server that closes the
   // idle connection ends the hold at once, as `server-closed-first`.
-  await session.expectEof(`${holdMs}ms`);
+  const closedEarly = await session.expectEof(`${holdMs}ms`);
+  session.check("held", !closedEarly);
   await session.close();
 }

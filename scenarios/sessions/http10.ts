@@ -12,9 +12,9 @@
  * session closed the default way; `error` with "the server closed (FIN)
  * before the marker" means it closed without a status line.
  *
- * No `Host` header: a session does not know the name it connected to, and
- * HTTP/1.0 does not require one (the server's default host answers). Give
- * `--send "GET / HTTP/1.0\r\nHost: example.com\r\n\r\n"` to name one.
+ * The `Host` header names the address connected to (HTTP/1.0 does not
+ * require it; the server's default host answers). Give `--send "GET /
+ * HTTP/1.0\r\nHost: example.com\r\n\r\n"` to name another.
  *
  * @module
  */
@@ -24,7 +24,10 @@ import type { ScenarioOptions, Session } from "../../lib/engine/scripted/session
 /** Every response must be a 2xx or 3xx. */
 export const options: ScenarioOptions = { thresholds: ["checks==100%"] };
 
-const REQUEST = "GET / HTTP/1.0\r\nUser-Agent: synfin\r\n\r\n";
+function request({ hostname, port }: Session["destination"]): string {
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `GET / HTTP/1.0\r\nHost: ${host}:${port}\r\nUser-Agent: synfin\r\n\r\n`;
+}
 
 /**
  * One session: request, status line, body until the server's FIN.
@@ -50,7 +53,7 @@ const REQUEST = "GET / HTTP/1.0\r\nUser-Agent: synfin\r\n\r\n";
 export default async function http10(session: Session): Promise<void> {
   await session.connect();
   await session.time("response", async () => {
-    await session.write(session.params.send ?? REQUEST);
+    await session.write(session.params.send ?? request(session.destination));
     const statusLine = await session.readUntil("\r\n", { maxBytes: 8192 });
     session.mark("status");
     session.check("status-2xx-3xx", /^HTTP\/1\.[01] [23]\d\d /.test(statusLine));

@@ -54,7 +54,7 @@ export const BUILTIN_SESSION_SCENARIOS: Readonly<Record<string, BuiltinSessionSc
     ),
     "hold": builtin(
       "./hold.ts",
-      "an idle connection held --hold (10 s by default), then the default close",
+      "an idle connection held --hold (10 s by default, checked), then the default close",
     ),
     "abort": builtin(
       "./abort.ts",

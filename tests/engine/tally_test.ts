@@ -12,6 +12,7 @@ const ZERO_OUTCOMES: Record<Outcome, number> = {
   "connect-timeout": 0,
   "tester-limit": 0,
   "interrupted": 0,
+  "aborted": 0,
   "error": 0,
 };
 
@@ -129,6 +130,7 @@ Deno.test("add counts every outcome and records only the phases that were timed"
     "connect-timeout": 1,
     "tester-limit": 1,
     "interrupted": 1,
+    "aborted": 0,
     "error": 1,
   });
   const handshake = tally.histograms.handshake.stats();
@@ -362,4 +364,64 @@ Deno.test("dropped and intended starts survive encode and sum on merge", () => {
   delete old.intendedStarts;
   merged.merge(old as EncodedTally);
   assert.equal(merged.intendedStarts, 150);
+});
+
+Deno.test("scripted sessions' marks, checks and thrown messages merge exactly", () => {
+  const a = new SessionTally();
+  const b = new SessionTally();
+  const scripted = (us: number, scriptError?: string): SessionRecord => ({
+    outcome: scriptError ? "error" : "clean",
+    phase: "close",
+    bytesReceived: 0,
+    errors: [],
+    marks: [{ key: "login", us }, { key: "query{table:users}", us: us * 2 }],
+    ...(scriptError && { scriptError }),
+  });
+  a.add(scripted(100));
+  a.add(scripted(300, "Error: no banner"));
+  b.add(scripted(200, "Error: no banner"));
+  b.add(scripted(400, "TypeError: x"));
+  a.addChecks([{ name: "pong", passes: 2, fails: 0 }]);
+  b.addChecks([{ name: "pong", passes: 1, fails: 1 }, {
+    name: "ok",
+    tags: { a: "1" },
+    passes: 1,
+    fails: 0,
+  }]);
+  const merged = new SessionTally();
+  merged.merge(a.encode());
+  merged.merge(b.encode());
+  assert.equal(merged.marks.get("login")?.count, 4);
+  assert.equal(merged.marks.get("login")?.stats().maxUs, 400);
+  assert.equal(merged.marks.get("query{table:users}")?.stats().minUs, 200);
+  assert.deepEqual(merged.checks, [
+    { name: "pong", passes: 3, fails: 1 },
+    { name: "ok", tags: { a: "1" }, passes: 1, fails: 0 },
+  ]);
+  assert.deepEqual(merged.scriptErrors, [
+    { message: "Error: no banner", count: 2 },
+    { message: "TypeError: x", count: 1 },
+  ]);
+  // A built-in run's tally keeps its old shape: no scripted keys.
+  const plain = new SessionTally();
+  plain.add({ outcome: "clean", phase: "close", bytesReceived: 0, errors: [] });
+  assert.deepEqual(
+    Object.keys(plain.encode()).filter((k) => ["marks", "checks", "scriptErrors"].includes(k)),
+    [],
+  );
+});
+
+Deno.test("past 50 distinct thrown messages, the rest count under one line", () => {
+  const tally = new SessionTally();
+  for (let i = 0; i < 60; i++) {
+    tally.add({
+      outcome: "error",
+      phase: "hold",
+      bytesReceived: 0,
+      errors: [],
+      scriptError: `E${i}`,
+    });
+  }
+  assert.equal(tally.scriptErrors.length, 51);
+  assert.deepEqual(tally.scriptErrors[0], { message: "(other messages)", count: 10 });
 });

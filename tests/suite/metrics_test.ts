@@ -36,7 +36,7 @@ Deno.test("a load summary gives stats and a count per phase, outcomes and totals
     "errors",
   ];
   assert.deepEqual([...metrics.keys()], expected);
-  assert.equal(metrics.size, 3 * 8 + 9 + 5);
+  assert.equal(metrics.size, 3 * 8 + 10 + 5);
 });
 
 Deno.test("metric values come from the summary", async (t) => {
@@ -296,7 +296,7 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
     assert.equal(addSocketMetrics(new Map(), unavailable).size, 0);
     assert.equal(addSocketMetrics(new Map(), summary()).size, 0);
     const metrics = payloadMetrics();
-    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 9 + 5);
+    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 10 + 5);
   });
 
   await t.step("thresholds read the added metrics", () => {
@@ -331,10 +331,47 @@ Deno.test("knownMetricNames lists every metric a check run provides, server.* in
     assert.ok(names.includes(name), `${name} is not listed`);
   }
   assert.equal(new Set(names).size, names.length, "no name twice");
-  assert.equal(names.length, fromSummary.length + SOCKET_METRICS.length);
+  // and `checks`, which only a scripted run provides.
+  assert.ok(names.includes("checks"));
+  assert.equal(names.length, fromSummary.length + SOCKET_METRICS.length + 1);
   assert.equal(knownMetricKind("server.closeWait"), "count");
   assert.equal(knownMetricKind("handshake.p99.9"), "duration");
   assert.equal(knownMetricKind("outcome.no-fin"), "share");
   assert.equal(knownMetricKind("server.closewait"), undefined);
   assert.equal(knownMetricKind("handshake.p999"), undefined);
+});
+
+Deno.test("a scripted run's checks and marks are metrics, tag filters included", () => {
+  const tally = new SessionTally();
+  for (const us of [1000, 2000, 30_000]) {
+    tally.add({
+      outcome: "clean",
+      phase: "close",
+      bytesReceived: 0,
+      errors: [],
+      marks: [{ key: "login{region:eu}", us }],
+    });
+  }
+  tally.addChecks([
+    { name: "pong", passes: 99, fails: 1 },
+    { name: "pong", tags: { cmd: "PING" }, passes: 10, fails: 0 },
+  ]);
+  const metrics = metricsFromLoadSummary(summarizeLoad(loadResult(tally)));
+  assert.deepEqual(metrics.get("checks"), { kind: "share", value: 109, total: 110 });
+  assert.deepEqual(metrics.get("check.pong"), { kind: "share", value: 99, total: 100 });
+  assert.deepEqual(metrics.get("check.pong{cmd:PING}"), { kind: "share", value: 10, total: 10 });
+  assert.equal(metrics.get("mark.login{region:eu}.count")?.value, 3);
+  const results = evaluateThresholds(
+    ["checks>99%", "check.pong{cmd:PING}==100%", "mark.login{region:eu}.p50<5ms"]
+      .concat(["mark.login{region:eu}.max<5ms", "mark.login.p99<5ms"]).map(parseThreshold),
+    metrics,
+  );
+  assert.deepEqual(results.map((r) => r.passed), [true, true, true, false, false]);
+  // Known before the run, by their pattern, with their kinds.
+  assert.equal(knownMetricKind("checks"), "share");
+  assert.equal(knownMetricKind("check.anything"), "share");
+  assert.equal(knownMetricKind("mark.login{region:eu}.p99.9"), "duration");
+  assert.equal(knownMetricKind("mark.login.count"), "count");
+  assert.equal(knownMetricKind("mark.login.p999"), undefined);
+  assert.equal(knownMetricKind("check."), undefined);
 });

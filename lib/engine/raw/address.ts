@@ -68,3 +68,22 @@ export async function resolveDestinations(target: Target): Promise<RawDestinatio
   }
   return all;
 }
+
+/**
+ * The target with its destinations as resolved address literals: scripted
+ * sessions on the raw engine connect to literals, as its own loop does.
+ *
+ * @example
+ * ```ts
+ * import { literalTarget } from "./address.ts";
+ * import { parseTarget } from "../../base/target.ts";
+ * const target = literalTarget(parseTarget("localhost:80"), [{ address: "127.0.0.1", port: 80 }]);
+ * console.assert(target.destinations?.[0].hostname === "127.0.0.1");
+ * ```
+ */
+export function literalTarget(target: Target, destinations: readonly RawDestination[]): Target {
+  return {
+    ...target,
+    destinations: destinations.map((d) => ({ hostname: d.address, port: d.port })),
+  };
+}

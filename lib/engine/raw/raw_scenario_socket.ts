@@ -26,6 +26,12 @@ import { TcpInfoReader } from "./tcp_info.ts";
 export interface RawSocketLayer extends SocketLayer {
   /** The reactor its sockets wait on (its loop runs only while a socket is open). */
   readonly reactor: Reactor;
+  /**
+   * Resolves once the reactor's loop has stopped after the last socket
+   * closed: its parked `epoll_wait` is an async op for about 75 us after
+   * that, which Deno's test sanitizer (and a clean exit) must wait for.
+   */
+  stopped(): Promise<void>;
 }
 
 /** What every socket of one layer shares: one buffer per event loop, none per call. */
@@ -47,7 +53,8 @@ const PEER_FIN_STATES = new Set(["CLOSE_WAIT", "LAST_ACK", "CLOSING"]);
 /**
  * The socket layer of the `raw` engine's scripted sessions. Sockets end
  * closed whatever happens; the reactor closes its epoll fd once the last
- * one is, so nothing needs disposing.
+ * one is, so nothing needs disposing: await {@link RawSocketLayer.stopped}
+ * before unloading libc or ending a test.
  *
  * @example
  * ```ts
@@ -63,7 +70,7 @@ const PEER_FIN_STATES = new Set(["CLOSE_WAIT", "LAST_ACK", "CLOSING"]);
  * await socket.closeWrite();
  * console.assert(await socket.read(1000) === null); // the server's FIN
  * socket.close();
- * await layer.reactor.stopped();
+ * await layer.stopped();
  * libc.close();
  * ```
  */
@@ -82,6 +89,7 @@ export function rawSocketLayer(libc: Libc, options: ReactorOptions = {}): RawSoc
   };
   return {
     reactor,
+    stopped: () => reactor.stopped(),
     open: () => new RawScenarioSocket(shared),
     sleep: (ms, signal) => delay(ms, { signal }),
   };

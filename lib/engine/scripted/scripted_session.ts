@@ -20,31 +20,15 @@ import {
 import type { SessionRecord } from "../session.ts";
 import { check, seriesKey } from "./checks.ts";
 import type { DurationInput, ReadOptions, Session, SessionParams, Tags } from "./session_api.ts";
+import type { ScriptedSessionOptions, ScriptedSessionPlan } from "./scripted_plan.ts";
+
+export type { ScriptedSessionOptions, ScriptedSessionPlan };
 import { type ScenarioSocket, SocketFailure, type SocketLayer } from "./socket.ts";
-
-/** Timeouts of a scripted session, ms. */
-export interface ScriptedSessionOptions {
-  /** Give up the handshake after this long. */
-  connectTimeoutMs: number;
-  /** Wait this long for the server's FIN after ours, and by default for each read. */
-  closeTimeoutMs: number;
-  /** `--hold` and `--send`, as the scenario sees them. */
-  params?: SessionParams;
-}
-
-/** Where and when one scripted session runs. */
-export interface ScriptedSessionPlan {
-  /** The destination this session connects to. */
-  to: Destination;
-  /** Index of the session in its run. */
-  index: number;
-  /** Open loop: `performance.now()` the session was due; the handshake is timed from it. */
-  intendedStart?: number;
-  /** Stops the session (outcome `interrupted`). */
-  signal?: AbortSignal;
-}
+import { describeThrow, ReceivedBytes } from "./received_bytes.ts";
+import { nextDecision, scriptedOutcome } from "./scripted_outcome.ts";
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
+const TIMED_OUT = Symbol("timed out");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -70,6 +54,7 @@ const decoder = new TextDecoder();
 export class ScriptedSession implements Session {
   readonly index: number;
   readonly params: SessionParams;
+  readonly destination: Readonly<Destination>;
   readonly #layer: SocketLayer;
   readonly #socket: ScenarioSocket;
   readonly #plan: ScriptedSessionPlan;
@@ -88,12 +73,18 @@ export class ScriptedSession implements Session {
   #serverFin = false;
   #establishedAt = 0;
   #firstWriteAt: number | undefined;
-  #pending: Uint8Array = new Uint8Array(0);
+  readonly #pending = new ReceivedBytes();
 
   /** Prepares a session; nothing connects until {@link ScriptedSession.connect}. */
   constructor(layer: SocketLayer, plan: ScriptedSessionPlan, options: ScriptedSessionOptions) {
     this.index = plan.index;
-    this.params = options.params ?? { holdMs: 0 };
+    this.params = {
+      holdMs: 0,
+      ...options.params,
+      connectTimeoutMs: options.connectTimeoutMs,
+      closeTimeoutMs: options.closeTimeoutMs,
+    };
+    this.destination = { hostname: plan.to.hostname, port: plan.to.port };
     this.#layer = layer;
     this.#socket = layer.open();
     this.#plan = plan;
@@ -141,43 +132,26 @@ export class ScriptedSession implements Session {
 
   async read(options: ReadOptions = {}): Promise<Uint8Array | null> {
     this.#mustBeOpen("read");
-    if (this.#pending.byteLength > 0) return this.#take(this.#pending.byteLength);
-    const chunk = await this.#receive(this.#timeout(options.timeout));
-    if (chunk === null) return null;
-    this.#pending = chunk;
-    return this.#take(chunk.byteLength);
+    if (this.#pending.length > 0) return this.#pending.take(this.#pending.length);
+    return await this.#receive(this.#timeout(options.timeout));
   }
 
   async readUntil(marker: string | Uint8Array, options: ReadOptions = {}): Promise<string> {
     this.#mustBeOpen("read");
     const needle = typeof marker === "string" ? encoder.encode(marker) : marker;
-    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     const timeoutMs = this.#timeout(options.timeout);
-    let searchFrom = 0;
-    while (true) {
-      const at = indexOf(this.#pending, needle, searchFrom);
-      if (at >= 0) return decoder.decode(this.#take(at + needle.byteLength));
-      if (this.#pending.byteLength >= maxBytes) {
-        throw new Error(`readUntil: ${maxBytes} bytes came without the marker`);
-      }
-      searchFrom = Math.max(0, this.#pending.byteLength - needle.byteLength + 1);
-      if (!await this.#fill(timeoutMs)) {
-        throw new Error("readUntil: the server closed (FIN) before the marker");
-      }
-    }
+    const bytes = await this.#pending.until(
+      needle,
+      options.maxBytes ?? DEFAULT_MAX_BYTES,
+      () => this.#receive(timeoutMs),
+    );
+    return decoder.decode(bytes);
   }
 
-  async readBytes(count: number, options: ReadOptions = {}): Promise<Uint8Array> {
+  readBytes(count: number, options: ReadOptions = {}): Promise<Uint8Array> {
     this.#mustBeOpen("read");
     const timeoutMs = this.#timeout(options.timeout);
-    while (this.#pending.byteLength < count) {
-      if (!await this.#fill(timeoutMs)) {
-        throw new Error(
-          `readBytes: the server closed (FIN) after ${this.#pending.byteLength} of ${count} bytes`,
-        );
-      }
-    }
-    return this.#take(count);
+    return this.#pending.exactly(count, () => this.#receive(timeoutMs));
   }
 
   async closeWrite(): Promise<void> {
@@ -197,15 +171,13 @@ export class ScriptedSession implements Session {
       ? this.#options.closeTimeoutMs
       : parseDuration(timeout, "expectEof timeout");
     const until = performance.now() + timeoutMs;
-    this.#pending = new Uint8Array(0);
+    this.#pending.clear();
     while (!this.#serverFin) {
       const left = until - performance.now();
-      try {
-        if (left <= 0) throw new SocketFailure("read", "ETIMEDOUT");
-        await this.#receive(left);
-      } catch (error) {
-        if (!(error instanceof SocketFailure) || error.errno !== "ETIMEDOUT") throw error;
-        this.#record.errors.pop(); // a FIN that did not come is an outcome, not a failed read
+      // A FIN that did not come is an outcome (no-fin), not a failed read.
+      const timedOut = left <= 0 ||
+        await this.#receive(left, { timeoutIsError: false }) === TIMED_OUT;
+      if (timedOut) {
         if (this.#ourFinAt !== undefined) this.#decide("no-fin");
         return false;
       }
@@ -280,17 +252,18 @@ export class ScriptedSession implements Session {
       } catch { /* recorded by #call */ }
     }
     this.#release();
-    if (this.#plan.signal?.aborted && this.#decided === undefined) this.#decide("interrupted");
-    if (this.#decided === "reset") record.outcome = "reset";
-    else if (thrown !== undefined) {
-      record.outcome = decidedByFailure ?? (this.#plan.signal?.aborted ? "interrupted" : "error");
-      if (failure) record.errno = failure.errno;
-    } else if (this.#decided !== undefined) record.outcome = this.#decided;
-    else {
-      record.outcome = "error";
-      if (!this.#connected) record.scriptError = "the scenario returned without connecting";
-      else record.errno ??= record.errors.at(-1)?.errno;
-    }
+    const end = scriptedOutcome({
+      decided: this.#decided,
+      decidedByFailure,
+      thrown: thrown !== undefined,
+      failureErrno: failure?.errno,
+      stopped: this.#plan.signal?.aborted ?? false,
+      connected: this.#connected,
+    });
+    record.outcome = end.outcome;
+    if (end.errno !== undefined) record.errno = end.errno;
+    if (end.scriptError !== undefined) record.scriptError = end.scriptError;
+    if (end.outcome === "error") record.errno ??= record.errors.at(-1)?.errno;
     record.phase = this.#phase;
     const evidence = this.#socket.kernelEvidence?.();
     if (evidence) record.kernel = evidence;
@@ -308,19 +281,25 @@ export class ScriptedSession implements Session {
     if (this.#closed) throw new Error(`${operation}() after the session was closed`);
   }
 
-  async #fill(timeoutMs: number): Promise<boolean> {
-    const chunk = await this.#receive(timeoutMs);
-    if (chunk === null) return false;
-    const joined = new Uint8Array(this.#pending.byteLength + chunk.byteLength);
-    joined.set(this.#pending);
-    joined.set(chunk, this.#pending.byteLength);
-    this.#pending = joined;
-    return true;
-  }
-
-  async #receive(timeoutMs: number): Promise<Uint8Array | null> {
+  async #receive(timeoutMs: number): Promise<Uint8Array | null>;
+  async #receive(
+    timeoutMs: number,
+    how: { timeoutIsError: false },
+  ): Promise<Uint8Array | null | typeof TIMED_OUT>;
+  async #receive(
+    timeoutMs: number,
+    how: { timeoutIsError: boolean } = { timeoutIsError: true },
+  ): Promise<Uint8Array | null | typeof TIMED_OUT> {
     if (this.#serverFin) return null;
-    const chunk = await this.#call("read", () => this.#socket.read(timeoutMs, this.#plan.signal));
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await this.#socket.read(timeoutMs, this.#plan.signal);
+    } catch (error) {
+      if (!how.timeoutIsError && error instanceof SocketFailure && error.errno === "ETIMEDOUT") {
+        return TIMED_OUT;
+      }
+      chunk = await this.#call("read", () => Promise.reject(error));
+    }
     if (chunk === null) {
       this.#sawServerFin();
       return null;
@@ -345,12 +324,6 @@ export class ScriptedSession implements Session {
     }
   }
 
-  #take(count: number): Uint8Array {
-    const taken = this.#pending.slice(0, count);
-    this.#pending = this.#pending.subarray(count);
-    return taken;
-  }
-
   async #call<T>(operation: Operation, action: () => Promise<T>): Promise<T> {
     try {
       return await action();
@@ -365,11 +338,10 @@ export class ScriptedSession implements Session {
     }
   }
 
-  /** A reset overrides any earlier decision; anything else keeps the first. */
   #decide(outcome: Outcome, errno?: string): void {
-    if (this.#decided !== undefined && outcome !== "reset") return;
-    if (this.#decided === "reset") return;
-    this.#decided = outcome;
+    const next = nextDecision(this.#decided, outcome);
+    if (next === this.#decided) return;
+    this.#decided = next;
     if (errno !== undefined) this.#record.errno = errno;
   }
 
@@ -381,21 +353,4 @@ export class ScriptedSession implements Session {
     this.#closed = true;
     this.#socket.close();
   }
-}
-
-function describeThrow(thrown: unknown): string {
-  const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
-  // Grouped by message: keep it one short line.
-  const line = text.split("\n")[0];
-  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
-}
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  if (needle.byteLength === 0) return 0;
-  const last = haystack.byteLength - needle.byteLength;
-  outer: for (let i = from; i <= last; i++) {
-    for (let j = 0; j < needle.byteLength; j++) if (haystack[i + j] !== needle[j]) continue outer;
-    return i;
-  }
-  return -1;
 }

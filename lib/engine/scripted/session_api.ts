@@ -6,6 +6,8 @@
  * @module
  */
 
+import type { Destination } from "../../base/target.ts";
+
 /**
  * A duration: `"250ms"`, `"10s"`, `"1m"`, or a number of seconds (as in the
  * config file and on the command line).
@@ -46,8 +48,10 @@ export interface ReadOptions {
 export interface Session {
   /** Index of this session in the run (0-based, across workers). */
   readonly index: number;
-  /** The run's `--hold` and `--send`, for scenarios that take them. */
+  /** The run's `--hold`, `--send` and timeouts, for scenarios that take them. */
   readonly params: SessionParams;
+  /** Where this session connects: one of the target's destinations, literal on the raw engine. */
+  readonly destination: Readonly<Destination>;
   /** The server's FIN has been read (by `read`, `readUntil` or `expectEof`). */
   readonly serverFin: boolean;
   /** Connects (the three-way handshake); once per session. */
@@ -59,10 +63,11 @@ export interface Session {
   /**
    * Reads until `marker` (a string is UTF-8) and returns everything up to
    * and including it as UTF-8; bytes after the marker stay for the next read.
-   * Fails with `ECONNABORTED` when the server's FIN comes first.
+   * Throws (the session ends as `error`, unless caught) when the server's
+   * FIN comes first or `maxBytes` came without the marker.
    */
   readUntil(marker: string | Uint8Array, options?: ReadOptions): Promise<string>;
-  /** Reads exactly `count` bytes (`ECONNABORTED` when the FIN comes first). */
+  /** Reads exactly `count` bytes; throws when the server's FIN comes first. */
   readBytes(count: number, options?: ReadOptions): Promise<Uint8Array>;
   /** Sends our FIN (`shutdown(SHUT_WR)`); the server's FIN is then timed as `close`. */
   closeWrite(): Promise<void>;
@@ -92,8 +97,12 @@ export interface Session {
 export interface SessionParams {
   /** `--hold`: how long to dwell, ms (0 when not given). */
   holdMs: number;
-  /** `--send` / `--send-file`: the payload, when one was given. */
+  /** `--send`: the payload, when one was given. */
   send?: Uint8Array;
+  /** `--connect-timeout`, ms. */
+  connectTimeoutMs: number;
+  /** `--close-timeout`, ms: also the default timeout of each read. */
+  closeTimeoutMs: number;
 }
 
 /** A load stage: ramp linearly to `target` (concurrency, or rate with `rate`) over `duration`. */
