@@ -81,6 +81,11 @@ export interface LoadSummary {
   kernel: KernelEvidenceTally | null;
   /** Failed operations by phase and errno. */
   errors: { phase: Phase; errno: string; count: number }[];
+  /**
+   * Sessions per second of the run, from the first second a session
+   * started in: a staged load's ramp shows here.
+   */
+  timeSeries: TimeSeries;
   /** Scripted runs: the scenario that ran. */
   scenario?: ScenarioSummary;
   /** The run's tags (config `tags`, a scenario's `options.tags`, `--tag`), when it has any. */
@@ -98,6 +103,28 @@ export interface LoadSummary {
 }
 
 /** Parts of the summary measured outside the load itself. */
+/** Sessions started, finished and failed per second of a run. */
+export interface TimeSeries {
+  /** Width of each point, ms. */
+  intervalMs: number;
+  /** ISO time the first point begins, or `null` when no session ran. */
+  from: string | null;
+  /** One point per interval, in order, gaps filled with zeros. */
+  points: TimeSeriesPoint[];
+}
+
+/** One interval of a {@link TimeSeries}. */
+export interface TimeSeriesPoint {
+  /** Seconds from the series' start. */
+  second: number;
+  /** Sessions whose connect was called in it. */
+  started: number;
+  /** Sessions that ended in it. */
+  finished: number;
+  /** Of them, sessions with a failing outcome. */
+  failed: number;
+}
+
 /** Which scenario a scripted run ran. */
 export interface ScenarioSummary {
   /** A built-in's name (`redis-ping`) or the module as given (`my_scenario.ts`). */
@@ -163,6 +190,7 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     tester: { ...result.tester },
     kernel: tally.kernel.sessions > 0 ? { ...tally.kernel } : null,
     errors: tally.errors,
+    timeSeries: timeSeriesOf(tally.timeline),
     ...(tally.marks.size > 0 && {
       marks: Object.fromEntries(
         [...tally.marks].map(([key, h]) => [key, { ...h.stats(), histogram: h.encode() }]),
@@ -172,4 +200,17 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     ...(tally.scriptErrors.length > 0 && { scriptErrors: tally.scriptErrors }),
     ...extras,
   };
+}
+
+function timeSeriesOf(timeline: readonly [number, number, number, number][]): TimeSeries {
+  if (timeline.length === 0) return { intervalMs: 1000, from: null, points: [] };
+  const first = timeline[0][0];
+  const points: TimeSeriesPoint[] = [];
+  for (const [second, started, finished, failed] of timeline) {
+    while (points.length < second - first) {
+      points.push({ second: points.length, started: 0, finished: 0, failed: 0 });
+    }
+    points.push({ second: second - first, started, finished, failed });
+  }
+  return { intervalMs: 1000, from: new Date(first * 1000).toISOString(), points };
 }

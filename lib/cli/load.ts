@@ -22,8 +22,14 @@ import { type ResolvedScenario, resolveScenario } from "./scenario_file.ts";
 import type { SynfinConfig } from "../suite/config.ts";
 
 function layerOptions(config: SynfinConfig, options: SynfinConfig): SynfinConfig {
+  const { stages, duration, ...lower } = config;
+  // The scenario's stages or duration override the file's either.
+  const length = options.stages !== undefined || options.duration !== undefined
+    ? {}
+    : { ...(stages && { stages }), ...(duration && { duration }) };
   return {
-    ...config,
+    ...lower,
+    ...length,
     ...options,
     thresholds: [...(config.thresholds ?? []), ...(options.thresholds ?? [])],
     tags: { ...config.tags, ...options.tags },

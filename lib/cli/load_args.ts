@@ -14,6 +14,7 @@ import { chooseEngine } from "../engine/engine_choice.ts";
 import { checkSourcesEngine } from "../engine/sources.ts";
 import type { Target } from "../base/target.ts";
 import type { LoadOptions } from "../engine/runner.ts";
+import type { Stage } from "../engine/stages.ts";
 import { type CensusChoice, type CensusSettings, censusSettings } from "../census/settings.ts";
 import { type SynfinConfig, tagProblem } from "../suite/config.ts";
 import { parseKnownThreshold, type Threshold } from "../suite/threshold.ts";
@@ -102,6 +103,7 @@ const LOAD_OPTIONS = {
   config: { type: "string" },
   scenario: { type: "string" },
   tag: { type: "string", multiple: true },
+  stage: { type: "string", multiple: true },
   "no-check": { type: "boolean" },
 } as const;
 
@@ -160,6 +162,12 @@ export function parseLoadArgs(
   if (values.config !== undefined) command.configPath = nonEmpty(values.config, "--config");
   if (given !== undefined) command.censusGiven = given;
   if (values.scenario !== undefined) command.scenario = nonEmpty(values.scenario, "--scenario");
+  if (values.stage !== undefined) {
+    if (values.duration !== undefined) {
+      throw new UsageError("Give --stage or --duration, not both: the stages set the run's length");
+    }
+    load.stages = values.stage.map(parseStage);
+  }
   if (values.tag !== undefined) command.tags = parseTags(values.tag);
   if (values["no-check"]) command.noTypeCheck = true;
   return command;
@@ -196,6 +204,18 @@ export function planLoad(command: LoadCommand, config: SynfinConfig = {}): LoadP
   load.connectTimeoutMs ??= ms("connectTimeout");
   load.closeTimeoutMs ??= ms("closeTimeout");
   load.holdMs ??= ms("hold");
+  // A layer's stages or duration override a lower layer's either: `-d` over
+  // the file's stages, `--stage` over its duration.
+  if (
+    load.stages === undefined && config.stages !== undefined &&
+    command.load.durationMs === undefined
+  ) {
+    load.stages = config.stages.map((stage) => ({
+      durationMs: parseDuration(stage.duration, "stage duration"),
+      target: stage.target,
+    }));
+  }
+  if (load.stages !== undefined) delete load.durationMs;
   if (load.send === undefined && config.send !== undefined) {
     load.send = unescapePayload(config.send);
   }
@@ -221,6 +241,21 @@ export function planLoad(command: LoadCommand, config: SynfinConfig = {}): LoadP
   const tags = { ...config.tags, ...command.tags };
   if (Object.keys(tags).length > 0) plan.tags = tags;
   return plan;
+}
+
+/** `--stage DUR:TARGET`, as k6's `--stage 5s:200`. */
+function parseStage(text: string): Stage {
+  const match = /^([^:]+):(\d+(?:\.\d+)?)$/.exec(text);
+  if (!match) {
+    throw new UsageError(`Invalid --stage "${text}": give DURATION:TARGET, e.g. 5s:200`);
+  }
+  const target = Number(match[2]);
+  if (target > MAX_LOAD_CONCURRENCY * 5) {
+    throw new UsageError(
+      `Invalid --stage "${text}": the target is at most ${MAX_LOAD_CONCURRENCY * 5}`,
+    );
+  }
+  return { durationMs: positiveDuration(match[1], "--stage duration"), target };
 }
 
 function parseTags(given: string[]): Record<string, string> {

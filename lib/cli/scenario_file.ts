@@ -30,6 +30,7 @@ export const SCENARIO_OPTION_KEYS: readonly (keyof SynfinConfig)[] = [
   "hold",
   "send",
   "tags",
+  "stages",
 ];
 
 /** A scenario ready to run. */

@@ -79,6 +79,9 @@ export function planGenerators(shape: LoadShape, count: number, cores = 2): Load
     concurrency: split(shape.concurrency, i),
     sessions: shape.sessions === null ? null : split(shape.sessions, i),
     rate: shape.rate === null ? null : shape.rate / n,
+    // Each generator ramps its share of every stage's target.
+    ...(shape.stages &&
+      { stages: shape.stages.map((stage) => ({ ...stage, target: stage.target / n })) }),
     workers: shape.workers === undefined
       ? Math.max(1, Math.floor(cores / n))
       : Math.max(1, split(shape.workers, i)),

@@ -8,6 +8,7 @@
 import type { EncodedTally } from "./tally.ts";
 import type { SessionOptions } from "./session.ts";
 import type { Target } from "../base/target.ts";
+import type { Stage } from "./stages.ts";
 
 /**
  * Most sessions one event loop keeps in flight. Deno stalls operations past
@@ -32,6 +33,13 @@ export interface WorkerPlan {
   rate: number | null;
   /** Open loop: delay of this worker's first intended start, to interleave workers. */
   rateOffsetMs: number;
+  /**
+   * The whole run's stages (see {@link LoadShape.stages}): this worker
+   * takes its share of each target, as worker `index` of `workers`.
+   */
+  stages?: readonly Stage[];
+  /** With `stages`: how many workers share them. */
+  workers?: number;
 }
 
 /** Runner to worker. */
@@ -74,8 +82,15 @@ export interface LoadShape {
   sessions: number | null;
   /** Time bound in ms, or `null`. */
   durationMs: number | null;
-  /** Open loop rate in sessions/s, or `null` for closed loop. */
+  /** Open loop rate in sessions/s, or `null` for closed loop; with `stages`, the start rate. */
   rate: number | null;
+  /**
+   * Ramp in stages, as k6's ramping executors: in a closed loop each stage
+   * ramps the concurrency (from 0), in an open loop the arrival rate (from
+   * `rate`); `concurrency` is then the most in flight. The run lasts the
+   * stages' sum.
+   */
+  stages?: readonly Stage[];
   /**
    * Override the per-event-loop limit (tests).
    *
@@ -123,5 +138,6 @@ export function planWorkers(shape: LoadShape, cores = 2): WorkerPlan[] {
     durationMs: shape.durationMs,
     rate: shape.rate === null ? null : shape.rate / count,
     rateOffsetMs: shape.rate === null ? 0 : (index * 1000) / shape.rate,
+    ...(shape.stages && shape.stages.length > 0 && { stages: shape.stages, workers: count }),
   }));
 }

@@ -18,6 +18,7 @@ import { checkSourcesBind, checkSourcesEngine } from "./sources.ts";
 import { generatorsFor, runGenerators } from "./generator_run.ts";
 import type { RawWorkerStart } from "./raw/worker.ts";
 import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
+import { stagesDurationMs } from "./stages.ts";
 import {
   DEFAULT_LOAD_SHAPE,
   type EngineName,
@@ -97,11 +98,21 @@ export class LoadRunner extends EventTarget {
     this.#generators = options.generators;
     checkSourcesEngine(this.#sources, choice);
     const sessionsOnly = options.sessions != null && options.durationMs === undefined;
+    const stages = options.stages && options.stages.length > 0 ? options.stages : undefined;
+    const rate = options.rate ?? null;
+    // Staged: the stages set the length, and a closed loop's concurrency.
     this.#shape = {
-      concurrency: options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
+      concurrency: stages && rate === null
+        ? Math.max(1, ...stages.map((stage) => Math.ceil(stage.target)))
+        : options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
       sessions: options.sessions ?? null,
-      durationMs: sessionsOnly ? null : options.durationMs ?? DEFAULT_LOAD_SHAPE.durationMs,
-      rate: options.rate ?? null,
+      durationMs: stages
+        ? stagesDurationMs(stages)
+        : sessionsOnly
+        ? null
+        : options.durationMs ?? DEFAULT_LOAD_SHAPE.durationMs,
+      rate,
+      ...(stages && { stages }),
       sessionsPerEventLoop: options.sessionsPerEventLoop,
       workers: options.workers,
       synchronizedStart: options.synchronizedStart,
@@ -113,6 +124,7 @@ export class LoadRunner extends EventTarget {
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_SESSION_OPTIONS.connectTimeoutMs,
       closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.closeTimeoutMs,
       ...(options.scenario !== undefined && { scenario: options.scenario }),
+      ...(options.messageRate !== undefined && { messageRate: options.messageRate }),
     };
     this.#signal = options.signal;
   }

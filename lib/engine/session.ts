@@ -50,6 +50,8 @@ export interface SessionOptions {
    * its `session.params`.
    */
   scenario?: string;
+  /** Scripted sessions: `--message-rate`, exchanges per second per connection (`session.params`). */
+  messageRate?: number;
 }
 
 /** Defaults: half-close at once, 3 s to connect, 2 s for the server's FIN. */

@@ -12,6 +12,8 @@
  * @module
  */
 
+import { arrivalAt, type Stage } from "./stages.ts";
+
 /** What a schedule is made of: a worker's open-loop share. */
 export interface StartSchedulePlan {
   /** Intended starts per second. */
@@ -22,6 +24,17 @@ export interface StartSchedulePlan {
   durationMs: number | null;
   /** At most this many slots; `null` for no count bound. */
   sessions: number | null;
+  /**
+   * Ramping arrival rate: the whole run's stages, ramping from `rate` (the
+   * start rate of the whole run, not this worker's). This worker then takes
+   * the run's arrivals `firstSlot`, `firstSlot + stride`, ... so that the
+   * workers together keep the staged rate.
+   */
+  stages?: readonly Stage[];
+  /** With `stages`: this worker's first arrival of the run (its index). @default {0} */
+  firstSlot?: number;
+  /** With `stages`: the number of workers sharing the arrivals. @default {1} */
+  stride?: number;
 }
 
 /** Intended and dropped starts of a run, as {@link StartSchedule} counts them. */
@@ -53,19 +66,26 @@ export class StartSchedule implements StartCounts {
   intended = 0;
   /** Slots dropped because the in-flight cap was reached. */
   dropped = 0;
-  // Slot i is at #first + i * #interval, not a running sum: summed
-  // intervals drift, and a slot landing just past the deadline changes the count.
+  // Slot i's time is computed from i, not a running sum: summed intervals
+  // drift, and a slot landing just past the deadline changes the count.
   #next: number;
-  readonly #first: number;
-  readonly #interval: number;
+  readonly #slotAt: (slot: number) => number;
   readonly #end: number;
   readonly #limit: number;
 
   /** A schedule whose first slot is at `start + plan.rateOffsetMs` (`performance.now()` ms). */
   constructor(plan: StartSchedulePlan, start: number) {
-    this.#interval = 1000 / plan.rate;
-    this.#first = start + plan.rateOffsetMs;
-    this.#next = this.#first;
+    const { stages } = plan;
+    if (stages) {
+      const first = plan.firstSlot ?? 0;
+      const stride = plan.stride ?? 1;
+      this.#slotAt = (slot) => start + arrivalAt(stages, first + slot * stride, plan.rate);
+    } else {
+      const interval = 1000 / plan.rate;
+      const first = start + plan.rateOffsetMs;
+      this.#slotAt = (slot) => first + slot * interval;
+    }
+    this.#next = this.#slotAt(0);
     this.#end = plan.durationMs === null ? Infinity : start + plan.durationMs;
     this.#limit = plan.sessions ?? Infinity;
   }
@@ -100,6 +120,6 @@ export class StartSchedule implements StartCounts {
 
   #take(): void {
     this.intended++;
-    this.#next = this.#first + this.intended * this.#interval;
+    this.#next = this.#slotAt(this.intended);
   }
 }

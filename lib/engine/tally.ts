@@ -13,7 +13,7 @@ import {
   mergeKernelTally,
 } from "./kernel_evidence.ts";
 import { LatencyHistogram } from "./histogram.ts";
-import { type Outcome, OUTCOMES, type Phase } from "./outcome.ts";
+import { FAILING_OUTCOMES, type Outcome, OUTCOMES, type Phase } from "./outcome.ts";
 import type { SessionRecord } from "./session.ts";
 import type { StartCounts } from "./start_schedule.ts";
 import { type CheckCount, mergeChecks } from "./scripted/checks.ts";
@@ -74,6 +74,8 @@ export interface EncodedTally {
   checks?: CheckCount[];
   /** Scripted sessions: what scenarios threw, by message. */
   scriptErrors?: ScriptErrorGroup[];
+  /** Per wall-clock second: `[epoch second, started, finished, failed]`; absent in older tallies. */
+  timeline?: [number, number, number, number][];
 }
 
 /**
@@ -120,6 +122,9 @@ export class SessionTally {
   checks: CheckCount[] = [];
   #errors = new Map<string, ErrorGroup>();
   #scriptErrors = new Map<string, number>();
+  // Keyed by epoch second, so tallies of workers and generator processes
+  // (each with its own performance.now()) merge second by second.
+  #timeline = new Map<number, [number, number, number]>();
 
   /** Adds one session. */
   add(record: SessionRecord, sentData = false): void {
@@ -134,6 +139,19 @@ export class SessionTally {
     if (record.kernel) addKernelEvidence(this.kernel, record.kernel, record.outcome);
     for (const mark of record.marks ?? []) this.#mark(mark.key).record(mark.us);
     if (record.scriptError !== undefined) this.#addScriptError(record.scriptError, 1);
+    const endedAt = performance.timeOrigin + performance.now();
+    this.#second(Math.floor((record.connectCalledAt ?? endedAt) / 1000))[0]++;
+    const ended = this.#second(Math.floor(endedAt / 1000));
+    ended[1]++;
+    if (FAILING_OUTCOMES.has(record.outcome)) ended[2]++;
+  }
+
+  /**
+   * Sessions per wall-clock second: `[epoch second, started, finished,
+   * failed]`, in order, seconds with none left out.
+   */
+  get timeline(): [number, number, number, number][] {
+    return [...this.#timeline].sort(([a], [b]) => a - b).map(([second, c]) => [second, ...c]);
   }
 
   /** Adds checks recorded by scenarios (see `takeChecks`). */
@@ -178,6 +196,12 @@ export class SessionTally {
     }
     this.addChecks(other.checks ?? []);
     for (const group of other.scriptErrors ?? []) this.#addScriptError(group.message, group.count);
+    for (const [second, started, finished, failed] of other.timeline ?? []) {
+      const counts = this.#second(second);
+      counts[0] += started;
+      counts[1] += finished;
+      counts[2] += failed;
+    }
   }
 
   /** Encodes as plain data; {@link merge} reads it back exactly. */
@@ -202,7 +226,14 @@ export class SessionTally {
       }),
       ...(this.checks.length > 0 && { checks: this.checks.map((c) => ({ ...c })) }),
       ...(this.#scriptErrors.size > 0 && { scriptErrors: this.scriptErrors }),
+      timeline: this.timeline,
     };
+  }
+
+  #second(second: number): [number, number, number] {
+    let counts = this.#timeline.get(second);
+    if (!counts) this.#timeline.set(second, counts = [0, 0, 0]);
+    return counts;
   }
 
   #mark(key: string): LatencyHistogram {

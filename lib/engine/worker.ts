@@ -11,6 +11,7 @@ import { FAILING_OUTCOMES } from "./outcome.ts";
 import { runSession, type SessionOptions, type SessionRecord } from "./session.ts";
 import { SessionTally } from "./tally.ts";
 import { StartSchedule } from "./start_schedule.ts";
+import { shareOf, stageTargetAt } from "./stages.ts";
 import type { Target } from "../base/target.ts";
 import { takeChecks } from "./scripted/checks.ts";
 import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
@@ -20,6 +21,8 @@ import { loadScenario } from "./scripted/scenario_module.ts";
 import type { SocketLayer } from "./scripted/socket.ts";
 
 const PROGRESS_INTERVAL_MS = 250;
+/** How often a waiting session loop of a ramping stage looks at the target again. */
+const STAGE_POLL_MS = 10;
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
@@ -64,7 +67,7 @@ async function sessionRunner(
   const options = {
     connectTimeoutMs: session.connectTimeoutMs,
     closeTimeoutMs: session.closeTimeoutMs,
-    params: { holdMs: session.holdMs, send: session.send },
+    params: { holdMs: session.holdMs, send: session.send, messageRate: session.messageRate },
   };
   return (index, intendedStart) =>
     runScriptedSession(layer, scenario, {
@@ -128,11 +131,26 @@ async function runShare(
   );
   try {
     if (plan.rate === null) {
-      await Promise.all(Array.from({ length: plan.concurrency }, async () => {
-        while (mayStart()) await one();
+      const { stages, workers = 1 } = plan;
+      // Ramping concurrency: session loop `k` runs while `k` is under this
+      // worker's share of the stage's target; past it, it waits.
+      const target = stages
+        ? () => shareOf(stageTargetAt(stages, performance.now() - start), plan.index, workers)
+        : () => plan.concurrency;
+      await Promise.all(Array.from({ length: plan.concurrency }, async (_, k) => {
+        while (mayStart()) {
+          if (k < target()) await one();
+          else await delay(STAGE_POLL_MS, { signal: stop.signal });
+        }
       }));
     } else {
-      const schedule = new StartSchedule({ ...plan, rate: plan.rate }, start);
+      const staged = plan.stages && {
+        stages: plan.stages,
+        firstSlot: plan.index,
+        stride: plan.workers ?? 1,
+        rate: plan.rate * (plan.workers ?? 1),
+      };
+      const schedule = new StartSchedule({ ...plan, rate: plan.rate, ...staged }, start);
       await openLoop(plan.concurrency, schedule, running, one, () => inFlight);
       tally.countStarts(schedule);
     }

@@ -84,6 +84,12 @@ export interface SynfinConfig {
   serverSockets?: string;
   /** `load` and `run`: tags of the run, kept in the JSON report (as `--tag k=v`). */
   tags?: Record<string, string>;
+  /**
+   * `load` and `run`: ramp in stages (as `--stage 5s:200`), each to its
+   * `target` over its `duration`: the concurrency, or with `rate` the arrival
+   * rate; the run lasts their sum.
+   */
+  stages?: { duration: string; target: number }[];
 }
 
 /**
@@ -225,7 +231,39 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
   send: string,
   serverSockets: string,
   tags,
+  stages,
 };
+
+/** The most stages of a run, and the highest target (as `-c` in `load`, `--rate`). */
+const MAX_STAGES = 100;
+const MAX_STAGE_TARGET = 1_000_000;
+
+/** Stages: `[{"duration": "5s", "target": 200}, ...]`, each checked as `--stage` is. */
+function stages(value: unknown) {
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_STAGES) {
+    return {
+      problem:
+        `must be an array of 1 to ${MAX_STAGES} stages, e.g. [{"duration": "5s", "target": 200}]`,
+    };
+  }
+  const checked: { duration: string; target: number }[] = [];
+  for (const [index, stage] of value.entries()) {
+    const where = `stage ${index + 1}`;
+    if (typeof stage !== "object" || stage === null || Array.isArray(stage)) {
+      return { problem: `${where} must be an object {"duration": "5s", "target": 200}` };
+    }
+    const { duration: given, target, ...rest } = stage as Record<string, unknown>;
+    const extra = Object.keys(rest)[0];
+    if (extra !== undefined) return { problem: `${where} has an unknown key "${extra}"` };
+    const length = duration("stage duration", true)(given);
+    if ("problem" in length) return { problem: `${where}: duration ${length.problem}` };
+    if (typeof target !== "number" || !(target >= 0) || target > MAX_STAGE_TARGET) {
+      return { problem: `${where}: target must be a number from 0 to ${MAX_STAGE_TARGET}` };
+    }
+    checked.push({ duration: length.value as string, target });
+  }
+  return { value: checked };
+}
 
 /**
  * Reads and validates a config file.

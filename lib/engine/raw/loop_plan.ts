@@ -7,6 +7,7 @@
 
 import type { SessionOptions, SessionRecord } from "../session.ts";
 import type { StartCounts } from "../start_schedule.ts";
+import type { Stage } from "../stages.ts";
 
 /** A server address literal (IPv4 or IPv6, already resolved) and port. */
 export interface RawDestination {
@@ -48,6 +49,10 @@ export interface SessionLoopPlan {
   rate: number | null;
   /** Open loop: delay of the first intended start, ms. */
   rateOffsetMs: number;
+  /** The whole run's stages: this loop ramps its share, as loop `spreadFrom` of `workers`. */
+  stages?: readonly Stage[];
+  /** With `stages`: how many loops share them. @default {1} */
+  workers?: number;
   /**
    * A burst: open, bind and register every socket before
    * {@link SessionLoopHooks.beforeStart} returns, so the burst itself is

@@ -316,7 +316,8 @@ export function runSessionLoop(
     while (true) {
       now = performance.now();
       if (!schedule) {
-        while (inFlight < plan.concurrency && mayStart()) open(undefined);
+        const target = starts.concurrency(now, plan.concurrency);
+        while (inFlight < target && mayStart()) open(undefined);
       } else {
         while (schedule.due(now) && mayStart()) {
           if (inFlight < plan.concurrency) open(schedule.start());

@@ -69,6 +69,7 @@ scope.onmessage = (event) => {
       durationMs: message.plan.durationMs,
       rate: message.plan.rate,
       rateOffsetMs: message.plan.rateOffsetMs,
+      ...(message.plan.stages && { stages: message.plan.stages, workers: message.plan.workers }),
       // A burst opens its sockets before the shared instant: it is then
       // only connect() calls.
       prepare: message.startAt !== undefined,

@@ -14,7 +14,7 @@ export interface ScriptedSessionOptions {
   /** Wait this long for the server's FIN after ours, and by default for each read. */
   closeTimeoutMs: number;
   /** `--hold` and `--send`, as the scenario sees them. */
-  params?: Pick<SessionParams, "holdMs" | "send">;
+  params?: Pick<SessionParams, "holdMs" | "send" | "messageRate">;
 }
 
 /** Where and when one scripted session runs. */

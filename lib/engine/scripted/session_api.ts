@@ -97,8 +97,10 @@ export interface Session {
 export interface SessionParams {
   /** `--hold`: how long to dwell, ms (0 when not given). */
   holdMs: number;
-  /** `--send`: the payload, when one was given. */
+  /** `--send` or `--send-file`: the payload, when one was given. */
   send?: Uint8Array;
+  /** `--message-rate`: exchanges per second on each connection, when given. */
+  messageRate?: number;
   /** `--connect-timeout`, ms. */
   connectTimeoutMs: number;
   /** `--close-timeout`, ms: also the default timeout of each read. */
@@ -138,6 +140,11 @@ export interface ScenarioOptions {
   send?: string;
   /** Tags of the whole run, kept in the JSON report. */
   tags?: Tags;
+  /**
+   * Ramp in stages, as k6: the concurrency from 0, or with `rate` the
+   * arrival rate from `rate`; the run lasts their sum.
+   */
+  stages?: Stage[];
 }
 
 /** The default export of a scenario module: one session's life. */
