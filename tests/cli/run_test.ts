@@ -51,14 +51,14 @@ Deno.test("run FILE: a check that fails its threshold exits 1 and the report sho
 
 Deno.test("run FILE: a scenario's throw ends its session as error, grouped by message", async () => {
   await using server = await startReferenceServer("well-behaved");
-  const run = await synfin(["run", fixture("throws_on_odd.ts"), server.target.label, "-n", "10"]
-    .concat(QUICK));
+  const run = await synfin(["run", fixture("throws_one_in_ten.ts"), server.target.label]
+    .concat(["-n", "100", ...QUICK]));
   assert.equal(run.code, 1, run.stderr);
   const summary = JSON.parse(run.stdout) as LoadSummary;
-  assert.equal(summary.sessions, 10);
-  assert.equal(summary.outcomes.error, 5);
-  assert.equal(summary.outcomes.clean, 5);
-  assert.deepEqual(summary.scriptErrors, [{ message: "Error: no banner", count: 5 }]);
+  assert.equal(summary.sessions, 100);
+  assert.equal(summary.outcomes.error, 10);
+  assert.equal(summary.outcomes.clean, 90);
+  assert.deepEqual(summary.scriptErrors, [{ message: "Error: no banner", count: 10 }]);
 });
 
 Deno.test("run FILE: tagged checks and marks are series of their own, filters pick them", async () => {
@@ -161,4 +161,68 @@ Deno.test("run FILE: Ctrl+C stops sleeping sessions as interrupted and prints th
   const summary = JSON.parse(run.stdout) as LoadSummary;
   assert.equal(summary.outcomes.interrupted, 4);
   assert.equal(summary.phases.handshake.count, 4);
+});
+
+Deno.test("a ramping stage shows in the JSON time series: sessions per second rise and fall", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  // Each session dwells 100 ms: sessions per second follow the concurrency.
+  const run = await synfin(["load", server.target.label, "--hold", "100ms"]
+    .concat(["--stage", "2s:30", "--stage", "1s:30", "--stage", "2s:0", ...QUICK]));
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.load.concurrency, 30);
+  assert.equal(summary.load.durationLimitMs, 5000);
+  const started = summary.timeSeries.points.map((p) => p.started);
+  const peak = started.indexOf(Math.max(...started));
+  assert.ok(peak > 0 && peak < started.length - 1, `a peak inside the run: ${started}`);
+  // Rising to the peak, falling after it (allowing one second of noise each way).
+  assert.ok(started[0] < started[peak] / 2, `the first second is lower: ${started}`);
+  assert.ok(
+    started[started.length - 1] < started[peak] / 2,
+    `the last second is lower: ${started}`,
+  );
+  assert.equal(started.reduce((a, b) => a + b, 0), summary.sessions);
+});
+
+Deno.test("a ramping arrival rate starts the stages' integral of sessions", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  // 10/s -> 100/s over 1 s, then 100/s -> 0 over 1 s: 55 + 50 = 105 arrivals.
+  const run = await synfin(["load", server.target.label, "-r", "10"]
+    .concat(["--stage", "1s:100", "--stage", "1s:0", ...QUICK]));
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  assert.equal(summary.intendedStarts, 105);
+  assert.equal(summary.sessions + summary.droppedStarts, 105);
+});
+
+Deno.test("stages are checked before the run: a bad --stage, or --stage with -d, is exit 2", async () => {
+  for (
+    const [args, message] of [
+      [["--stage", "5s"], /Invalid --stage "5s": give DURATION:TARGET/],
+      [["--stage", "5s:10", "-d", "5s"], /Give --stage or --duration, not both/],
+      [["--stage", "0s:10"], /Invalid --stage duration "0s"/],
+    ] as const
+  ) {
+    const run = await synfin(["load", ...args, "127.0.0.1:1"]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, message);
+  }
+});
+
+Deno.test("the same scenario gives the same outcome counts on both engines", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const counts = [];
+  for (const engine of ["raw", "deno"]) {
+    const run = await synfin(
+      ["run", fixture("throws_one_in_ten.ts"), server.target.label, "-n", "40", "-c", "4"]
+        .concat(["--close-timeout", "300ms", "--engine", engine, ...QUICK]),
+    );
+    assert.equal(run.code, 1, run.stderr);
+    const summary = JSON.parse(run.stdout) as LoadSummary;
+    assert.equal(summary.load.engine, engine);
+    counts.push(summary.outcomes);
+  }
+  assert.deepEqual(counts[0], counts[1]);
+  assert.equal(counts[0].error, 4);
+  assert.equal(counts[0].clean, 36);
 });
