@@ -32,4 +32,4 @@ export * from "./lib/suite/mod.ts";
 export * from "./lib/backlog/mod.ts";
 export * from "./lib/report/mod.ts";
 export * from "./lib/testing/mod.ts";
-export { BUILTIN_CASES } from "./scenarios/builtin.ts";
+export { BUILTIN_CASES } from "./scenarios/conformance/builtin.ts";

@@ -15,7 +15,7 @@ import type { ConformanceCase } from "../suite/case.ts";
 import { renderSuiteReport, testerLimitLine, verdictLine } from "../report/suite_text.ts";
 import { renderJUnit } from "../report/junit.ts";
 import { isGitHubActions, renderGitHubAnnotations } from "../report/github_annotations.ts";
-import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+import { BUILTIN_CASES } from "../../scenarios/conformance/builtin.ts";
 import type { CheckCommand } from "./check_args.ts";
 import { onCtrlC } from "./interrupt.ts";
 import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";

@@ -19,7 +19,7 @@ import {
   startReferenceServer,
 } from "../testing/reference_servers.ts";
 import { renderSuiteReport, verdictLine } from "../report/suite_text.ts";
-import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+import { BUILTIN_CASES } from "../../scenarios/conformance/builtin.ts";
 import { onCtrlC } from "./interrupt.ts";
 
 /** The servers the demo runs, each with the cases the suite must fail for the demo to be right. */

@@ -64,6 +64,10 @@ export const BUILTIN_SESSION_SCENARIOS: Readonly<Record<string, BuiltinSessionSc
       "./slow_writer.ts",
       "the payload one byte at a time (100 ms apart, or spread over --hold), answer checked",
     ),
+    "exchanges": builtin(
+      "./exchanges.ts",
+      "--send every 1/--message-rate s for --hold (10/s, 10 s), each answer timed (mark exchange)",
+    ),
   });
 
 /**

@@ -9,7 +9,7 @@
  */
 
 import assert from "node:assert/strict";
-import * as lingerNoCloseWait from "../../scenarios/linger_no_close_wait.ts";
+import * as lingerNoCloseWait from "../../scenarios/conformance/linger_no_close_wait.ts";
 import { SuiteRunner } from "../../lib/suite/runner.ts";
 import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";

@@ -1,7 +1,7 @@
 /** Tests for lib/suite/result.ts: case groups and the order of severities and verdicts. */
 import assert from "node:assert/strict";
 import { caseGroup, SEVERITIES, VERDICTS } from "../../lib/suite/result.ts";
-import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+import { BUILTIN_CASES } from "../../scenarios/conformance/builtin.ts";
 
 Deno.test("caseGroup is the part of the ID before the first slash", async (t) => {
   await t.step("group/name", () => {

@@ -24,7 +24,7 @@ import {
 import { summarizeLoad } from "../../lib/census/load_summary.ts";
 import { parseTarget, type Target } from "../../lib/base/target.ts";
 import { parseThreshold } from "../../lib/suite/threshold.ts";
-import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+import { BUILTIN_CASES } from "../../scenarios/conformance/builtin.ts";
 import { bimodalRecords, loadResult, tallyOf } from "../support/load_fixtures.ts";
 
 /** Short bounds for the cases that touch a server. */

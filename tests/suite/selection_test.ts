@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { selectCases } from "../../lib/suite/selection.ts";
 import type { Severity } from "../../lib/suite/result.ts";
 import { UsageError } from "../../lib/base/errors.ts";
-import { BUILTIN_CASES } from "../../scenarios/builtin.ts";
+import { BUILTIN_CASES } from "../../scenarios/conformance/builtin.ts";
 
 const fake = (id: string, severity: Severity = "MUST") => ({
   options: { id, severity, requirement: `requirement of ${id}` },

@@ -5,11 +5,11 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { formatMicros } from "../lib/base/duration.ts";
-import { LoadRunner } from "../lib/engine/runner.ts";
-import { describeOutcomes, FAILING_OUTCOMES, OUTCOMES } from "../lib/engine/outcome.ts";
-import { summarizeLoad } from "../lib/census/load_summary.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { formatMicros } from "../../lib/base/duration.ts";
+import { LoadRunner } from "../../lib/engine/runner.ts";
+import { describeOutcomes, FAILING_OUTCOMES, OUTCOMES } from "../../lib/engine/outcome.ts";
+import { summarizeLoad } from "../../lib/census/load_summary.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -24,9 +24,9 @@ export const options: CaseOptions = {
  * @example
  * ```ts
  * import * as loadSteady from "./load_steady.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 }, loadDurationMs: 300, concurrency: 10 };
  * const { cases } = await new SuiteRunner(server.target, [loadSteady], { settings }).run();

@@ -5,8 +5,8 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { idleVerdict } from "../lib/engine/idle_verdict.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { idleVerdict } from "../../lib/engine/idle_verdict.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -21,9 +21,9 @@ export const options: CaseOptions = {
  * @example
  * ```ts
  * import * as idleTimeout from "./idle_timeout.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("idle-timeout", { idleTimeoutMs: 200 });
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 }, idleBoundMs: 1000 };
  * const { cases } = await new SuiteRunner(server.target, [idleTimeout], { settings }).run();

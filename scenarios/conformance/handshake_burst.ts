@@ -6,10 +6,10 @@
  * @module
  */
 
-import { runBurst } from "../lib/backlog/burst.ts";
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { formatMicros } from "../lib/base/duration.ts";
-import { resetsIn } from "../lib/engine/outcome.ts";
+import { runBurst } from "../../lib/backlog/burst.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { formatMicros } from "../../lib/base/duration.ts";
+import { resetsIn } from "../../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -25,9 +25,9 @@ export const options: CaseOptions = {
  * @example
  * ```ts
  * import * as handshakeBurst from "./handshake_burst.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 }, burstSize: 32 };
  * const { cases } = await new SuiteRunner(server.target, [handshakeBurst], { settings }).run();

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { errnoOf } from "../lib/base/errno.ts";
-import { RESET_ERRNOS } from "../lib/engine/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { errnoOf } from "../../lib/base/errno.ts";
+import { RESET_ERRNOS } from "../../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -28,9 +28,9 @@ type Ending = { kind: "fin" | "reset" | "timeout" | "error"; bytes: number; errn
  * @example
  * ```ts
  * import * as closeHalfClose from "./close_half_close.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
  * const { cases } = await new SuiteRunner(server.target, [closeHalfClose], { settings }).run();

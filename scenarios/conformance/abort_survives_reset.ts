@@ -6,9 +6,9 @@
  */
 
 import * as net from "node:net";
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { LoadRunner } from "../lib/engine/runner.ts";
-import { describeOutcomes, resetsIn } from "../lib/engine/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { LoadRunner } from "../../lib/engine/runner.ts";
+import { describeOutcomes, resetsIn } from "../../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -29,9 +29,9 @@ const AFTER_HOLD_MS = 50;
  * @example
  * ```ts
  * import * as abortSurvivesReset from "./abort_survives_reset.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
  * const { cases } = await new SuiteRunner(server.target, [abortSurvivesReset], { settings }).run();

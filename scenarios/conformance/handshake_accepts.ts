@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { formatMicros } from "../lib/base/duration.ts";
-import { LoadRunner } from "../lib/engine/runner.ts";
-import { describeOutcomes } from "../lib/engine/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { formatMicros } from "../../lib/base/duration.ts";
+import { LoadRunner } from "../../lib/engine/runner.ts";
+import { describeOutcomes } from "../../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -25,9 +25,9 @@ const SESSIONS = 20;
  * @example
  * ```ts
  * import * as handshakeAccepts from "./handshake_accepts.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
  * const { cases } = await new SuiteRunner(server.target, [handshakeAccepts], { settings }).run();

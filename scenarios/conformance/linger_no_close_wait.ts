@@ -15,7 +15,7 @@ import {
   type CaseFinding,
   type CaseOptions,
   unconnectedRun,
-} from "../lib/suite/case.ts";
+} from "../../lib/suite/case.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -30,9 +30,9 @@ export const options: CaseOptions = {
  * @example
  * ```ts
  * import * as lingerNoCloseWait from "./linger_no_close_wait.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
  * const { cases } = await new SuiteRunner(server.target, [lingerNoCloseWait], { settings }).run();

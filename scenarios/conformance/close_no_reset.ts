@@ -9,8 +9,8 @@ import {
   type CaseFinding,
   type CaseOptions,
   unconnectedRun,
-} from "../lib/suite/case.ts";
-import { RESET_ERRNOS } from "../lib/engine/outcome.ts";
+} from "../../lib/suite/case.ts";
+import { RESET_ERRNOS } from "../../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -25,9 +25,9 @@ export const options: CaseOptions = {
  * @example
  * ```ts
  * import * as closeNoReset from "./close_no_reset.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
  * const { cases } = await new SuiteRunner(server.target, [closeNoReset], { settings }).run();

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { ConformanceCase } from "../lib/suite/case.ts";
+import type { ConformanceCase } from "../../lib/suite/case.ts";
 import * as handshakeAccepts from "./handshake_accepts.ts";
 import * as handshakeBurst from "./handshake_burst.ts";
 import * as closeAnswersFin from "./close_answers_fin.ts";

@@ -6,9 +6,9 @@
  * @module
  */
 
-import type { CaseContext, CaseFinding, CaseOptions } from "../lib/suite/case.ts";
-import { formatMicros } from "../lib/base/duration.ts";
-import { resetsIn } from "../lib/engine/outcome.ts";
+import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
+import { formatMicros } from "../../lib/base/duration.ts";
+import { resetsIn } from "../../lib/engine/outcome.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -24,9 +24,9 @@ export const options: CaseOptions = {
  * @example
  * ```ts
  * import * as closeAnswersFin from "./close_answers_fin.ts";
- * import { SuiteRunner } from "../lib/suite/runner.ts";
- * import { DEFAULT_SUITE_SETTINGS } from "../lib/suite/plan.ts";
- * import { startReferenceServer } from "../lib/testing/reference_servers.ts";
+ * import { SuiteRunner } from "../../lib/suite/runner.ts";
+ * import { DEFAULT_SUITE_SETTINGS } from "../../lib/suite/plan.ts";
+ * import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
  * await using server = await startReferenceServer("well-behaved");
  * const settings = { ...DEFAULT_SUITE_SETTINGS, census: { drainMs: 300 } };
  * const { cases } = await new SuiteRunner(server.target, [closeAnswersFin], { settings }).run();
