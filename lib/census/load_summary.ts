@@ -102,7 +102,6 @@ export interface LoadSummary {
   lingering?: LingerFindings;
 }
 
-/** Parts of the summary measured outside the load itself. */
 /** Sessions started, finished and failed per second of a run. */
 export interface TimeSeries {
   /** Width of each point, ms. */
@@ -131,6 +130,7 @@ export interface ScenarioSummary {
   name: string;
 }
 
+/** Parts of the summary measured outside the load itself. */
 export interface SummaryExtras {
   /** The socket census. */
   sockets?: SocketReport | SocketsUnavailable;

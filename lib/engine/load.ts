@@ -9,6 +9,7 @@ import type { LoadShape } from "./plan.ts";
 import type { SessionOptions } from "./session.ts";
 import type { Target } from "../base/target.ts";
 import type { SessionTally } from "./tally.ts";
+import { stagesDurationMs } from "./stages.ts";
 
 /**
  * The socket layer sessions run on: `raw` is libc through FFI, one epoll loop
@@ -223,5 +224,40 @@ export function sumProgress(
     failed: progress.reduce((sum, p) => sum + p.failed, 0),
     inFlight: progress.reduce((sum, p) => sum + p.inFlight, 0),
     elapsedMs: performance.now() - start,
+  };
+}
+
+/**
+ * The shape of a load from its options, defaults filled in: a session count
+ * alone has no time bound; stages set the length (their sum) and, in a
+ * closed loop, the concurrency (their highest target).
+ *
+ * @example
+ * ```ts
+ * import { loadShapeOf } from "./load.ts";
+ * const shape = loadShapeOf({ stages: [{ durationMs: 2000, target: 40 }, { durationMs: 1000, target: 0 }] });
+ * console.assert(shape.concurrency === 40 && shape.durationMs === 3000);
+ * console.assert(loadShapeOf({ sessions: 10 }).durationMs === null);
+ * ```
+ */
+export function loadShapeOf(options: LoadOptions): LoadShape {
+  const sessionsOnly = options.sessions != null && options.durationMs === undefined;
+  const stages = options.stages && options.stages.length > 0 ? options.stages : undefined;
+  const rate = options.rate ?? null;
+  return {
+    concurrency: stages && rate === null
+      ? Math.max(1, ...stages.map((stage) => Math.ceil(stage.target)))
+      : options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
+    sessions: options.sessions ?? null,
+    durationMs: stages
+      ? stagesDurationMs(stages)
+      : sessionsOnly
+      ? null
+      : options.durationMs ?? DEFAULT_LOAD_SHAPE.durationMs,
+    rate,
+    ...(stages && { stages }),
+    sessionsPerEventLoop: options.sessionsPerEventLoop,
+    workers: options.workers,
+    synchronizedStart: options.synchronizedStart,
   };
 }

@@ -21,6 +21,7 @@ export * from "./scripted/mod.ts";
 export * from "./session.ts";
 export * from "./session_record.ts";
 export * from "./sources.ts";
+export * from "./stages.ts";
 export * from "./start_schedule.ts";
 export * from "./tally.ts";
 export * from "./tester_usage.ts";

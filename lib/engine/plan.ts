@@ -38,7 +38,7 @@ export interface WorkerPlan {
    * takes its share of each target, as worker `index` of `workers`.
    */
   stages?: readonly Stage[];
-  /** With `stages`: how many workers share them. */
+  /** How many workers share the load (the stages, the session indexes). */
   workers?: number;
 }
 
@@ -138,6 +138,7 @@ export function planWorkers(shape: LoadShape, cores = 2): WorkerPlan[] {
     durationMs: shape.durationMs,
     rate: shape.rate === null ? null : shape.rate / count,
     rateOffsetMs: shape.rate === null ? 0 : (index * 1000) / shape.rate,
-    ...(shape.stages && shape.stages.length > 0 && { stages: shape.stages, workers: count }),
+    workers: count,
+    ...(shape.stages && shape.stages.length > 0 && { stages: shape.stages }),
   }));
 }

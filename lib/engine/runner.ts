@@ -18,7 +18,6 @@ import { checkSourcesBind, checkSourcesEngine } from "./sources.ts";
 import { generatorsFor, runGenerators } from "./generator_run.ts";
 import type { RawWorkerStart } from "./raw/worker.ts";
 import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
-import { stagesDurationMs } from "./stages.ts";
 import {
   DEFAULT_LOAD_SHAPE,
   type EngineName,
@@ -27,6 +26,7 @@ import {
   LoadProgressEvent,
   type LoadResult,
   type LoadRunnerEventMap,
+  loadShapeOf,
   type StopReason,
   sumProgress,
 } from "./load.ts";
@@ -97,26 +97,7 @@ export class LoadRunner extends EventTarget {
     this.#sources = options.sources ?? [];
     this.#generators = options.generators;
     checkSourcesEngine(this.#sources, choice);
-    const sessionsOnly = options.sessions != null && options.durationMs === undefined;
-    const stages = options.stages && options.stages.length > 0 ? options.stages : undefined;
-    const rate = options.rate ?? null;
-    // Staged: the stages set the length, and a closed loop's concurrency.
-    this.#shape = {
-      concurrency: stages && rate === null
-        ? Math.max(1, ...stages.map((stage) => Math.ceil(stage.target)))
-        : options.concurrency ?? DEFAULT_LOAD_SHAPE.concurrency,
-      sessions: options.sessions ?? null,
-      durationMs: stages
-        ? stagesDurationMs(stages)
-        : sessionsOnly
-        ? null
-        : options.durationMs ?? DEFAULT_LOAD_SHAPE.durationMs,
-      rate,
-      ...(stages && { stages }),
-      sessionsPerEventLoop: options.sessionsPerEventLoop,
-      workers: options.workers,
-      synchronizedStart: options.synchronizedStart,
-    };
+    this.#shape = loadShapeOf(options);
     this.#session = {
       send: options.send,
       awaitResponse: options.awaitResponse,

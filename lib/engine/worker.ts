@@ -109,7 +109,8 @@ async function runShare(
     claimed++;
     inFlight++;
     maxInFlight = Math.max(maxInFlight, inFlight);
-    const sessionIndex = plan.index + claimed - 1; // workers start at their own destination
+    // Unique across the workers, each starting at its own destination.
+    const sessionIndex = plan.index + (claimed - 1) * (plan.workers ?? 1);
     const record = await runOne(sessionIndex, intendedStart);
     inFlight--;
     tally.add(record, sentData);
@@ -134,12 +135,12 @@ async function runShare(
       const { stages, workers = 1 } = plan;
       // Ramping concurrency: session loop `k` runs while `k` is under this
       // worker's share of the stage's target; past it, it waits.
-      const target = stages
+      const inFlightTarget = stages
         ? () => shareOf(stageTargetAt(stages, performance.now() - start), plan.index, workers)
         : () => plan.concurrency;
       await Promise.all(Array.from({ length: plan.concurrency }, async (_, k) => {
         while (mayStart()) {
-          if (k < target()) await one();
+          if (k < inFlightTarget()) await one();
           else await delay(STAGE_POLL_MS, { signal: stop.signal });
         }
       }));

@@ -27,6 +27,7 @@
 
 import { join } from "node:path";
 import { parseDuration } from "../base/duration.ts";
+import { checkStages, checkTags } from "./run_keys.ts";
 import { UsageError } from "../base/errors.ts";
 import { MAX_CONCURRENCY, wholeNumber } from "../base/limits.ts";
 import { describeError, errnoOfAny } from "../base/errno.ts";
@@ -171,41 +172,6 @@ function rate(value: unknown) {
     : { problem: `must be sessions per second, more than 0 and at most ${MAX_RATE}, e.g. 500` };
 }
 
-/** Tags: an object of short strings, `{"region": "eu"}`. */
-function tags(value: unknown) {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { problem: 'must be an object of strings, e.g. {"region": "eu"}' };
-  }
-  for (const [key, tag] of Object.entries(value)) {
-    const problem = tagProblem(key, tag);
-    if (problem) return { problem };
-  }
-  return { value: { ...value } };
-}
-
-/**
- * What is wrong with a tag, or `undefined`: names and values appear in
- * threshold filters (`check.pong{region:eu}`), so they may not hold the
- * filter's own punctuation.
- *
- * @example
- * ```ts
- * import { tagProblem } from "./config.ts";
- * console.assert(tagProblem("region", "eu") === undefined);
- * console.assert(tagProblem("a b", "x") !== undefined);
- * ```
- */
-export function tagProblem(key: string, value: unknown): string | undefined {
-  if (!/^[\w.-]{1,64}$/.test(key)) {
-    return `tag ${JSON.stringify(key)}: a name is 1 to 64 letters, digits, ".", "-" or "_"`;
-  }
-  if (typeof value !== "string" || !/^[^{},:<>=!]{0,128}$/.test(value)) {
-    return `tag ${JSON.stringify(key)}: the value must be a string of at most 128 characters ` +
-      "without { } , : < > = !";
-  }
-  return undefined;
-}
-
 /** The highest `--rate`, in sessions per second. */
 const MAX_RATE = 1_000_000;
 
@@ -230,40 +196,9 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
   hold: duration("--hold", false),
   send: string,
   serverSockets: string,
-  tags,
-  stages,
+  tags: checkTags,
+  stages: checkStages,
 };
-
-/** The most stages of a run, and the highest target (as `-c` in `load`, `--rate`). */
-const MAX_STAGES = 100;
-const MAX_STAGE_TARGET = 1_000_000;
-
-/** Stages: `[{"duration": "5s", "target": 200}, ...]`, each checked as `--stage` is. */
-function stages(value: unknown) {
-  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_STAGES) {
-    return {
-      problem:
-        `must be an array of 1 to ${MAX_STAGES} stages, e.g. [{"duration": "5s", "target": 200}]`,
-    };
-  }
-  const checked: { duration: string; target: number }[] = [];
-  for (const [index, stage] of value.entries()) {
-    const where = `stage ${index + 1}`;
-    if (typeof stage !== "object" || stage === null || Array.isArray(stage)) {
-      return { problem: `${where} must be an object {"duration": "5s", "target": 200}` };
-    }
-    const { duration: given, target, ...rest } = stage as Record<string, unknown>;
-    const extra = Object.keys(rest)[0];
-    if (extra !== undefined) return { problem: `${where} has an unknown key "${extra}"` };
-    const length = duration("stage duration", true)(given);
-    if ("problem" in length) return { problem: `${where}: duration ${length.problem}` };
-    if (typeof target !== "number" || !(target >= 0) || target > MAX_STAGE_TARGET) {
-      return { problem: `${where}: target must be a number from 0 to ${MAX_STAGE_TARGET}` };
-    }
-    checked.push({ duration: length.value as string, target });
-  }
-  return { value: checked };
-}
 
 /**
  * Reads and validates a config file.

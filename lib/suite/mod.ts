@@ -12,6 +12,7 @@ export * from "./load_thresholds.ts";
 export * from "./metrics.ts";
 export * from "./plan.ts";
 export * from "./result.ts";
+export * from "./run_keys.ts";
 export * from "./runner.ts";
 export * from "./selection.ts";
 export * from "./tester_limit.ts";

@@ -31,6 +31,7 @@ Deno.test("C=1000: 10 workers of 100", () => {
       durationMs: 5000,
       rate: null,
       rateOffsetMs: 0,
+      workers: 10,
     });
   }
 });
@@ -50,6 +51,7 @@ Deno.test("C=1: one worker of 1", () => {
     durationMs: 5000,
     rate: null,
     rateOffsetMs: 0,
+    workers: 1,
   }]);
 });
 

@@ -150,7 +150,7 @@ Deno.test({
       run({ args: ["idle", "--help"] }),
     ]);
     assertUsage(negative, 'Invalid --concurrency "-5": must be positive');
-    assertUsage(frob, "Unknown command 'frob'", "check, load, idle, backlog, demo");
+    assertUsage(frob, "Unknown command 'frob'", "check, load, run, idle, backlog, demo");
     assertUsage(skipped, "No case left to run");
     assert.equal(loadHelp.code, 0, loadHelp.stderr);
     assert.match(loadHelp.stdout, /--sessions N/);

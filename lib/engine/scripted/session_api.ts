@@ -46,7 +46,7 @@ export interface ReadOptions {
  * returns: our FIN, then up to the close timeout for the server's.
  */
 export interface Session {
-  /** Index of this session in the run (0-based, across workers). */
+  /** Index of this session in the run: 0-based, unique across the workers of a process. */
   readonly index: number;
   /** The run's `--hold`, `--send` and timeouts, for scenarios that take them. */
   readonly params: SessionParams;
@@ -108,7 +108,7 @@ export interface SessionParams {
 }
 
 /** A load stage: ramp linearly to `target` (concurrency, or rate with `rate`) over `duration`. */
-export interface Stage {
+export interface ScenarioStage {
   /** How long the ramp takes. */
   duration: DurationInput;
   /** Concurrency (closed loop) or sessions per second (open loop) at the stage's end. */
@@ -144,7 +144,7 @@ export interface ScenarioOptions {
    * Ramp in stages, as k6: the concurrency from 0, or with `rate` the
    * arrival rate from `rate`; the run lasts their sum.
    */
-  stages?: Stage[];
+  stages?: ScenarioStage[];
 }
 
 /** The default export of a scenario module: one session's life. */
