@@ -143,17 +143,26 @@ async function loadNeeds(
   command: LoadCommand,
 ): Promise<{ needs: PermissionNeed[]; outputs: Output[] }> {
   const config = configNeed(command.configPath);
-  let { jsonPath, census } = command;
+  let { jsonPath, junitPath, census } = command;
   if (missingPermissions([config]).length === 0) {
     const path = command.configPath ?? await findDefaultConfig();
-    ({ jsonPath, census } = planLoad(command, path === undefined ? {} : await loadConfig(path)));
+    ({ jsonPath, junitPath, census } = planLoad(
+      command,
+      path === undefined ? {} : await loadConfig(path),
+    ));
   }
-  const outputs = outputsOf([[jsonPath, "--json"]]);
+  const outputs = outputsOf([[jsonPath, "--json"], [junitPath, "--junit"]]);
+  // Read in full before anything connects (lib/cli/load.ts); outside synfin's
+  // folder the -P sets do not grant it, so the flag to add is named here.
+  const payload: PermissionNeed[] = command.sendFile === undefined
+    ? []
+    : [{ name: "read", path: command.sendFile, why: "--send-file" }];
   return {
     needs: [
       net(command.target),
       ...workerModulesNeed(),
       config,
+      ...payload,
       ...writes(outputs),
       ...serverSockets(census),
     ],

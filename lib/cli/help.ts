@@ -95,7 +95,13 @@ TIME_WAIT, half-open) before, during and after the run.
                            from each session's intended start (no coordinated omission)
       --send TEXT          write TEXT after connect and time the first response byte
                            (escapes: \\r \\n \\t \\\\ \\xHH)
+      --send-file FILE     the payload is FILE's bytes (at most 16 MiB), as --send TEXT;
+                           outside synfin's folder it needs --allow-read=
       --hold DUR           dwell before our FIN (lets a server that closes first show it)
+      --message-rate R     R exchanges (our payload, its answer) per second on each
+                           connection, for --hold (default 10s), timed as mark.exchange
+                           (runs the exchanges scenario; needs --send or --send-file);
+                           run passes it to its scenario as params.messageRate
       --threshold EXPR     fail (exit 1) unless EXPR holds on the load, as for check,
                            e.g. 'handshake.p99<5ms', 'outcome.no-fin==0'; repeatable
       --config FILE        read options from FILE (default: ./synfin.json if present);
@@ -104,6 +110,7 @@ TIME_WAIT, half-open) before, during and after the run.
                            127.0.0.2-127.0.0.9 or 127.0.0.2,127.0.0.3 (raw engine; the
                            port is left to the kernel, so TIME_WAIT reuse still works)
       --json FILE          write the JSON summary (- for stdout instead of the text)
+      --junit FILE         write the verdict and thresholds as JUnit XML
       --scenario NAME|FILE each session runs a scenario instead (as run does)
       --tag NAME=VALUE     tag the run (kept in the JSON summary); repeatable`;
 

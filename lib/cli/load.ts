@@ -15,11 +15,57 @@ import { findDefaultConfig, loadConfig } from "../suite/config.ts";
 import { evaluateLoadThresholds } from "../suite/load_thresholds.ts";
 import { type LoadCommand, type LoadPlan, planLoad } from "./load_args.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit, say, sayEngineFallback, sayUsageError } from "./output.ts";
+import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
+import { renderLoadJUnit } from "../report/load_junit.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 import { type ResolvedScenario, resolveScenario } from "./scenario_file.ts";
 import type { SynfinConfig } from "../suite/config.ts";
+import { UsageError } from "../base/errors.ts";
+import { describeError } from "../base/errno.ts";
+import { builtinScenarioUrl } from "../../scenarios/sessions/registry.ts";
+
+/** The scenario `load --message-rate` runs, and the one that needs a payload. */
+const EXCHANGES = "exchanges";
+
+/**
+ * The largest `--send-file`, bytes (16 MiB): every event loop's worker
+ * holds its own copy, a generator process gets it as JSON (a number per
+ * byte, about 4 bytes of text each), and each session writes it whole; a
+ * request far larger is more likely a wrong path than a payload.
+ *
+ * @example
+ * ```ts
+ * import { MAX_SEND_FILE_BYTES } from "./load.ts";
+ * console.assert(MAX_SEND_FILE_BYTES === 16 * 1024 * 1024);
+ * ```
+ */
+export const MAX_SEND_FILE_BYTES = 16 * 1024 * 1024;
+
+/** The payload of `--send-file FILE`, or a one-line usage error saying why not. */
+async function readSendFile(path: string): Promise<Uint8Array> {
+  const tooLarge = (size: number) =>
+    new UsageError(
+      `--send-file ${path} is ${size} bytes: at most 16 MiB (${MAX_SEND_FILE_BYTES} bytes), ` +
+        "since each worker holds a copy and each session writes it whole",
+    );
+  let bytes: Uint8Array;
+  try {
+    const info = await Deno.stat(path);
+    if (info.isDirectory) {
+      throw new UsageError(`Cannot read --send-file ${path}: it is a directory`);
+    }
+    if (info.size > MAX_SEND_FILE_BYTES) throw tooLarge(info.size);
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const why = error instanceof Deno.errors.NotFound ? "no such file" : describeError(error);
+    throw new UsageError(`Cannot read --send-file ${path}: ${why}`, { cause: error });
+  }
+  // A file that grew between the two calls.
+  if (bytes.byteLength > MAX_SEND_FILE_BYTES) throw tooLarge(bytes.byteLength);
+  return bytes;
+}
 
 function layerOptions(config: SynfinConfig, options: SynfinConfig): SynfinConfig {
   const { stages, duration, ...lower } = config;
@@ -72,13 +118,23 @@ export async function load(command: LoadCommand): Promise<number> {
   try {
     const configPath = command.configPath ?? await findDefaultConfig();
     const config = configPath ? await loadConfig(configPath) : {};
-    if (command.scenario !== undefined) {
-      scenario = await resolveScenario(command.scenario, { typeCheck: !command.noTypeCheck });
+    // Repeated exchanges are a scenario's: `load --message-rate` runs `exchanges`.
+    const scenarioName = command.scenario ??
+      (command.load.messageRate === undefined ? undefined : EXCHANGES);
+    if (scenarioName !== undefined) {
+      scenario = await resolveScenario(scenarioName, { typeCheck: !command.noTypeCheck });
     }
+    const given = command.sendFile === undefined
+      ? command
+      : { ...command, load: { ...command.load, send: await readSendFile(command.sendFile) } };
     // A scenario's options sit between the config file and the flags;
     // thresholds and tags add up (file, scenario, flags).
-    plan = planLoad(command, scenario ? layerOptions(config, scenario.options) : config);
+    plan = planLoad(given, scenario ? layerOptions(config, scenario.options) : config);
     if (scenario) plan.load.scenario = scenario.url;
+    if (scenario?.url === builtinScenarioUrl(EXCHANGES) && !plan.load.send?.byteLength) {
+      const who = command.scenario === undefined ? "--message-rate" : EXCHANGES;
+      throw new UsageError(`${who} needs a payload: give --send TEXT or --send-file FILE`);
+    }
   } catch (error) {
     return sayUsageError(error);
   }
@@ -111,6 +167,10 @@ export async function load(command: LoadCommand): Promise<number> {
   const json = JSON.stringify(report, null, 2);
   const text = () => renderTextReport(run.summary, { thresholds });
   if (!await emit(plan.jsonPath, json, text)) return EXIT.usage;
+  if (plan.junitPath !== undefined) {
+    const xml = renderLoadJUnit(report, { verdict, reasons }, thresholds);
+    if (!await writeReport(plan.junitPath, "--junit", xml)) return EXIT.usage;
+  }
   const failed = thresholds.filter((t) => !t.passed).map((t) => t.expression);
   // An open loop that could not keep its rate says so on stderr too, since
   // --json - leaves no text report (k6 prints dropped_iterations likewise).

@@ -16,7 +16,8 @@ import type { Target } from "../base/target.ts";
 import type { LoadOptions } from "../engine/runner.ts";
 import type { Stage } from "../engine/stages.ts";
 import { type CensusChoice, type CensusSettings, censusSettings } from "../census/settings.ts";
-import { type SynfinConfig, tagProblem } from "../suite/config.ts";
+import type { SynfinConfig } from "../suite/config.ts";
+import { tagProblem } from "../suite/run_keys.ts";
 import { parseKnownThreshold, type Threshold } from "../suite/threshold.ts";
 import {
   CENSUS_OPTIONS,
@@ -64,12 +65,16 @@ export interface LoadCommand {
    * {@link planLoad} whether the config file's `drain` may apply.
    */
   censusGiven?: "off" | Partial<CensusSettings>;
+  /** `--junit FILE`: write the verdict and thresholds as JUnit XML there. */
+  junitPath?: string;
   /** `--scenario NAME|FILE` (or `run NAME|FILE`): a built-in scenario or a module. */
   scenario?: string;
   /** `--tag k=v`, each checked; absent when none was given. */
   tags?: Record<string, string>;
   /** `--no-check`: do not type-check a scenario file before running it. */
   noTypeCheck?: boolean;
+  /** `--send-file FILE`: the payload is the file's bytes, read by `load` before it connects. */
+  sendFile?: string;
 }
 
 /** What `load` runs: the command line over the config file over the defaults. */
@@ -84,6 +89,8 @@ export interface LoadPlan {
   thresholds: Threshold[];
   /** Where to write the JSON summary (`-`: stdout instead of the text). */
   jsonPath?: string;
+  /** Where to write the JUnit XML report. */
+  junitPath?: string;
   /** The run's tags: the config file's, the scenario's, then `--tag`. */
   tags?: Record<string, string>;
 }
@@ -97,11 +104,14 @@ const LOAD_OPTIONS = {
   duration: { type: "string", short: "d" },
   rate: { type: "string", short: "r" },
   send: { type: "string" },
+  "send-file": { type: "string" },
+  "message-rate": { type: "string" },
   hold: { type: "string" },
   source: { type: "string" },
   threshold: { type: "string", multiple: true },
   config: { type: "string" },
   scenario: { type: "string" },
+  junit: { type: "string" },
   tag: { type: "string", multiple: true },
   stage: { type: "string", multiple: true },
   "no-check": { type: "boolean" },
@@ -142,6 +152,14 @@ export function parseLoadArgs(
     checkSourcesEngine(load.sources, chooseEngine(load.engine));
   }
   if (values.send !== undefined) load.send = unescapePayload(values.send);
+  if (values.send !== undefined && values["send-file"] !== undefined) {
+    throw new UsageError(
+      "Give --send TEXT or --send-file FILE, not both: each is the whole payload",
+    );
+  }
+  if (values["message-rate"] !== undefined) {
+    load.messageRate = messageRate(values["message-rate"]);
+  }
   if (values.hold !== undefined) load.holdMs = parseDuration(values.hold, "--hold");
   if (values["connect-timeout"] !== undefined) {
     load.connectTimeoutMs = positiveDuration(values["connect-timeout"], "--connect-timeout");
@@ -160,8 +178,12 @@ export function parseLoadArgs(
     });
   }
   if (values.config !== undefined) command.configPath = nonEmpty(values.config, "--config");
+  if (values["send-file"] !== undefined) {
+    command.sendFile = nonEmpty(values["send-file"], "--send-file");
+  }
   if (given !== undefined) command.censusGiven = given;
   if (values.scenario !== undefined) command.scenario = nonEmpty(values.scenario, "--scenario");
+  if (values.junit !== undefined) command.junitPath = nonEmpty(values.junit, "--junit");
   if (values.stage !== undefined) {
     if (values.duration !== undefined) {
       throw new UsageError("Give --stage or --duration, not both: the stages set the run's length");
@@ -238,6 +260,8 @@ export function planLoad(command: LoadCommand, config: SynfinConfig = {}): LoadP
   };
   const jsonPath = command.jsonPath ?? config.json;
   if (jsonPath !== undefined) plan.jsonPath = jsonPath;
+  const junitPath = command.junitPath ?? config.junit;
+  if (junitPath !== undefined) plan.junitPath = junitPath;
   const tags = { ...config.tags, ...command.tags };
   if (Object.keys(tags).length > 0) plan.tags = tags;
   return plan;
@@ -274,6 +298,22 @@ function rate(text: string): number {
   const rate = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || rate <= 0 || rate > 1_000_000) {
     throw new UsageError(`Invalid --rate "${text}": give sessions per second, e.g. 500`);
+  }
+  return rate;
+}
+
+/**
+ * At most 1000 exchanges per second on one connection: Deno's timers fire
+ * about 1.2 ms late (p50), so at 1000/s the tester itself already skips most
+ * slots (measured in scenarios/sessions/exchanges.ts); more connections go faster.
+ */
+function messageRate(text: string): number {
+  const rate = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || rate <= 0 || rate > 1000) {
+    throw new UsageError(
+      `Invalid --message-rate "${text}": give exchanges per second on each connection, ` +
+        "more than 0 and at most 1000, e.g. 100",
+    );
   }
   return rate;
 }

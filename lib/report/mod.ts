@@ -9,6 +9,7 @@ export * from "./backlog_text.ts";
 export * from "./github_annotations.ts";
 export * from "./idle_text.ts";
 export * from "./junit.ts";
+export * from "./load_junit.ts";
 export * from "./load_text.ts";
 export * from "./scenario_text.ts";
 export * from "./socket_text.ts";

@@ -226,3 +226,20 @@ Deno.test("the same scenario gives the same outcome counts on both engines", asy
   assert.equal(counts[0].error, 4);
   assert.equal(counts[0].clean, 36);
 });
+
+Deno.test("run --junit: the verdict and each threshold are test cases", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const dir = await Deno.makeTempDir({ prefix: "synfin-junit-" });
+  try {
+    const junit = `${dir}/report.xml`;
+    const run = await synfin(["run", fixture("redis_ping.ts"), server.target.label, "-n", "5"]
+      .concat(["--no-census", "--junit", junit]));
+    assert.equal(run.code, 1, run.stderr);
+    const xml = await Deno.readTextFile(junit);
+    assert.match(xml, /<testcase classname="synfin\.run" name="run\/.*redis_ping\.ts"/);
+    assert.match(xml, /<testsuite name="thresholds" tests="4" failures="1"/);
+    assert.match(xml, /<failure message="checks = 0% \(0 of 5\), limit &gt; 99%/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
