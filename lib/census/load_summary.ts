@@ -12,6 +12,7 @@ import type { PhaseStats } from "../engine/histogram.ts";
 import type { Outcome, Phase } from "../engine/outcome.ts";
 import { type ScriptErrorGroup, TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
 import type { CheckCount } from "../engine/scripted/checks.ts";
+import type { TlsCloseCounts } from "../engine/tls.ts";
 import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
 import type { LingerFindings } from "./findings.ts";
 
@@ -67,7 +68,7 @@ export interface LoadSummary {
   };
   /** Outcome name to count (every outcome present, zeros included). */
   outcomes: Record<Outcome, number>;
-  /** Per timed phase: count, percentiles (us) and the encoded histogram. */
+  /** Per timed phase: count, percentiles (us) and the encoded histogram (`tls` counts 0 without `--tls`). */
   phases: Record<TimedPhase, PhaseSummary>;
   /** Sessions that sent data and got no byte back. */
   noResponse: number;
@@ -86,6 +87,8 @@ export interface LoadSummary {
    * started in: a staged load's ramp shows here.
    */
   timeSeries: TimeSeries;
+  /** `--tls` runs: of the sessions whose server closed, how it ended the TLS stream. */
+  tls?: TlsCloseCounts;
   /** Scripted runs: the scenario that ran. */
   scenario?: ScenarioSummary;
   /** The run's tags (config `tags`, a scenario's `options.tags`, `--tag`), when it has any. */
@@ -191,6 +194,7 @@ export function summarizeLoad(result: LoadResult, extras: SummaryExtras = {}): L
     kernel: tally.kernel.sessions > 0 ? { ...tally.kernel } : null,
     errors: tally.errors,
     timeSeries: timeSeriesOf(tally.timeline),
+    ...(session.tls && { tls: { ...tally.tlsClose } }),
     ...(tally.marks.size > 0 && {
       marks: Object.fromEntries(
         [...tally.marks].map(([key, h]) => [key, { ...h.stats(), histogram: h.encode() }]),

@@ -157,6 +157,8 @@ async function loadNeeds(
   const payload: PermissionNeed[] = command.sendFile === undefined
     ? []
     : [{ name: "read", path: command.sendFile, why: "--send-file" }];
+  const ca = command.tls?.caFile;
+  if (ca !== undefined) payload.push({ name: "read", path: ca, why: "--tls-ca" });
   return {
     needs: [
       net(command.target),

@@ -111,6 +111,11 @@ TIME_WAIT, half-open) before, during and after the run.
                            port is left to the kernel, so TIME_WAIT reuse still works)
       --json FILE          write the JSON summary (- for stdout instead of the text)
       --junit FILE         write the verdict and thresholds as JUnit XML
+      --tls                every session speaks TLS (deno engine; the default falls back
+                           to it): the TLS handshake is the tls phase, and how the server
+                           closed is counted, close_notify or bare FIN (tls.bareFin==0)
+      --tls-ca FILE        trust the PEM CA certificates in FILE too (a self-signed server)
+      --tls-servername N   SNI and certificate name (default: the target's host)
       --scenario NAME|FILE each session runs a scenario instead (as run does)
       --tag NAME=VALUE     tag the run (kept in the JSON summary); repeatable`;
 

@@ -20,6 +20,7 @@ import { renderLoadJUnit } from "../report/load_junit.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 import { type ResolvedScenario, resolveScenario } from "./scenario_file.ts";
+import { resolveTls } from "./tls_args.ts";
 import type { SynfinConfig } from "../suite/config.ts";
 import { UsageError } from "../base/errors.ts";
 import { describeError } from "../base/errno.ts";
@@ -129,8 +130,11 @@ export async function load(command: LoadCommand): Promise<number> {
       : { ...command, load: { ...command.load, send: await readSendFile(command.sendFile) } };
     // A scenario's options sit between the config file and the flags;
     // thresholds and tags add up (file, scenario, flags).
-    plan = planLoad(given, scenario ? layerOptions(config, scenario.options) : config);
+    const layered = scenario ? layerOptions(config, scenario.options) : config;
+    plan = planLoad(given, layered);
     if (scenario) plan.load.scenario = scenario.url;
+    const tls = await resolveTls(command.tls, layered, plan.load.engine);
+    if (tls) plan.load.tls = tls;
     if (scenario?.url === builtinScenarioUrl(EXCHANGES) && !plan.load.send?.byteLength) {
       const who = command.scenario === undefined ? "--message-rate" : EXCHANGES;
       throw new UsageError(`${who} needs a payload: give --send TEXT or --send-file FILE`);
@@ -139,7 +143,7 @@ export async function load(command: LoadCommand): Promise<number> {
     return sayUsageError(error);
   }
   using stop = onCtrlC();
-  sayEngineFallback(plan.load.engine);
+  sayEngineFallback(plan.load.engine, { tls: plan.load.tls !== undefined });
   const unreachable = await reach(plan.target, plan.load.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
   const status = new StatusLine();

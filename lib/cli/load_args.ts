@@ -19,6 +19,7 @@ import { type CensusChoice, type CensusSettings, censusSettings } from "../censu
 import type { SynfinConfig } from "../suite/config.ts";
 import { tagProblem } from "../suite/run_keys.ts";
 import { parseKnownThreshold, type Threshold } from "../suite/threshold.ts";
+import { TLS_OPTIONS, type TlsFlags, tlsFlagsOf } from "./tls_args.ts";
 import {
   CENSUS_OPTIONS,
   censusGiven,
@@ -75,6 +76,8 @@ export interface LoadCommand {
   noTypeCheck?: boolean;
   /** `--send-file FILE`: the payload is the file's bytes, read by `load` before it connects. */
   sendFile?: string;
+  /** `--tls`, `--tls-ca`, `--tls-servername` as given (see `resolveTls`). */
+  tls?: TlsFlags;
 }
 
 /** What `load` runs: the command line over the config file over the defaults. */
@@ -99,6 +102,7 @@ const LOAD_OPTIONS = {
   ...COMMON_OPTIONS,
   ...CENSUS_OPTIONS,
   ...ENGINE_OPTIONS,
+  ...TLS_OPTIONS,
   concurrency: { type: "string", short: "c" },
   sessions: { type: "string", short: "n" },
   duration: { type: "string", short: "d" },
@@ -192,6 +196,7 @@ export function parseLoadArgs(
   }
   if (values.tag !== undefined) command.tags = parseTags(values.tag);
   if (values["no-check"]) command.noTypeCheck = true;
+  Object.assign(command, tlsFlagsOf(values));
   return command;
 }
 

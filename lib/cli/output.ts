@@ -5,7 +5,7 @@
  * @module
  */
 
-import { chooseEngine } from "../engine/engine_choice.ts";
+import { chooseEngine, type EngineNeeds } from "../engine/engine_choice.ts";
 import type { EngineName } from "../engine/load.ts";
 import { describeError } from "../base/errno.ts";
 import { UsageError } from "../base/errors.ts";
@@ -102,8 +102,8 @@ export function sayUsageError(error: unknown, { hint = true } = {}): number {
 
 /**
  * Says, in one line, that the default engine fell back to `deno` and why
- * (not Linux, or FFI not permitted); says nothing when `raw` runs or an
- * engine was asked for.
+ * (not Linux, FFI not permitted, or `--tls`); says nothing when `raw` runs
+ * or an engine was asked for.
  *
  * @example
  * ```ts
@@ -111,7 +111,7 @@ export function sayUsageError(error: unknown, { hint = true } = {}): number {
  * sayEngineFallback("deno"); // asked for: nothing to say
  * ```
  */
-export function sayEngineFallback(engine: EngineName | undefined): void {
-  const { fallbackReason } = chooseEngine(engine);
+export function sayEngineFallback(engine: EngineName | undefined, needs?: EngineNeeds): void {
+  const { fallbackReason } = chooseEngine(engine, needs);
   if (fallbackReason) say(`using --engine deno: ${fallbackReason}`);
 }

@@ -31,6 +31,7 @@ export const SCENARIO_OPTION_KEYS: readonly (keyof SynfinConfig)[] = [
   "send",
   "tags",
   "stages",
+  "tls",
 ];
 
 /** A scenario ready to run. */

@@ -17,23 +17,49 @@ export interface EngineChoice {
   fallbackReason?: string;
 }
 
+/** What the run needs of its engine. */
+export interface EngineNeeds {
+  /**
+   * Sessions speak TLS (`--tls`): the raw engine does not, so the default
+   * falls back to `deno` and `--engine raw` is a usage error.
+   *
+   * @default {false}
+   */
+  tls?: boolean;
+}
+
+/** Why the raw engine cannot run a `--tls` load, as the fallback line says it. */
+export const RAW_ENGINE_NO_TLS = "the raw engine does not do TLS";
+
 /**
  * Chooses the engine: `requested`, else `SYNFIN_ENGINE` from the
- * environment, else `raw` where it can run (Linux, FFI permitted), else
- * `deno` with the reason.
+ * environment, else `raw` where it can run (Linux, FFI permitted, no
+ * `needs.tls`), else `deno` with the reason.
  *
- * @throws {UsageError} when `raw` is asked for and cannot run here, or
- * `SYNFIN_ENGINE` names no engine.
+ * @throws {UsageError} when `raw` is asked for and cannot run here (or the
+ * run needs TLS), or `SYNFIN_ENGINE` names no engine.
  * @example
  * ```ts
  * import { chooseEngine } from "./engine_choice.ts";
  * console.assert(chooseEngine("deno").engine === "deno");
+ * const tls = chooseEngine(undefined, { tls: true });
+ * console.assert(tls.engine === "deno");
  * const choice = chooseEngine();
  * console.assert(choice.engine === "raw" || choice.fallbackReason !== undefined);
  * ```
  */
-export function chooseEngine(requested?: EngineName): EngineChoice {
-  const unavailable = requested === "deno" ? undefined : rawEngineUnavailable();
+export function chooseEngine(requested?: EngineName, needs: EngineNeeds = {}): EngineChoice {
+  if (requested === "raw" && needs.tls) {
+    throw new UsageError(
+      "Cannot use --engine raw with --tls: the raw engine does not do TLS; " +
+        "use --engine deno or leave --engine out",
+    );
+  }
+  const unavailable = requested === "deno"
+    ? undefined
+    : needs.tls
+    ? RAW_ENGINE_NO_TLS
+    : rawEngineUnavailable();
   if (requested === "raw" && unavailable) {
     throw new UsageError(`Cannot use --engine raw: ${unavailable}; use --engine deno`);
   }

@@ -25,4 +25,5 @@ export * from "./stages.ts";
 export * from "./start_schedule.ts";
 export * from "./tally.ts";
 export * from "./tester_usage.ts";
+export * from "./tls.ts";
 export type { KernelTcpState } from "./raw/tcp_info.ts";

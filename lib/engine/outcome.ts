@@ -76,10 +76,11 @@ export const FAILING_OUTCOMES: ReadonlySet<Outcome> = new Set<Outcome>([
 /**
  * The phase of a session's life an outcome or error belongs to.
  *
- * `handshake`: connect; `firstByte`: our payload until the first response
- * byte; `hold`: the dwell before our FIN; `close`: our FIN until the server's.
+ * `handshake`: connect; `tls`: the TLS handshake after it (`--tls`);
+ * `firstByte`: our payload until the first response byte; `hold`: the dwell
+ * before our FIN; `close`: our FIN until the server's.
  */
-export type Phase = "handshake" | "firstByte" | "hold" | "close";
+export type Phase = "handshake" | "tls" | "firstByte" | "hold" | "close";
 
 /** The socket operation that failed. */
 export type Operation = "connect" | "write" | "read" | "closeWrite" | "close";

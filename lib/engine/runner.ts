@@ -85,13 +85,13 @@ export class LoadRunner extends EventTarget {
   /**
    * Prepares a load against `target`; nothing connects until {@link LoadRunner.run}.
    *
-   * @throws {UsageError} when `options.engine` is `raw` and it cannot run here.
+   * @throws {UsageError} when `options.engine` is `raw` and it cannot run here (or `options.tls`).
    * @throws {UsageError} when `options.sources` is given and the engine is `deno`.
    */
   constructor(target: Target, options: LoadOptions = {}) {
     super();
     this.#target = target;
-    const choice = chooseEngine(options.engine);
+    const choice = chooseEngine(options.engine, { tls: options.tls !== undefined });
     this.#engine = choice.engine;
     this.#engineFallback = choice.fallbackReason;
     this.#sources = options.sources ?? [];
@@ -106,6 +106,7 @@ export class LoadRunner extends EventTarget {
       closeTimeoutMs: options.closeTimeoutMs ?? DEFAULT_SESSION_OPTIONS.closeTimeoutMs,
       ...(options.scenario !== undefined && { scenario: options.scenario }),
       ...(options.messageRate !== undefined && { messageRate: options.messageRate }),
+      ...(options.tls !== undefined && { tls: options.tls }),
     };
     this.#signal = options.signal;
   }

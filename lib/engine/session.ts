@@ -18,6 +18,7 @@ import type { Target } from "../base/target.ts";
 import { Deadlines } from "./deadlines.ts";
 import { afterSocketPoll } from "./socket_poll.ts";
 import type { OperationError, SessionRecord } from "./session_record.ts";
+import { isBareFin, type TlsClose, type TlsOptions, tlsPhase } from "./tls.ts";
 
 // What a session measured lives in session_record.ts; importers of the
 // session find it here too.
@@ -52,6 +53,8 @@ export interface SessionOptions {
   scenario?: string;
   /** Scripted sessions: `--message-rate`, exchanges per second per connection (`session.params`). */
   messageRate?: number;
+  /** `--tls`: every session speaks TLS over its connection (deno engine only). */
+  tls?: TlsOptions;
 }
 
 /** Defaults: half-close at once, 3 s to connect, 2 s for the server's FIN. */
@@ -83,6 +86,7 @@ interface ReceiveEnd {
   kind: "eof" | "error";
   at: number;
   errno?: string;
+  tlsClose?: TlsClose;
 }
 
 /** One sweeper per event loop for every session's timeouts. */
@@ -122,7 +126,7 @@ export async function runSession(
 
   const calledAt = performance.now();
   const connectStart = run.intendedStart ?? calledAt;
-  let conn: Deno.TcpConn;
+  let conn: Deno.TcpConn | Deno.TlsConn;
   const connectAbort = new AbortController();
   const onStop = () => connectAbort.abort();
   stop?.addEventListener("abort", onStop, { once: true });
@@ -131,9 +135,9 @@ export async function runSession(
     options.connectTimeoutMs,
     () => connectAbort.abort(new DOMException("connect timed out", "TimeoutError")),
   );
+  const all = target.destinations;
+  const to = all ? all[(run.sessionIndex ?? 0) % all.length] : target;
   try {
-    const all = target.destinations;
-    const to = all ? all[(run.sessionIndex ?? 0) % all.length] : target;
     conn = await Deno.connect({
       hostname: to.hostname,
       port: to.port,
@@ -155,6 +159,12 @@ export async function runSession(
   }
   record.handshakeUs = (performance.now() - connectStart) * 1000;
   record.localPort = conn.localAddr.port;
+  const tls = options.tls;
+  if (tls) {
+    const upgraded = await tlsPhase(conn, to, tls, options.connectTimeoutMs, stop, record);
+    if (!upgraded) return record;
+    conn = upgraded;
+  }
 
   let phase: Phase = "handshake";
   let firstByteAt: number | undefined;
@@ -163,7 +173,9 @@ export async function runSession(
     try {
       while (true) {
         const n = await conn.read(SCRATCH);
-        if (n === null) return { kind: "eof", at: performance.now() };
+        if (n === null) {
+          return { kind: "eof", at: performance.now(), ...(tls && { tlsClose: "closeNotify" }) };
+        }
         if (firstByteAt === undefined) {
           firstByteAt = performance.now();
           onFirstByte?.();
@@ -171,6 +183,9 @@ export async function runSession(
         record.bytesReceived += n;
       }
     } catch (error) {
+      if (tls && isBareFin(error)) {
+        return { kind: "eof", at: performance.now(), tlsClose: "bareFin" };
+      }
       const errno = errnoOf(error);
       // EINTR: our own close() interrupted the pending read; not the server's doing.
       if (errno !== "EINTR") errors.push({ phase, operation: "read", errno });
@@ -287,7 +302,7 @@ async function attempt(
   }
 }
 
-async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let offset = 0;
   while (offset < bytes.byteLength) offset += await conn.write(bytes.subarray(offset));
 }
@@ -312,7 +327,7 @@ function settleFirst(
 }
 
 async function finish(
-  conn: Deno.TcpConn,
+  conn: Deno.Conn,
   received: Promise<ReceiveEnd>,
   record: SessionRecord,
   counted: { bytesReceived: number },
@@ -322,7 +337,9 @@ async function finish(
   } catch (error) {
     record.errors.push({ phase: record.phase, operation: "close", errno: errnoOf(error) });
   }
-  await received;
+  const end = await received;
   // The reader kept counting after the record was copied: take its final count.
-  return { ...record, bytesReceived: counted.bytesReceived };
+  const closed = record.outcome === "clean" || record.outcome === "server-closed-first";
+  const tlsClose = closed ? end.tlsClose : undefined;
+  return { ...record, bytesReceived: counted.bytesReceived, ...(tlsClose && { tlsClose }) };
 }

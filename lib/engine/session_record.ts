@@ -7,6 +7,7 @@
 
 import type { SessionKernelEvidence } from "./kernel_evidence.ts";
 import type { Operation, Outcome, Phase } from "./outcome.ts";
+import type { TlsClose } from "./tls.ts";
 
 /** A failed socket operation within a session. */
 export interface OperationError {
@@ -28,6 +29,10 @@ export interface SessionRecord {
   errno?: string;
   /** Connect call until established (from the intended start in open loop). */
   handshakeUs?: number;
+  /** `--tls`: the TLS handshake, from the TCP connection's establishment. */
+  tlsUs?: number;
+  /** `--tls`: how the server that closed ended the TLS stream (see `lib/engine/tls.ts`). */
+  tlsClose?: TlsClose;
   /** Our write until the first response byte. */
   firstByteUs?: number;
   /** Our FIN until the server's FIN. */

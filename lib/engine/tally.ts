@@ -17,6 +17,7 @@ import { FAILING_OUTCOMES, type Outcome, OUTCOMES, type Phase } from "./outcome.
 import type { SessionRecord } from "./session.ts";
 import type { StartCounts } from "./start_schedule.ts";
 import { type CheckCount, mergeChecks } from "./scripted/checks.ts";
+import type { TlsCloseCounts } from "./tls.ts";
 
 /** Distinct scenario error messages kept; past it they count under one line. */
 const MAX_SCRIPT_ERROR_MESSAGES = 50;
@@ -30,11 +31,11 @@ export interface ScriptErrorGroup {
   count: number;
 }
 
-/** Phases that have a latency histogram. */
-export type TimedPhase = "handshake" | "firstByte" | "close";
+/** Phases that have a latency histogram; `tls` records only with `--tls`. */
+export type TimedPhase = "handshake" | "tls" | "firstByte" | "close";
 
-/** Every timed phase, in report order. */
-export const TIMED_PHASES: readonly TimedPhase[] = ["handshake", "firstByte", "close"];
+/** Every timed phase, in report order (the order of a session's life). */
+export const TIMED_PHASES: readonly TimedPhase[] = ["handshake", "tls", "firstByte", "close"];
 
 /** Errors of one kind: how many operations in `phase` failed with `errno`. */
 export interface ErrorGroup {
@@ -52,7 +53,7 @@ export interface EncodedTally {
   sessions: number;
   /** Outcome name to count. */
   outcomes: Record<Outcome, number>;
-  /** Phase name to encoded HDR histogram. */
+  /** Phase name to encoded HDR histogram (tallies written before `tls` lack it: merged as empty). */
   histograms: Record<TimedPhase, string>;
   /** Errors grouped by phase and errno. */
   errors: ErrorGroup[];
@@ -74,6 +75,8 @@ export interface EncodedTally {
   checks?: CheckCount[];
   /** Scripted sessions: what scenarios threw, by message. */
   scriptErrors?: ScriptErrorGroup[];
+  /** `--tls`: sessions whose server closed, by how it ended the TLS stream; absent without one. */
+  tlsClose?: TlsCloseCounts;
   /** Per wall-clock second: `[epoch second, started, finished, failed]`; absent in older tallies. */
   timeline?: [number, number, number, number][];
 }
@@ -101,6 +104,7 @@ export class SessionTally {
   /** One histogram per timed phase. */
   readonly histograms: Record<TimedPhase, LatencyHistogram> = {
     handshake: new LatencyHistogram(),
+    tls: new LatencyHistogram(),
     firstByte: new LatencyHistogram(),
     close: new LatencyHistogram(),
   };
@@ -120,6 +124,8 @@ export class SessionTally {
   readonly marks = new Map<string, LatencyHistogram>();
   /** Scripted sessions: passes and fails per check. */
   checks: CheckCount[] = [];
+  /** `--tls`: how the servers that closed ended the TLS stream. */
+  readonly tlsClose: TlsCloseCounts = { closeNotify: 0, bareFin: 0 };
   #errors = new Map<string, ErrorGroup>();
   #scriptErrors = new Map<string, number>();
   // Keyed by epoch second, so tallies of workers and generator processes
@@ -132,6 +138,8 @@ export class SessionTally {
     this.outcomes[record.outcome]++;
     if (record.connectCalledAt !== undefined) this.#connectAt(record.connectCalledAt);
     if (record.handshakeUs !== undefined) this.histograms.handshake.record(record.handshakeUs);
+    if (record.tlsUs !== undefined) this.histograms.tls.record(record.tlsUs);
+    if (record.tlsClose !== undefined) this.tlsClose[record.tlsClose]++;
     if (record.firstByteUs !== undefined) this.histograms.firstByte.record(record.firstByteUs);
     else if (sentData && record.handshakeUs !== undefined) this.noResponse++;
     if (record.closeUs !== undefined) this.histograms.close.record(record.closeUs);
@@ -191,6 +199,8 @@ export class SessionTally {
     if (other.kernel) mergeKernelTally(this.kernel, other.kernel);
     this.intendedStarts += other.intendedStarts ?? 0;
     this.droppedStarts += other.droppedStarts ?? 0;
+    this.tlsClose.closeNotify += other.tlsClose?.closeNotify ?? 0;
+    this.tlsClose.bareFin += other.tlsClose?.bareFin ?? 0;
     for (const [key, encoded] of Object.entries(other.marks ?? {})) {
       this.#mark(key).add(LatencyHistogram.decode(encoded));
     }
@@ -211,6 +221,7 @@ export class SessionTally {
       outcomes: { ...this.outcomes },
       histograms: {
         handshake: this.histograms.handshake.encode(),
+        tls: this.histograms.tls.encode(),
         firstByte: this.histograms.firstByte.encode(),
         close: this.histograms.close.encode(),
       },
@@ -226,6 +237,9 @@ export class SessionTally {
       }),
       ...(this.checks.length > 0 && { checks: this.checks.map((c) => ({ ...c })) }),
       ...(this.#scriptErrors.size > 0 && { scriptErrors: this.scriptErrors }),
+      ...(this.tlsClose.closeNotify + this.tlsClose.bareFin > 0 && {
+        tlsClose: { ...this.tlsClose },
+      }),
       timeline: this.timeline,
     };
   }

@@ -19,6 +19,7 @@ import { nodeSocketLayer } from "./scripted/node_socket.ts";
 import { runScriptedSession } from "./scripted/run_scripted.ts";
 import { loadScenario } from "./scripted/scenario_module.ts";
 import type { SocketLayer } from "./scripted/socket.ts";
+import { tlsSocketLayer } from "./scripted/tls_socket.ts";
 
 const PROGRESS_INTERVAL_MS = 250;
 /** How often a waiting session loop of a ramping stage looks at the target again. */
@@ -62,7 +63,11 @@ async function sessionRunner(
   }
   const scenario = (await loadScenario(session.scenario)).default;
   // Loaded only here: a deno-engine worker may run without FFI permission.
-  const layer: SocketLayer = layerName === "raw" ? await rawLayer() : nodeSocketLayer();
+  const layer: SocketLayer = layerName === "raw"
+    ? await rawLayer()
+    : session.tls
+    ? tlsSocketLayer(session.tls)
+    : nodeSocketLayer();
   const all = target.destinations ?? [target];
   const options = {
     connectTimeoutMs: session.connectTimeoutMs,

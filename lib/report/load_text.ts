@@ -17,6 +17,7 @@ import { noFinMeaning, renderSocketReport } from "./socket_text.ts";
 import { testerLimitIn } from "../suite/tester_limit.ts";
 import type { ThresholdResult } from "../suite/threshold.ts";
 import { scenarioLines } from "./scenario_text.ts";
+import { TLS_ERRNO_WORDS } from "../engine/tls.ts";
 
 /** What each outcome means, in the server author's terms. */
 export const OUTCOME_MEANING: Record<Outcome, string> = {
@@ -51,6 +52,7 @@ function outcomeMeaning(outcome: Outcome, summary: LoadSummary): string {
 
 const PHASE_LABEL: Record<TimedPhase, string> = {
   handshake: "handshake",
+  tls: "tls handshake",
   firstByte: "first byte",
   close: "close",
 };
@@ -108,9 +110,12 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
   lines.push("");
 
   const header = ["phase", "count", "min", "p50", "p90", "p99", "p99.9", "max"];
-  // Without a payload there is no first byte to time: leave the row out.
+  // Without a payload there is no first byte to time, without --tls no TLS
+  // handshake: leave their rows out.
   const phases = TIMED_PHASES.filter((phase) =>
-    phase !== "firstByte" || load.sendBytes > 0 || summary.phases.firstByte.count > 0
+    phase === "tls"
+      ? summary.phases.tls?.count > 0
+      : phase !== "firstByte" || load.sendBytes > 0 || summary.phases.firstByte.count > 0
   );
   // A scenario's marks are phases of its own, in the same table.
   const named = [
@@ -147,6 +152,9 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
         "the server is slower than the rate",
     );
   }
+  if (summary.tls && summary.tls.closeNotify + summary.tls.bareFin > 0) {
+    lines.push(tlsCloseLine(summary.tls));
+  }
   const uncounted = uncountedServerTimeWait(summary);
   if (uncounted) lines.push(uncounted);
 
@@ -158,13 +166,16 @@ export function renderTextReport(summary: LoadSummary, options: TextReportOption
     lines.push("", "errors");
     lines.push(...table([
       ["  phase", "errno", "count"],
-      ...summary.errors.map((e) => [`  ${e.phase}`, e.errno, num(e.count)]),
+      // A TLS code is synfin's, not the kernel's: its words go with it.
+      ...summary.errors.map((e) =>
+        [`  ${e.phase}`, e.errno, num(e.count), TLS_ERRNO_WORDS[e.errno] ?? ""].filter(Boolean)
+      ),
     ]));
   }
 
   for (const phase of TIMED_PHASES) {
     const encoded = summary.phases[phase];
-    if (encoded.count === 0) continue;
+    if (!encoded || encoded.count === 0) continue;
     lines.push("", `${PHASE_LABEL[phase]} latency (log-scaled buckets)`);
     lines.push(...bars(LatencyHistogram.decode(encoded.histogram), barWidth));
   }
@@ -250,6 +261,16 @@ function uncountedServerTimeWait(summary: LoadSummary): string | undefined {
   return `  ${num(extra)} more server-side TIME_WAIT sockets than server-closed-first sessions: ` +
     `the server's FIN crossed ours (both sides then hold TIME_WAIT)${deno}; ` +
     "other clients' connections count too";
+}
+
+/**
+ * How the servers that closed ended the TLS stream: a FIN without
+ * `close_notify` lets a truncated response pass for a whole one.
+ */
+function tlsCloseLine(tls: { closeNotify: number; bareFin: number }): string {
+  const truncation = tls.bareFin > 0 ? " (a truncation an attacker could fake)" : "";
+  return `  TLS close: ${num(tls.closeNotify)} with close_notify, ` +
+    `${num(tls.bareFin)} bare FIN without it${truncation}`;
 }
 
 /** The TCP_INFO sums in words: what the kernel itself saw of the sessions. */

@@ -33,12 +33,13 @@ import { MAX_CONCURRENCY, wholeNumber } from "../base/limits.ts";
 import { describeError, errnoOfAny } from "../base/errno.ts";
 import { parseTarget } from "../base/target.ts";
 import { parseKnownThreshold } from "./threshold.ts";
+import { TLS_CONFIG_CHECKS, type TlsConfig } from "./tls_config.ts";
 
 /** The name {@link findDefaultConfig} looks for. */
 export const DEFAULT_CONFIG_NAME = "synfin.json";
 
-/** The contents of a config file; every key is optional. */
-export interface SynfinConfig {
+/** The contents of a config file; every key is optional (the TLS keys: {@link TlsConfig}). */
+export interface SynfinConfig extends TlsConfig {
   /** `HOST:PORT`, e.g. `127.0.0.1:8080`. */
   target?: string;
   /** Case IDs or groups to run (default: all). */
@@ -198,6 +199,7 @@ const CHECKS: Record<keyof SynfinConfig, Check> = {
   serverSockets: string,
   tags: checkTags,
   stages: checkStages,
+  ...TLS_CONFIG_CHECKS,
 };
 
 /**

@@ -16,8 +16,10 @@
  * | `noResponse` | share of `sessions` | sent data, got no byte back |
  * | `droppedStarts` | share of the intended starts | open loop: due while the in-flight cap was reached (0 of 0 in a closed loop) |
  * | `errors` | count | failed operations, all phases and errnos |
+ * | `tls.closeNotify`, `tls.bareFin` | share of the sessions whose server closed | `--tls` only: how the server ended the TLS stream |
  *
- * where `<phase>` is `handshake`, `firstByte` or `close`. Scripted runs add:
+ * where `<phase>` is `handshake`, `tls` (`--tls`: the TLS handshake),
+ * `firstByte` or `close`. Scripted runs add:
  *
  * | name | kind | |
  * | --- | --- | --- |
@@ -83,6 +85,8 @@ const SUMMARY_COUNTS: Record<string, MetricKind> = {
   droppedStarts: "share",
   errors: "count",
   checks: "share",
+  "tls.closeNotify": "share",
+  "tls.bareFin": "share",
 };
 
 /** `mark.<series>.<stat>`: the series may carry tags, `login{region:eu}`. */
@@ -152,6 +156,12 @@ export function metricsFromLoadSummary(summary: LoadSummary): MetricSet {
     kind: "count",
     value: summary.errors.reduce((sum, group) => sum + group.count, 0),
   });
+  if (summary.tls) {
+    // A share of the TLS closes seen: `tls.bareFin==0`, `tls.bareFin<1%`.
+    const total = summary.tls.closeNotify + summary.tls.bareFin;
+    metrics.set("tls.closeNotify", { kind: "share", value: summary.tls.closeNotify, total });
+    metrics.set("tls.bareFin", { kind: "share", value: summary.tls.bareFin, total });
+  }
   if (summary.checks) addCheckMetrics(metrics, summary.checks);
   for (const [series, stats] of Object.entries(summary.marks ?? {})) {
     if (stats.count > 0) {

@@ -17,3 +17,4 @@ export * from "./runner.ts";
 export * from "./selection.ts";
 export * from "./tester_limit.ts";
 export * from "./threshold.ts";
+export * from "./tls_config.ts";

@@ -170,10 +170,11 @@ export function parseKnownThreshold(expression: string): Threshold {
       `${invalid}: unknown metric ${JSON.stringify(metric)}; ` +
         (near
           ? `did you mean ${JSON.stringify(near)}?`
-          : `known: handshake.*, firstByte.*, close.* (${PHASE_STATS.join(", ")}, count), ` +
+          : `known: handshake.*, firstByte.*, close.*, tls.* (${PHASE_STATS.join(", ")}, count), ` +
             `outcome.*, ${
               knownMetricNames().filter((name) =>
-                !/^(handshake|firstByte|close|outcome)\./.test(name)
+                !/^(handshake|firstByte|close|tls|outcome)\./.test(name) ||
+                /^tls\.(closeNotify|bareFin)$/.test(name)
               )
                 .join(", ")
             }`),

@@ -61,6 +61,7 @@ Deno.test("the summary has version 1 and describes the run", () => {
     "stoppedBy",
     "target",
     "tester",
+    "timeSeries",
     "version",
   ]);
 });
@@ -77,6 +78,7 @@ Deno.test("the summary lists every outcome, zeros included", () => {
     "connect-timeout": 0,
     "tester-limit": 0,
     "interrupted": 0,
+    "aborted": 0,
     "error": 0,
   });
   const empty = summarizeLoad(loadResult(new SessionTally()));

@@ -54,7 +54,7 @@ Deno.test("help: each command's --help prints its own options only", async (t) =
     },
     load: {
       has: ["--sessions N", "--rate R", "--no-census"],
-      not: ["--junit", "--bound", "--list"],
+      not: ["--bound", "--list", "--strict"],
     },
     idle: {
       has: ["--bound DUR", "--connections N"],

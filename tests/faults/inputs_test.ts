@@ -154,7 +154,7 @@ Deno.test({
     assertUsage(skipped, "No case left to run");
     assert.equal(loadHelp.code, 0, loadHelp.stderr);
     assert.match(loadHelp.stdout, /--sessions N/);
-    assert.doesNotMatch(loadHelp.stdout, /--junit|--bound|--burst SPEC/);
+    assert.doesNotMatch(loadHelp.stdout, /--bound|--burst SPEC|--list/);
     assert.equal(idleHelp.code, 0, idleHelp.stderr);
     assert.match(idleHelp.stdout, /--bound DUR/);
     assert.doesNotMatch(idleHelp.stdout, /--sessions|--junit|--no-census/);

@@ -66,7 +66,9 @@ function startDelayedEcho(delayMs: number): { target: Target } & AsyncDisposable
         let offset = 0;
         while (offset < n) offset += await conn.write(answer.subarray(offset));
       }
-    } catch { /* reset, or closed by dispose */ } finally {
+    } catch {
+      /* reset, or closed by dispose */
+    } finally {
       conns.delete(conn);
       try {
         conn.close();

@@ -81,6 +81,7 @@ Deno.test("registry: every built-in loads, imports only the scenario API, and it
     "hold",
     "abort",
     "slow-writer",
+    "exchanges",
   ]);
   assert.equal(builtinScenarioUrl("nope"), undefined);
   assert.equal(builtinScenarioUrl("toString"), undefined);

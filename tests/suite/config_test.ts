@@ -69,7 +69,7 @@ Deno.test("loadConfig rejects a bad file with a UsageError naming file and key",
       '{"treshold": ["handshake.p99<5ms"]}',
       'unknown key "treshold" (known: target, cases, skip, strict, thresholds, junit, json, ' +
       "connectTimeout, closeTimeout, drain, duration, concurrency, sessions, rate, hold, send, " +
-      "serverSockets, tags)",
+      "serverSockets, tags, stages, tls, tlsCa, tlsServername)",
     ],
     [
       "thresholds not an array",

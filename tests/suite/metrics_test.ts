@@ -24,8 +24,9 @@ function payloadMetrics() {
 Deno.test("a load summary gives stats and a count per phase, outcomes and totals", () => {
   const metrics = payloadMetrics();
   const expected = [
+    // Without --tls the tls phase has no values: its count only.
     ...TIMED_PHASES.flatMap((phase) => [
-      ...PHASE_STATS.map((stat) => `${phase}.${stat}`),
+      ...(phase === "tls" ? [] : PHASE_STATS.map((stat) => `${phase}.${stat}`)),
       `${phase}.count`,
     ]),
     ...OUTCOMES.map((outcome) => `outcome.${outcome}`),
@@ -36,7 +37,7 @@ Deno.test("a load summary gives stats and a count per phase, outcomes and totals
     "errors",
   ];
   assert.deepEqual([...metrics.keys()], expected);
-  assert.equal(metrics.size, 3 * 8 + 10 + 5);
+  assert.equal(metrics.size, 3 * 8 + 1 + 10 + 5);
 });
 
 Deno.test("metric values come from the summary", async (t) => {
@@ -296,7 +297,7 @@ Deno.test("addSocketMetrics adds the census and counter metrics of a summary", a
     assert.equal(addSocketMetrics(new Map(), unavailable).size, 0);
     assert.equal(addSocketMetrics(new Map(), summary()).size, 0);
     const metrics = payloadMetrics();
-    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 10 + 5);
+    assert.equal(addSocketMetrics(metrics, summary()).size, 3 * 8 + 1 + 10 + 5);
   });
 
   await t.step("thresholds read the added metrics", () => {
@@ -331,9 +332,10 @@ Deno.test("knownMetricNames lists every metric a check run provides, server.* in
     assert.ok(names.includes(name), `${name} is not listed`);
   }
   assert.equal(new Set(names).size, names.length, "no name twice");
-  // and `checks`, which only a scripted run provides.
-  assert.ok(names.includes("checks"));
-  assert.equal(names.length, fromSummary.length + SOCKET_METRICS.length + 1);
+  // and `checks`, which only a scripted run provides, and what only --tls
+  // does: the tls phase's stats, tls.closeNotify and tls.bareFin.
+  assert.ok(names.includes("checks") && names.includes("tls.p99") && names.includes("tls.bareFin"));
+  assert.equal(names.length, fromSummary.length + SOCKET_METRICS.length + 1 + 7 + 2);
   assert.equal(knownMetricKind("server.closeWait"), "count");
   assert.equal(knownMetricKind("handshake.p99.9"), "duration");
   assert.equal(knownMetricKind("outcome.no-fin"), "share");

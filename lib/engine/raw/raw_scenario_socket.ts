@@ -115,7 +115,8 @@ class RawScenarioSocket implements ScenarioSocket {
     this.#signal = signal;
     const deadline = performance.now() + timeoutMs;
     const address = isIP(to.hostname) !== 0 ? to.hostname : await this.#resolve(to);
-    const { libc, calls, reactor } = this.#shared;
+    if (signal?.aborted) throw new SocketFailure("connect", "EINTR");
+    const { libc, calls, reactor, tcpInfo } = this.#shared;
     const sockaddr = encodeSockaddr(address, to.port);
     const family = sockaddr.byteLength === 16 ? LINUX.AF_INET : LINUX.AF_INET6;
     const flags = LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK | LINUX.SOCK_CLOEXEC;
@@ -125,20 +126,25 @@ class RawScenarioSocket implements ScenarioSocket {
     const slot = reactor.add(fd);
     if (slot < 0) throw this.#fail("connect", -slot);
     this.#slot = slot;
+    let info;
     if (libc.symbols.connect(fd, sockaddr, sockaddr.byteLength) < 0) {
       const errno = libc.errno();
       if (errno !== LINUX.EINPROGRESS) throw this.#fail("connect", errno);
-      while (true) {
+      // On loopback the whole handshake (or the RST) runs inside connect()
+      // itself (TCP_INFO right after it: ESTABLISHED 500 times of 500), so
+      // the state is asked before waiting for a loop turn: 500 sequential
+      // connects took p50 59-61 us, p90 100-120 us waiting first, and
+      // p50 46-62 us, p90 61-114 us asking first (a noisy shared machine).
+      // Anything but SYN_SENT is the handshake over; SO_ERROR says how.
+      while ((info = tcpInfo.read(fd))?.state === "SYN_SENT") {
         const how = await reactor.writable(slot, deadline - performance.now(), signal);
         if (how !== "ready") throw this.#fail("connect", waitErrno(how));
-        const error = calls.connectError(fd);
-        if (error !== 0) throw this.#fail("connect", error);
-        // Writable with no error is the handshake done; anything but
-        // SYN_SENT says so (a spurious wake-up would still be SYN_SENT).
-        if (this.#shared.tcpInfo.read(fd)?.state !== "SYN_SENT") break;
       }
+      const error = calls.connectError(fd);
+      if (error !== 0) throw this.#fail("connect", error);
+    } else {
+      info = tcpInfo.read(fd);
     }
-    const info = this.#shared.tcpInfo.read(fd);
     if (info) this.#evidence = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
     return calls.localPort(fd) ?? 0;
   }

@@ -8,18 +8,22 @@
  * waits only after `EAGAIN`, so a waiter is a promise resolved by the next
  * event of its socket (a spurious wake-up just retries the call).
  *
- * How it waits, measured on this machine (Deno 2.9.6, 2 cores): a
+ * How it waits, measured on this machine (Deno 2.9.6, 2 shared cores): a
  * synchronous `epoll_wait(ep, ..., 0)` costs 0.3 us, a `setImmediate` turn
  * 6 us, a `nonblocking: true` (thread pool) `epoll_wait` 36 us round trip,
  * and an eventfd wake of a parked wait 75 us until its promise settles. So
- * the loop polls synchronously after each `setImmediate` turn (timers and
- * I/O of the event loop run in that turn), spins a few empty turns while
- * sessions are busy (a loopback answer usually lands within them), and only
- * then parks in the thread-pool `epoll_wait`. A parked wait returns on any
- * event, on its bounded timeout, or when the last socket is removed (the
- * eventfd), so the loop then closes its fds and a test or worker can end.
- * Timeouts and stop signals are JS timers and listeners, so they fire while
- * the loop is parked.
+ * the loop polls synchronously after each `setImmediate` turn (the event
+ * loop's timers and I/O run in that turn, so a worker's schedule, progress
+ * interval and stop message keep running), and parks in the thread-pool
+ * `epoll_wait` only after a couple of empty polls. Spinning longer did not
+ * pay: connect, closeWrite, expectEof against a server in another process,
+ * 0, 2 and 8 empty turns gave 4.7-5.7k sessions/s at concurrency 1 and
+ * 9-18k/s at 50 with no order between them (noise of +-30%; the server and
+ * the client share two cores, so a spinning client takes the server's CPU).
+ * A parked wait returns on any event, on its bounded timeout, or when the
+ * last socket is removed (the eventfd), so the loop then closes its fds and
+ * a test or worker can end. Timeouts and stop signals are JS timers and
+ * listeners, so they fire while the loop is parked.
  *
  * @module
  */
@@ -37,7 +41,7 @@ export interface ReactorOptions {
    * Empty synchronous polls (one `setImmediate` turn each, about 6 us)
    * before parking in the thread-pool `epoll_wait` (about 75 us to wake).
    *
-   * @default {8}
+   * @default {2}
    */
   spinTurns?: number;
   /**
@@ -62,9 +66,14 @@ interface Waiter {
 }
 
 interface Entry {
+  /** Registered and not removed. */
+  live: boolean;
+  /** Bumped at each removal: tags the slot's epoll events. */
   generation: number;
-  reader: Waiter | undefined;
-  writer: Waiter | undefined;
+  /** Waits for input; usually none or one (a read and a write may wait at once). */
+  reader: Waiter[];
+  /** Waits for room to write, or for the connect to end. */
+  writer: Waiter[];
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -114,13 +123,18 @@ export class Reactor {
   /** A reactor on a loaded libc; nothing is opened until {@link Reactor.add}. */
   constructor(libc: Libc, options: ReactorOptions = {}) {
     this.#libc = libc;
-    this.#spinTurns = options.spinTurns ?? 8;
+    this.#spinTurns = options.spinTurns ?? 2;
     this.#parkMs = options.parkMs ?? 50;
   }
 
   /** Sockets registered and not yet removed. */
   get sockets(): number {
     return this.#sockets;
+  }
+
+  /** The epoll fd, -1 while the loop is stopped (it exists only while sockets do). */
+  get epollFd(): number {
+    return this.#ep;
   }
 
   /** Whether the loop runs (it does while a socket is registered, and briefly after). */
@@ -138,14 +152,17 @@ export class Reactor {
       if (opened < 0) return opened;
     }
     const slot = this.#free.pop() ?? this.#entries.length;
-    const entry = this.#entries[slot] ?? { generation: 0, reader: undefined, writer: undefined };
+    const entry = this.#entries[slot] ??
+      { live: false, generation: 0, reader: [], writer: [] };
     this.#entries[slot] = entry;
     const events = LINUX.EPOLLIN | LINUX.EPOLLOUT | LINUX.EPOLLRDHUP | LINUX.EPOLLET;
     if (this.#register(fd, events, slot, entry.generation) < 0) {
       const errno = this.#libc.errno();
       this.#free.push(slot);
+      if (!this.#loop) this.#close(); // no socket, no loop: no epoll fd either
       return -errno;
     }
+    entry.live = true;
     this.#sockets++;
     this.#loop ??= this.#run();
     return slot;
@@ -154,11 +171,12 @@ export class Reactor {
   /**
    * Forgets `slot` once its fd was closed (which took it out of the epoll
    * set): its pending waits end as `closed`, and a late event of the old fd
-   * is ignored by its generation.
+   * is ignored by its generation. Removing twice is harmless.
    */
   remove(slot: number): void {
     const entry = this.#entries[slot];
-    if (!entry) return;
+    if (!entry?.live) return;
+    entry.live = false;
     entry.generation = (entry.generation + 1) >>> 0;
     this.#settle(entry, "reader", "closed");
     this.#settle(entry, "writer", "closed");
@@ -189,14 +207,14 @@ export class Reactor {
     signal: AbortSignal | undefined,
   ): Promise<Readiness> {
     const entry = this.#entries[slot];
-    if (!entry) return Promise.resolve("closed");
+    if (!entry?.live) return Promise.resolve("closed");
     if (signal?.aborted) return Promise.resolve("aborted");
     if (timeoutMs <= 0) return Promise.resolve("timeout");
-    // One wait per side: a second one replaces (wakes) the first.
-    this.#settle(entry, side, "ready");
+    // Several waits on one side all wake at its next event (replacing one by
+    // the next would have two concurrent reads wake each other forever).
     return new Promise<Readiness>((resolve) => {
       const waiter: Waiter = { resolve, timer: undefined, signal };
-      entry[side] = waiter;
+      entry[side].push(waiter);
       if (Number.isFinite(timeoutMs)) {
         waiter.timer = setTimeout(() => this.#settle(entry, side, "timeout", waiter), timeoutMs);
       }
@@ -204,13 +222,23 @@ export class Reactor {
     });
   }
 
+  /** Ends every wait of `side` (or only `only`, if it is still waiting) as `how`. */
   #settle(entry: Entry, side: "reader" | "writer", how: Readiness, only?: Waiter): void {
-    const waiter = entry[side];
-    if (!waiter || (only && waiter !== only)) return;
-    entry[side] = undefined;
-    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-    if (waiter.signal) this.#unwatch(waiter.signal, waiter);
-    waiter.resolve(how);
+    const waiters = entry[side];
+    if (waiters.length === 0) return;
+    let ending: Waiter[];
+    if (only) {
+      const at = waiters.indexOf(only);
+      if (at < 0) return;
+      ending = waiters.splice(at, 1);
+    } else {
+      ending = waiters.splice(0);
+    }
+    for (const waiter of ending) {
+      if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+      if (waiter.signal) this.#unwatch(waiter.signal, waiter);
+      waiter.resolve(how);
+    }
   }
 
   // One abort listener per signal, not per wait: thousands of sessions share
@@ -292,7 +320,7 @@ export class Reactor {
       }
       const entry = this.#entries[slot];
       // An event of a socket closed since: its slot moved to a new generation.
-      if (!entry || entry.generation !== view.getUint32(at + 8, true)) continue;
+      if (!entry?.live || entry.generation !== view.getUint32(at + 8, true)) continue;
       if (mask & READ_EVENTS) this.#settle(entry, "reader", "ready");
       if (mask & WRITE_EVENTS) this.#settle(entry, "writer", "ready");
     }

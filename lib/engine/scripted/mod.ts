@@ -25,3 +25,4 @@ export * from "./scenario_module.ts";
 export * from "./scripted_session.ts";
 export * from "./session_api.ts";
 export * from "./socket.ts";
+export * from "./tls_socket.ts";

@@ -9,14 +9,8 @@
 
 import { parseDuration } from "../../base/duration.ts";
 import type { Destination } from "../../base/target.ts";
-import {
-  connectOutcome,
-  handshakeCompletedBefore,
-  type Operation,
-  type Outcome,
-  type Phase,
-  RESET_ERRNOS,
-} from "../outcome.ts";
+import { type Operation, type Outcome, type Phase, RESET_ERRNOS } from "../outcome.ts";
+import { recordConnect, recordConnectFailure } from "./connect_record.ts";
 import type { SessionRecord } from "../session.ts";
 import { check, seriesKey } from "./checks.ts";
 import type { DurationInput, ReadOptions, Session, SessionParams, Tags } from "./session_api.ts";
@@ -109,16 +103,13 @@ export class ScriptedSession implements Session {
     } catch (error) {
       const errno = error instanceof SocketFailure ? error.errno : "EUNKNOWN";
       this.#closed = true;
-      this.#record.errors.push({ phase: "handshake", operation: "connect", errno });
-      this.#record.errno = errno;
-      if (handshakeCompletedBefore(errno)) {
-        this.#record.handshakeUs = (performance.now() - from) * 1000;
-      }
-      this.#decide(this.#plan.signal?.aborted ? "interrupted" : connectOutcome(errno), errno);
+      const failed = recordConnectFailure(this.#record, this.#socket, from, errno);
+      this.#phase = failed.phase;
+      this.#decide(this.#plan.signal?.aborted ? "interrupted" : failed.outcome, errno);
       throw error;
     }
     this.#establishedAt = performance.now();
-    this.#record.handshakeUs = (this.#establishedAt - from) * 1000;
+    recordConnect(this.#record, this.#socket, from, this.#establishedAt);
     this.#connected = true;
     this.#phase = "firstByte";
   }
@@ -267,6 +258,10 @@ export class ScriptedSession implements Session {
     record.phase = this.#phase;
     const evidence = this.#socket.kernelEvidence?.();
     if (evidence) record.kernel = evidence;
+    const tlsClose = end.outcome === "clean" || end.outcome === "server-closed-first"
+      ? this.#socket.tlsClose?.()
+      : undefined;
+    if (tlsClose) record.tlsClose = tlsClose;
     return record;
   }
 

@@ -145,6 +145,8 @@ export interface ScenarioOptions {
    * arrival rate from `rate`; the run lasts their sum.
    */
   stages?: ScenarioStage[];
+  /** Every session speaks TLS, as `--tls` (deno engine; the CA comes from `--tls-ca`). */
+  tls?: boolean;
 }
 
 /** The default export of a scenario module: one session's life. */

@@ -10,6 +10,7 @@
 import type { Destination } from "../../base/target.ts";
 import type { SessionKernelEvidence } from "../kernel_evidence.ts";
 import type { Operation } from "../outcome.ts";
+import type { TlsClose } from "../tls.ts";
 
 /**
  * A socket call that failed, with the errno the kernel (or the engine) gave.
@@ -69,6 +70,18 @@ export interface ScenarioSocket {
   close(): void;
   /** What the kernel said of the socket (`TCP_INFO`), where the engine reads it. */
   kernelEvidence?(): SessionKernelEvidence | undefined;
+  /** `--tls`: when the TCP handshake completed and how long the TLS one took, once started. */
+  tlsHandshake?(): TlsHandshake | undefined;
+  /** `--tls`: how the server ended the TLS stream, once its end was read. */
+  tlsClose?(): TlsClose | undefined;
+}
+
+/** A TLS socket's connect, timed: its TCP handshake, then the TLS one. */
+export interface TlsHandshake {
+  /** `performance.now()` when the TCP handshake completed. */
+  tcpAt: number;
+  /** The TLS handshake, microseconds; absent when it did not complete. */
+  us?: number;
 }
 
 /** Where scripted sessions get their sockets and timers: one per event loop. */
@@ -76,8 +89,9 @@ export interface SocketLayer {
   /** A new, unconnected socket. */
   open(): ScenarioSocket;
   /**
-   * Resolves after `ms` (early on `signal`). The raw engine's loop blocks in
-   * `epoll_wait` and keeps its own timers, so sessions sleep through it.
+   * Resolves after `ms` (early on `signal`). Both layers leave the event
+   * loop free (the raw one parks its `epoll_wait` on a thread), so this is a
+   * plain timer on either.
    */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { delay } from "../../../lib/base/delay.ts";
 import {
   encodeSockaddr,
   type Libc,
@@ -48,12 +49,17 @@ Deno.test({
     const libc = openLibc();
     const reactor = new Reactor(libc);
     const listener = listenBelowEphemeral();
+    const fd = connecting(libc, (listener.addr as Deno.NetAddr).port);
+    const slot = reactor.add(fd);
+    let server: Deno.TcpConn | undefined;
+    const release = () => {
+      if (reactor.sockets > 0) libc.symbols.close(fd);
+      reactor.remove(slot);
+    };
     try {
-      const fd = connecting(libc, (listener.addr as Deno.NetAddr).port);
-      const slot = reactor.add(fd);
       assert.ok(slot >= 0 && reactor.running);
       assert.equal(await reactor.writable(slot, 1000), "ready", "the handshake completed");
-      const server = await listener.accept();
+      server = await listener.accept();
 
       let start = performance.now();
       assert.equal(await reactor.readable(slot, 30), "timeout");
@@ -67,21 +73,20 @@ Deno.test({
       assert.ok(performance.now() - start < 500);
       assert.equal(await reactor.readable(slot, 5000, stop.signal), "aborted", "already aborted");
 
-      const incoming = reactor.readable(slot, 5000);
+      // Two waits on one side both wait for the event, and both wake at it.
+      const incoming = [reactor.readable(slot, 5000), reactor.readable(slot, 5000)];
+      const early = await Promise.race([...incoming, delay(30).then(() => "none")]);
+      assert.equal(early, "none", "nothing came in yet");
       await server.write(new Uint8Array([1]));
-      assert.equal(await incoming, "ready", "the server's byte woke the reader");
+      assert.deepEqual(await Promise.all(incoming), ["ready", "ready"]);
 
       const pending = reactor.readable(slot, 5000);
-      libc.symbols.close(fd);
-      reactor.remove(slot);
+      release();
       assert.equal(await pending, "closed");
-      assert.equal(
-        await reactor.readable(slot, 10),
-        "closed",
-        "a removed slot has nothing to wait for",
-      );
-      server.close();
+      assert.equal(await reactor.readable(slot, 10), "closed", "a removed slot waits for nothing");
     } finally {
+      release();
+      server?.close();
       listener.close();
       await reactor.stopped();
       libc.close();
@@ -94,20 +99,13 @@ Deno.test({
   ignore: !RAW,
   fn: async () => {
     const libc = openLibc();
-    const reactor = new Reactor(libc);
+    const reactor = new Reactor(libc, { parkMs: 5000 }); // so only the eventfd can end a park early
     const listener = listenBelowEphemeral();
     try {
       const fds = [0, 1].map(() => connecting(libc, (listener.addr as Deno.NetAddr).port));
       const slots = fds.map((fd) => reactor.add(fd));
-      const epollFds = () =>
-        [...Deno.readDirSync("/proc/self/fd")].filter((entry) => {
-          try {
-            return Deno.readLinkSync(`/proc/self/fd/${entry.name}`) === "anon_inode:[eventpoll]";
-          } catch {
-            return false; // the fd of the listing itself, gone by now
-          }
-        }).length;
-      const withLoop = epollFds();
+      const ep = reactor.epollFd;
+      assert.ok(ep >= 0);
       await new Promise((resolve) => setTimeout(resolve, 120)); // past a park or two
       libc.symbols.close(fds[0]);
       reactor.remove(slots[0]);
@@ -117,11 +115,15 @@ Deno.test({
       reactor.remove(slots[1]);
       const start = performance.now();
       await reactor.stopped();
-      // The parked epoll_wait is woken (eventfd), not left to its 50 ms bound.
+      // The parked epoll_wait is woken (eventfd), not left to its bound.
       assert.ok(performance.now() - start < 40, `stopped after ${performance.now() - start} ms`);
       assert.equal(reactor.running, false);
       assert.equal(reactor.sockets, 0);
-      assert.equal(epollFds(), withLoop - 1, "the epoll fd was closed");
+      assert.equal(reactor.epollFd, -1);
+      // Closed: EBADF, or EINVAL if another fd (not an epoll one) took its number since.
+      const result = libc.symbols.epoll_wait(ep, new Uint8Array(12), 1, 0);
+      const errno = libc.errno();
+      assert.ok(result === -1 && (errno === 9 || errno === 22), `epoll_wait: ${result}, ${errno}`);
     } finally {
       listener.close();
       await reactor.stopped();
@@ -200,6 +202,14 @@ Deno.test({
     await layer.stopped();
     libc.close();
     assert.ok(records.every((r) => r.outcome === "clean"));
-    assert.ok(late.length >= 5 && Math.max(...late) < 50, `late by ${late.join(", ")} ms`);
+    // A starved event loop would hold a timer for the whole run; a shared,
+    // noisy 2-core machine still delays one now and then (50-110 ms seen
+    // with either engine's layer), so the median is what must stay small.
+    late.sort((a, b) => a - b);
+    const median = late[late.length >> 1];
+    assert.ok(
+      late.length >= 5 && median < 5 && late.at(-1)! < 250,
+      `late by ${late.join(", ")} ms`,
+    );
   },
 });
