@@ -13,6 +13,7 @@ import type { Outcome, Phase } from "../engine/outcome.ts";
 import { type ScriptErrorGroup, TIMED_PHASES, type TimedPhase } from "../engine/tally.ts";
 import type { CheckCount } from "../engine/scripted/checks.ts";
 import type { TlsCloseCounts } from "../engine/tls.ts";
+import type { Segment } from "../engine/segment.ts";
 import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
 import type { LingerFindings } from "./findings.ts";
 
@@ -103,6 +104,8 @@ export interface LoadSummary {
   sockets?: SocketReport | SocketsUnavailable;
   /** The census cross-checked with the outcomes, when a census was attempted. */
   lingering?: LingerFindings;
+  /** `--segment i/N`: this generator's part of a load split over N (see `segmentLoad`). */
+  segment?: Segment;
 }
 
 /** Sessions started, finished and failed per second of a run. */

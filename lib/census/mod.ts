@@ -12,6 +12,8 @@ export * from "./kernel_counters.ts";
 export * from "./load.ts";
 export * from "./load_summary.ts";
 export * from "./load_verdict.ts";
+export * from "./merge_census.ts";
+export * from "./merge_summaries.ts";
 export * from "./proc_net_tcp.ts";
 export * from "./row.ts";
 export * from "./settings.ts";

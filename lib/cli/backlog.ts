@@ -12,10 +12,11 @@ import { estimateBacklog } from "../backlog/estimate.ts";
 import { type BacklogVerdictKind, judgeSweep } from "../backlog/verdict.ts";
 import { compareBacklogSweeps, loadBacklogSweep } from "../backlog/compare.ts";
 import { renderBacklogComparison, renderBacklogReport } from "../report/backlog_text.ts";
+import { renderBacklogHtml } from "../report/html.ts";
 import { type BacklogCommand, parseBacklogArgs } from "./backlog_args.ts";
 import { BACKLOG_HELP } from "./help.ts";
 import { onCtrlC } from "./interrupt.ts";
-import { emit, say, sayEngineFallback, sayUsageError } from "./output.ts";
+import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
 
@@ -48,7 +49,7 @@ export async function backlog(args: string[]): Promise<number> {
         json,
         () => renderBacklogComparison(comparison),
       );
-      return emitted ? EXIT.ok : EXIT.usage;
+      return emitted && await writeHtml(command.htmlPath, [a, b]) ? EXIT.ok : EXIT.usage;
     }
   } catch (error) {
     return sayUsageError(error);
@@ -81,10 +82,13 @@ export async function backlog(args: string[]): Promise<number> {
     }
     const verdict = judgeSweep(sweep, estimate);
     if (verdict.message !== null) say(verdict.message);
-    if (verdict.kind === "tester-limit") return EXIT.testerLimit;
+    if (verdict.kind === "tester-limit") {
+      return await writeHtml(command.htmlPath, sweeps) ? EXIT.testerLimit : EXIT.usage;
+    }
     if (code === EXIT.ok) code = VERDICT_EXIT[verdict.kind];
     if (stop.signal.aborted) break;
   }
+  if (!await writeHtml(command.htmlPath, sweeps)) return EXIT.usage;
   if (sweeps.length === 2 && !command.jsonPaths.includes("-")) {
     console.log("");
     console.log(renderBacklogComparison(compareBacklogSweeps(sweeps[0], sweeps[1], {
@@ -96,6 +100,11 @@ export async function backlog(args: string[]): Promise<number> {
     return EXIT.interrupted;
   }
   return code;
+}
+
+/** `--html FILE`: every sweep that ran, in one report; `false` when it could not be written. */
+async function writeHtml(path: string | undefined, sweeps: BacklogSweep[]): Promise<boolean> {
+  return path === undefined || await writeReport(path, "--html", renderBacklogHtml(sweeps));
 }
 
 /** The exit code of each verdict but the two handled on their own. */

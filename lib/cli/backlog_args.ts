@@ -36,6 +36,8 @@ export type BacklogCommand =
     sweep: BacklogSweepChoice;
     /** `--json FILE` per target, in target order (`-` is stdout); empty for the text report. */
     jsonPaths: string[];
+    /** `--html FILE`: one HTML report of every sweep. */
+    htmlPath?: string;
   }
   | {
     /** Compare two saved sweeps. */
@@ -44,6 +46,8 @@ export type BacklogCommand =
     files: [string, string];
     /** `--json FILE`: write the comparison as JSON there (`-` is stdout); `null` for text. */
     jsonPath: string | null;
+    /** `--html FILE`: one HTML report of both saved sweeps. */
+    htmlPath?: string;
   };
 
 const OPTIONS = {
@@ -56,6 +60,7 @@ const OPTIONS = {
   "no-refine": { type: "boolean" },
   "server-sockets": { type: "string" },
   json: { type: "string", multiple: true },
+  html: { type: "string" },
   compare: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -87,6 +92,10 @@ export function parseBacklogArgs(argv: string[]): BacklogCommand {
   const { values, positionals } = parseArgv(argv, OPTIONS, "backlog: ");
   if (values.help) return { kind: "help" };
   const jsonPaths = values.json ?? [];
+  if (values.html !== undefined && values.html.trim() === "") {
+    throw new UsageError('Invalid --html "": give a file');
+  }
+  const html = values.html === undefined ? {} : { htmlPath: values.html };
   for (const path of jsonPaths) {
     if (path.trim() === "") throw new UsageError('Invalid --json "": give a file, or - for stdout');
   }
@@ -111,6 +120,7 @@ export function parseBacklogArgs(argv: string[]): BacklogCommand {
       kind: "compare",
       files: [positionals[0], positionals[1]],
       jsonPath: jsonPaths[0] ?? null,
+      ...html,
     };
   }
 
@@ -167,5 +177,5 @@ export function parseBacklogArgs(argv: string[]): BacklogCommand {
     if (command !== undefined) census.serverSocketsCommand = command;
     sweep.census = census;
   }
-  return { kind: "sweep", targets, sweep, jsonPaths };
+  return { kind: "sweep", targets, sweep, jsonPaths, ...html };
 }

@@ -17,6 +17,7 @@ import type { BacklogCommand } from "./backlog_args.ts";
 import type { CheckCommand } from "./check_args.ts";
 import { type LoadCommand, planLoad } from "./load_args.ts";
 import { checkOutputPath } from "./output_paths.ts";
+import { checkOutputDir, outputFiles } from "./extra_outputs.ts";
 import {
   missingPermissions,
   type PermissionNeed,
@@ -58,9 +59,16 @@ export async function checkBeforeRun(
     : command.kind === "load"
     ? await loadNeeds(command)
     : needsOf(command);
+  if ("htmlPath" in command && command.htmlPath === "-") {
+    throw new UsageError(
+      "--html writes a file: give a path (stdout carries the text or JSON report)",
+    );
+  }
   const missing = missingPermissions(needs);
   if (missing.length > 0) throw new UsageError(permissionProblem(missing, needs, argv));
   for (const { path, option } of outputs) checkOutputPath(path, option);
+  const hgrm = command.kind === "load" ? command.outputs?.hgrmDir : undefined;
+  if (hgrm !== undefined) checkOutputDir(hgrm, "--hgrm");
 }
 
 function needsOf(
@@ -79,7 +87,10 @@ function needsOf(
       return { needs: [net(command.target), ...writes(outputs)], outputs };
     }
     case "sweep": {
-      const outputs = outputsOf(command.jsonPaths.map((path) => [path, "--json"]));
+      const outputs = outputsOf([
+        ...command.jsonPaths.map((path): [string, string] => [path, "--json"]),
+        [command.htmlPath, "--html"],
+      ]);
       return {
         needs: [
           ...command.targets.map(net),
@@ -91,7 +102,10 @@ function needsOf(
       };
     }
     case "compare": {
-      const outputs = outputsOf([[command.jsonPath ?? undefined, "--json"]]);
+      const outputs = outputsOf([
+        [command.jsonPath ?? undefined, "--json"],
+        [command.htmlPath, "--html"],
+      ]);
       const reads = command.files.map((path): PermissionNeed => ({
         name: "read",
         path,
@@ -122,13 +136,21 @@ async function checkNeeds(
   const base = [...workerModulesNeed(), config, env];
   const { request, target } = command;
   if (missingPermissions([config]).length > 0) {
-    const outputs = outputsOf([[request.jsonPath, "--json"], [request.junitPath, "--junit"]]);
+    const outputs = outputsOf([
+      [request.jsonPath, "--json"],
+      [request.junitPath, "--junit"],
+      [command.htmlPath, "--html"],
+    ]);
     const given = [...writes(outputs), ...serverSockets(request.census ?? "off")];
     return { needs: [...(target ? [net(target)] : []), ...base, ...given], outputs };
   }
   const path = command.configPath ?? await findDefaultConfig();
   const plan = planCheck(request, path === undefined ? {} : await loadConfig(path), target);
-  const outputs = outputsOf([[plan.jsonPath, "--json"], [plan.junitPath, "--junit"]]);
+  const outputs = outputsOf([
+    [plan.jsonPath, "--json"],
+    [plan.junitPath, "--junit"],
+    [command.htmlPath, "--html"],
+  ]);
   return {
     needs: [net(plan.target), ...base, ...writes(outputs), ...serverSockets(plan.settings.census)],
     outputs,
@@ -151,7 +173,11 @@ async function loadNeeds(
       path === undefined ? {} : await loadConfig(path),
     ));
   }
-  const outputs = outputsOf([[jsonPath, "--json"], [junitPath, "--junit"]]);
+  const outputs = outputsOf([
+    [jsonPath, "--json"],
+    [junitPath, "--junit"],
+    [command.htmlPath, "--html"],
+  ]);
   // Read in full before anything connects (lib/cli/load.ts); outside synfin's
   // folder the -P sets do not grant it, so the flag to add is named here.
   const payload: PermissionNeed[] = command.sendFile === undefined
@@ -159,6 +185,9 @@ async function loadNeeds(
     : [{ name: "read", path: command.sendFile, why: "--send-file" }];
   const ca = command.tls?.caFile;
   if (ca !== undefined) payload.push({ name: "read", path: ca, why: "--tls-ca" });
+  outputs.push(...outputFiles(command.outputs));
+  const hgrm = command.outputs?.hgrmDir;
+  if (hgrm !== undefined) payload.push({ name: "write", path: hgrm, why: "--hgrm" });
   return {
     needs: [
       net(command.target),

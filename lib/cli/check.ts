@@ -14,13 +14,14 @@ import { SuiteRunner } from "../suite/runner.ts";
 import type { ConformanceCase } from "../suite/case.ts";
 import { renderSuiteReport, testerLimitLine, verdictLine } from "../report/suite_text.ts";
 import { renderJUnit } from "../report/junit.ts";
+import { renderSuiteHtml } from "../report/html.ts";
 import { isGitHubActions, renderGitHubAnnotations } from "../report/github_annotations.ts";
 import { BUILTIN_CASES } from "../../scenarios/conformance/builtin.ts";
 import type { CheckCommand } from "./check_args.ts";
 import { onCtrlC } from "./interrupt.ts";
 import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
 import { reach } from "./reach.ts";
-import { StatusLine } from "./status.ts";
+import { renderCaseLine, StatusLine } from "./status.ts";
 
 /**
  * Runs `check` and returns the exit code of the suite's status: 0 when
@@ -62,7 +63,7 @@ export async function check(command: CheckCommand): Promise<number> {
   sayEngineFallback(plan.settings.engine);
   const unreachable = await reach(plan.target, plan.settings.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
-  return await runSuite(plan, cases, stop.signal);
+  return await runSuite(plan, cases, stop.signal, command.htmlPath);
 }
 
 /**
@@ -85,6 +86,7 @@ async function runSuite(
   plan: CheckPlan,
   cases: readonly ConformanceCase[],
   signal: AbortSignal,
+  htmlPath: string | undefined,
 ): Promise<number> {
   const runner = new SuiteRunner(plan.target, cases, {
     settings: plan.settings,
@@ -95,7 +97,11 @@ async function runSuite(
   const status = new StatusLine();
   if (status.enabled) {
     runner.addEventListener("case-start", (event) => status.show(`${event.info.id} ...`));
-    runner.addEventListener("case-done", () => status.clear());
+    // Each verdict as it lands, above the line; the report repeats them in full.
+    runner.addEventListener("case-done", (event) => {
+      if (event.result) status.print(renderCaseLine(event.result));
+      else status.clear();
+    });
   }
   const result = await runner.run();
   const json = JSON.stringify(result, null, 2);
@@ -108,6 +114,9 @@ async function runSuite(
       timestamp: result.startedAt,
     });
     if (!await writeReport(plan.junitPath, "--junit", xml)) return EXIT.usage;
+  }
+  if (htmlPath !== undefined) {
+    if (!await writeReport(htmlPath, "--html", renderSuiteHtml(result))) return EXIT.usage;
   }
   if (isGitHubActions()) {
     for (const line of renderGitHubAnnotations(result.cases, result.thresholds)) console.log(line);

@@ -37,6 +37,8 @@ export interface CheckCommand {
   request: CheckRequest;
   /** `--config FILE` (default: `./synfin.json` if present). */
   configPath?: string;
+  /** `--html FILE`: write the HTML report (verdict table, charts) there. */
+  htmlPath?: string;
 }
 
 /** `--list`: print the suite's cases and exit. */
@@ -55,6 +57,7 @@ const CHECK_OPTIONS = {
   strict: { type: "boolean" },
   threshold: { type: "string", multiple: true },
   junit: { type: "string" },
+  html: { type: "string" },
   config: { type: "string" },
   concurrency: { type: "string", short: "c" },
   duration: { type: "string", short: "d" },
@@ -125,5 +128,6 @@ export function parseCheckArgs(
     ...(target === undefined ? {} : { target }),
     request,
     ...(configPath === undefined ? {} : { configPath }),
+    ...(values.html === undefined ? {} : { htmlPath: nonEmpty(values.html, "--html") }),
   };
 }

@@ -73,6 +73,7 @@ or a threshold fails. About 5-10 s against a healthy local server.
                            'outcome.reset<0.1%', 'server.closeWait==0'; repeatable
       --junit FILE         write a JUnit XML report
       --json FILE          write the JSON summary (- for stdout instead of the text)
+      --html FILE          write an HTML report: verdict table, latency, census charts
       --config FILE        read options from FILE (default: ./synfin.json if present)
   -c, --concurrency N      sessions in flight in load/steady (default 50, at most
                            ${MAX_CONCURRENCY})
@@ -111,13 +112,27 @@ TIME_WAIT, half-open) before, during and after the run.
                            port is left to the kernel, so TIME_WAIT reuse still works)
       --json FILE          write the JSON summary (- for stdout instead of the text)
       --junit FILE         write the verdict and thresholds as JUnit XML
+      --html FILE          write an HTML report: verdict, latency histograms and
+                           percentile curves, outcomes over time, socket census, tester
+      --hgrm DIR           write a percentile distribution per phase and mark
+                           (handshake.hgrm, ..., wrk2's format, microseconds) into DIR
+      --hlog FILE          write an HdrHistogram interval log: 1 s intervals, Tag=PHASE
+      --trace FILE         write one JSON line per session (start, port, phases, outcome,
+                           errno, TCP_INFO); past --trace-limit N (default 10000) a
+                           uniform sample, the first line says of how many
+      --csv FILE           write the time series (the JSON's timeSeries) as CSV, with
+                           handshake p50/p99 per second
       --tls                every session speaks TLS (deno engine; the default falls back
                            to it): the TLS handshake is the tls phase, and how the server
                            closed is counted, close_notify or bare FIN (tls.bareFin==0)
       --tls-ca FILE        trust the PEM CA certificates in FILE too (a self-signed server)
       --tls-servername N   SNI and certificate name (default: the target's host)
       --scenario NAME|FILE each session runs a scenario instead (as run does)
-      --tag NAME=VALUE     tag the run (kept in the JSON summary); repeatable`;
+      --tag NAME=VALUE     tag the run (kept in the JSON summary); repeatable
+      --segment I/N        be generator I of N running one load together: this one runs
+                           its share of -c, -n, --rate and --stage targets (10 over 4:
+                           3,3,2,2); auto/N takes I from JOB_COMPLETION_INDEX (0-based,
+                           Kubernetes Indexed Jobs); merge the N --json files with merge`;
 
 const RUN = `run: runs a scenario, a module whose default function is one session, thousands of
 times with every load option above; flags override the module's \`options\`, which
@@ -196,6 +211,9 @@ ${RUN}
 
 ${IDLE}
 
+merge FILE.json...: one report from N load/run summaries, percentiles of the union
+(deno run -P cli.ts merge --help)
+
 Common:
 ${CONNECT_TIMEOUT}
 ${CENSUS}
@@ -258,6 +276,7 @@ Backlog:
                            come from it
       --json FILE          save the sweep as JSON with its encoded histograms (- for
                            stdout); with two targets give it once per target
+      --html FILE          write one HTML report of the sweep(s), with the sweep chart
       --compare A.json B.json  compare two saved sweeps side by side (capacity, knee,
                            limit, retransmits/failures/p99 per burst size); --json
                            FILE then writes the comparison

@@ -17,8 +17,12 @@ import { type LoadCommand, type LoadPlan, planLoad } from "./load_args.ts";
 import { onCtrlC } from "./interrupt.ts";
 import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
 import { renderLoadJUnit } from "../report/load_junit.ts";
+import { renderLoadHtml } from "../report/html.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
+import { loadOptionsForOutputs } from "./output_args.ts";
+import { writeOutputs } from "./extra_outputs.ts";
+import { loadShapeOf } from "../engine/load.ts";
 import { type ResolvedScenario, resolveScenario } from "./scenario_file.ts";
 import { resolveTls } from "./tls_args.ts";
 import type { SynfinConfig } from "../suite/config.ts";
@@ -147,8 +151,11 @@ export async function load(command: LoadCommand): Promise<number> {
   const unreachable = await reach(plan.target, plan.load.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
   const status = new StatusLine();
-  const runner = new LoadRunner(plan.target, { ...plan.load, signal: stop.signal });
-  if (status.enabled) runner.addEventListener("progress", status.showLoadProgress);
+  const outputsNeed = loadOptionsForOutputs(command.outputs);
+  const runner = new LoadRunner(plan.target, { ...plan.load, ...outputsNeed, signal: stop.signal });
+  if (status.enabled) {
+    runner.addEventListener("progress", status.loadProgress(loadShapeOf(plan.load)));
+  }
   const run = await runLoadWithCensus(runner, {
     census: plan.census,
     signal: stop.signal,
@@ -166,6 +173,7 @@ export async function load(command: LoadCommand): Promise<number> {
   });
   if (scenario) run.summary.scenario = { name: scenario.name };
   if (plan.tags) run.summary.tags = plan.tags;
+  if (plan.segment) run.summary.segment = plan.segment;
   // The key only with thresholds: a summary without them keeps its shape.
   const report = thresholds.length > 0 ? { ...run.summary, thresholds } : run.summary;
   const json = JSON.stringify(report, null, 2);
@@ -175,6 +183,11 @@ export async function load(command: LoadCommand): Promise<number> {
     const xml = renderLoadJUnit(report, { verdict, reasons }, thresholds);
     if (!await writeReport(plan.junitPath, "--junit", xml)) return EXIT.usage;
   }
+  if (command.htmlPath !== undefined) {
+    const html = renderLoadHtml(report, { verdict, reasons }, thresholds);
+    if (!await writeReport(command.htmlPath, "--html", html)) return EXIT.usage;
+  }
+  if (!await writeOutputs(command.outputs, run)) return EXIT.usage;
   const failed = thresholds.filter((t) => !t.passed).map((t) => t.expression);
   // An open loop that could not keep its rate says so on stderr too, since
   // --json - leaves no text report (k6 prints dropped_iterations likewise).

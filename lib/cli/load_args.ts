@@ -18,8 +18,10 @@ import type { Stage } from "../engine/stages.ts";
 import { type CensusChoice, type CensusSettings, censusSettings } from "../census/settings.ts";
 import type { SynfinConfig } from "../suite/config.ts";
 import { tagProblem } from "../suite/run_keys.ts";
+import { type Segment, segmentFlag, segmentLoad } from "../engine/segment.ts";
 import { parseKnownThreshold, type Threshold } from "../suite/threshold.ts";
 import { TLS_OPTIONS, type TlsFlags, tlsFlagsOf } from "./tls_args.ts";
+import { OUTPUT_OPTIONS, type OutputFlags, outputFlagsOf } from "./output_args.ts";
 import {
   CENSUS_OPTIONS,
   censusGiven,
@@ -68,6 +70,8 @@ export interface LoadCommand {
   censusGiven?: "off" | Partial<CensusSettings>;
   /** `--junit FILE`: write the verdict and thresholds as JUnit XML there. */
   junitPath?: string;
+  /** `--html FILE`: write the HTML report (verdict, tables, charts) there. */
+  htmlPath?: string;
   /** `--scenario NAME|FILE` (or `run NAME|FILE`): a built-in scenario or a module. */
   scenario?: string;
   /** `--tag k=v`, each checked; absent when none was given. */
@@ -78,6 +82,10 @@ export interface LoadCommand {
   sendFile?: string;
   /** `--tls`, `--tls-ca`, `--tls-servername` as given (see `resolveTls`). */
   tls?: TlsFlags;
+  /** `--hgrm`, `--hlog`, `--trace`, `--trace-limit`, `--csv` as given (`output_args.ts`). */
+  outputs?: OutputFlags;
+  /** `--segment i/N` (or `auto/N`, the index from `JOB_COMPLETION_INDEX`): this generator's share. */
+  segment?: Segment;
 }
 
 /** What `load` runs: the command line over the config file over the defaults. */
@@ -96,6 +104,8 @@ export interface LoadPlan {
   junitPath?: string;
   /** The run's tags: the config file's, the scenario's, then `--tag`. */
   tags?: Record<string, string>;
+  /** `--segment i/N`: `load` holds this generator's share of it, recorded in the summary. */
+  segment?: Segment;
 }
 
 const LOAD_OPTIONS = {
@@ -103,6 +113,7 @@ const LOAD_OPTIONS = {
   ...CENSUS_OPTIONS,
   ...ENGINE_OPTIONS,
   ...TLS_OPTIONS,
+  ...OUTPUT_OPTIONS,
   concurrency: { type: "string", short: "c" },
   sessions: { type: "string", short: "n" },
   duration: { type: "string", short: "d" },
@@ -116,9 +127,11 @@ const LOAD_OPTIONS = {
   config: { type: "string" },
   scenario: { type: "string" },
   junit: { type: "string" },
+  html: { type: "string" },
   tag: { type: "string", multiple: true },
   stage: { type: "string", multiple: true },
   "no-check": { type: "boolean" },
+  segment: { type: "string" },
 } as const;
 
 /**
@@ -188,6 +201,7 @@ export function parseLoadArgs(
   if (given !== undefined) command.censusGiven = given;
   if (values.scenario !== undefined) command.scenario = nonEmpty(values.scenario, "--scenario");
   if (values.junit !== undefined) command.junitPath = nonEmpty(values.junit, "--junit");
+  if (values.html !== undefined) command.htmlPath = nonEmpty(values.html, "--html");
   if (values.stage !== undefined) {
     if (values.duration !== undefined) {
       throw new UsageError("Give --stage or --duration, not both: the stages set the run's length");
@@ -196,7 +210,9 @@ export function parseLoadArgs(
   }
   if (values.tag !== undefined) command.tags = parseTags(values.tag);
   if (values["no-check"]) command.noTypeCheck = true;
+  if (values.segment !== undefined) command.segment = segmentFlag(values.segment);
   Object.assign(command, tlsFlagsOf(values));
+  Object.assign(command, outputFlagsOf(values));
   return command;
 }
 
@@ -269,7 +285,9 @@ export function planLoad(command: LoadCommand, config: SynfinConfig = {}): LoadP
   if (junitPath !== undefined) plan.junitPath = junitPath;
   const tags = { ...config.tags, ...command.tags };
   if (Object.keys(tags).length > 0) plan.tags = tags;
-  return plan;
+  if (command.segment === undefined) return plan;
+  // The share of the whole plan (config file and defaults included), as k6's segments.
+  return { ...plan, load: segmentLoad(load, command.segment), segment: command.segment };
 }
 
 /** `--stage DUR:TARGET`, as k6's `--stage 5s:200`. */

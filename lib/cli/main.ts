@@ -16,6 +16,7 @@ import { demo } from "./demo.ts";
 import { BACKLOG_HELP, commandHelp, HELP } from "./help.ts";
 import { idle } from "./idle.ts";
 import { load } from "./load.ts";
+import { merge } from "./merge.ts";
 import { say, sayUsageError } from "./output.ts";
 
 /**
@@ -52,6 +53,8 @@ async function run(args: string[]): Promise<number> {
     }
     return await backlog(args.slice(1));
   }
+  // merge reads files and connects nowhere: no permission check before it.
+  if (args[0] === "merge") return await merge(args.slice(1));
   if (args[0] === "demo") {
     if (args.length > 1) {
       say(`demo takes no options, got: ${args.slice(1).join(" ")} (see --help)`);

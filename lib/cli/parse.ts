@@ -27,7 +27,15 @@ export type HelpTopic = "check" | "load" | "run" | "idle";
 export type EarlyCommand = { kind: "help"; topic?: HelpTopic } | { kind: "version" };
 
 /** Every command word, as `--help` lists them. */
-export const COMMANDS: readonly string[] = ["check", "load", "run", "idle", "backlog", "demo"];
+export const COMMANDS: readonly string[] = [
+  "check",
+  "load",
+  "run",
+  "idle",
+  "backlog",
+  "merge",
+  "demo",
+];
 
 /** Options of every command but `backlog`. */
 export const COMMON_OPTIONS = {

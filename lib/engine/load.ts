@@ -10,6 +10,7 @@ import type { SessionOptions } from "./session.ts";
 import type { Target } from "../base/target.ts";
 import type { SessionTally } from "./tally.ts";
 import { stagesDurationMs } from "./stages.ts";
+import { type Outcome, OUTCOMES } from "./outcome.ts";
 
 /**
  * The socket layer sessions run on: `raw` is libc through FFI, one epoll loop
@@ -169,6 +170,27 @@ export interface LoadProgress {
   inFlight: number;
   /** Milliseconds since the start. */
   elapsedMs: number;
+  /** Sessions finished so far by outcome (absent from generator processes' progress). */
+  outcomes?: Record<Outcome, number>;
+  /**
+   * Handshake p99 so far, us: the highest of the event loops' own p99s, an
+   * upper bound of the run's (exact with one loop; the report has the exact one).
+   */
+  handshakeP99Us?: number;
+}
+
+/** One event loop's latest progress report. */
+export interface LoopProgress {
+  /** Sessions finished. */
+  completed: number;
+  /** Of them, failing. */
+  failed: number;
+  /** Sessions open now. */
+  inFlight: number;
+  /** Finished by outcome. */
+  outcomes?: Record<Outcome, number>;
+  /** The loop's handshake p99 so far, us. */
+  handshakeP99Us?: number;
 }
 
 /**
@@ -215,16 +237,23 @@ export const DEFAULT_LOAD_SHAPE: LoadShape = {
  * console.assert(sum.completed === 7 && sum.failed === 1 && sum.inFlight === 4);
  * ```
  */
-export function sumProgress(
-  progress: readonly { completed: number; failed: number; inFlight: number }[],
-  start: number,
-): LoadProgress {
-  return {
+export function sumProgress(progress: readonly LoopProgress[], start: number): LoadProgress {
+  const sum: LoadProgress = {
     completed: progress.reduce((sum, p) => sum + p.completed, 0),
     failed: progress.reduce((sum, p) => sum + p.failed, 0),
     inFlight: progress.reduce((sum, p) => sum + p.inFlight, 0),
     elapsedMs: performance.now() - start,
   };
+  const counted = progress.filter((p) => p.outcomes !== undefined);
+  if (counted.length > 0) {
+    sum.outcomes = Object.fromEntries(OUTCOMES.map((outcome) => [
+      outcome,
+      counted.reduce((n, p) => n + (p.outcomes![outcome] ?? 0), 0),
+    ])) as Record<Outcome, number>;
+  }
+  const p99s = progress.flatMap((p) => p.handshakeP99Us ?? []);
+  if (p99s.length > 0) sum.handshakeP99Us = Math.max(...p99s);
+  return sum;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { EncodedTally } from "./tally.ts";
 import type { SessionOptions } from "./session.ts";
 import type { Target } from "../base/target.ts";
 import type { Stage } from "./stages.ts";
+import type { Outcome } from "./outcome.ts";
 
 /**
  * Most sessions one event loop keeps in flight. Deno stalls operations past
@@ -68,7 +69,16 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "ready" }
   | { kind: "warmed" }
-  | { kind: "progress"; completed: number; failed: number; inFlight: number }
+  | {
+    kind: "progress";
+    completed: number;
+    failed: number;
+    inFlight: number;
+    /** Sessions finished so far by outcome. */
+    outcomes?: Record<Outcome, number>;
+    /** This worker's handshake p99 so far, us. */
+    handshakeP99Us?: number;
+  }
   | { kind: "tester-limit"; errno: string }
   | { kind: "done"; tally: EncodedTally; maxInFlight: number }
   /** The share could not run (a scenario module failed to load in the worker). */

@@ -27,6 +27,7 @@ import {
   type LoadResult,
   type LoadRunnerEventMap,
   loadShapeOf,
+  type LoopProgress,
   type StopReason,
   sumProgress,
 } from "./load.ts";
@@ -107,6 +108,8 @@ export class LoadRunner extends EventTarget {
       ...(options.scenario !== undefined && { scenario: options.scenario }),
       ...(options.messageRate !== undefined && { messageRate: options.messageRate }),
       ...(options.tls !== undefined && { tls: options.tls }),
+      ...(options.intervalHistograms && { intervalHistograms: true }),
+      ...(options.traceLimit !== undefined && { traceLimit: options.traceLimit }),
     };
     this.#signal = options.signal;
   }
@@ -173,7 +176,12 @@ export class LoadRunner extends EventTarget {
     const spread = generatorsFor(this.#shape.concurrency, this.#generators);
     if (spread.count > 1) {
       const onProgress = (p: LoadProgress) => this.dispatchEvent(new LoadProgressEvent(p));
-      const run = { target: this.#target, shape: this.#shape, session: this.#session };
+      // Each generator splits its share of the trace over its own workers.
+      const { traceLimit } = this.#session;
+      const session = traceLimit === undefined
+        ? this.#session
+        : { ...this.#session, traceLimit: Math.ceil(traceLimit / spread.count) };
+      const run = { target: this.#target, shape: this.#shape, session };
       const more = { engine: this.#engine, sources: this.#sources, signal: this.#signal };
       return await runGenerators({ ...run, ...more, ...spread, onProgress });
     }
@@ -196,7 +204,7 @@ export class LoadRunner extends EventTarget {
     const workers = plans.map(() =>
       new Worker(new URL(entry, import.meta.url), { type: "module" })
     );
-    const progress = plans.map(() => ({ completed: 0, failed: 0, inFlight: 0 }));
+    const progress: LoopProgress[] = plans.map(() => ({ completed: 0, failed: 0, inFlight: 0 }));
     const tally = new SessionTally();
     const maxInFlight = plans.map(() => 0);
     let stoppedBy: StopReason | undefined;

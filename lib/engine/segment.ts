@@ -52,7 +52,9 @@ export function parseSegment(text: string, completionIndex?: string): Segment {
     if (completionIndex === undefined || !/^\d+$/.test(completionIndex)) {
       throw new UsageError(
         `Invalid --segment "${text}": auto takes the index from ${COMPLETION_INDEX_VARIABLE} ` +
-          `(0-based), which is ${completionIndex === undefined ? "not set" : `"${completionIndex}"`}`,
+          `(0-based), which is ${
+            completionIndex === undefined ? "not set" : `"${completionIndex}"`
+          }`,
       );
     }
     index = Number(completionIndex) + 1;
@@ -64,6 +66,33 @@ export function parseSegment(text: string, completionIndex?: string): Segment {
     );
   }
   return { index, count };
+}
+
+/**
+ * `--segment TEXT`: {@link parseSegment}, reading
+ * {@link COMPLETION_INDEX_VARIABLE} for `auto/N` only (so `i/N` needs no
+ * env permission).
+ *
+ * @throws {UsageError} on a bad value, or when the variable may not be read.
+ * @example
+ * ```ts
+ * import { segmentFlag } from "./segment.ts";
+ * console.assert(segmentFlag("3/4").index === 3);
+ * ```
+ */
+export function segmentFlag(text: string): Segment {
+  if (!text.startsWith("auto/")) return parseSegment(text);
+  let index: string | undefined;
+  try {
+    index = Deno.env.get(COMPLETION_INDEX_VARIABLE);
+  } catch (error) {
+    throw new UsageError(
+      `--segment ${text} reads ${COMPLETION_INDEX_VARIABLE}: run with -P ` +
+        `(or --allow-env=${COMPLETION_INDEX_VARIABLE})`,
+      { cause: error },
+    );
+  }
+  return parseSegment(text, index);
 }
 
 /**
@@ -146,7 +175,7 @@ export function segmentCoverage(segments: readonly Segment[]): SegmentCoverage {
   const seen = new Map<number, number>();
   for (const s of segments) seen.set(s.index, (seen.get(s.index) ?? 0) + 1);
   const missing: number[] = [];
-  if (count !== null) for (let i = 1; i <= count; i++) if (!seen.has(i)) missing.push(i);
+  if (count !== null) { for (let i = 1; i <= count; i++) if (!seen.has(i)) missing.push(i); }
   const duplicated = [...seen].filter(([, n]) => n > 1).map(([i]) => i).sort((a, b) => a - b);
   return {
     count,

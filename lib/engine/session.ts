@@ -55,6 +55,10 @@ export interface SessionOptions {
   messageRate?: number;
   /** `--tls`: every session speaks TLS over its connection (deno engine only). */
   tls?: TlsOptions;
+  /** Keep a histogram per phase per second (`IntervalHistograms`). @default {false} */
+  intervalHistograms?: boolean;
+  /** `--trace`: sample at most this many records over the workers (`TraceSample`); else none. */
+  traceLimit?: number;
 }
 
 /** Defaults: half-close at once, 3 s to connect, 2 s for the server's FIN. */

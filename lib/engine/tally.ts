@@ -18,6 +18,8 @@ import type { SessionRecord } from "./session.ts";
 import type { StartCounts } from "./start_schedule.ts";
 import { type CheckCount, mergeChecks } from "./scripted/checks.ts";
 import type { TlsCloseCounts } from "./tls.ts";
+import { type EncodedIntervals, IntervalHistograms } from "./interval_histograms.ts";
+import { type EncodedTraceSample, TraceSample } from "./trace_sample.ts";
 
 /** Distinct scenario error messages kept; past it they count under one line. */
 const MAX_SCRIPT_ERROR_MESSAGES = 50;
@@ -36,6 +38,13 @@ export type TimedPhase = "handshake" | "tls" | "firstByte" | "close";
 
 /** Every timed phase, in report order (the order of a session's life). */
 export const TIMED_PHASES: readonly TimedPhase[] = ["handshake", "tls", "firstByte", "close"];
+
+const PHASE_FIELD = {
+  handshake: "handshakeUs",
+  tls: "tlsUs",
+  firstByte: "firstByteUs",
+  close: "closeUs",
+} as const satisfies Record<TimedPhase, keyof SessionRecord>;
 
 /** Errors of one kind: how many operations in `phase` failed with `errno`. */
 export interface ErrorGroup {
@@ -79,6 +88,22 @@ export interface EncodedTally {
   tlsClose?: TlsCloseCounts;
   /** Per wall-clock second: `[epoch second, started, finished, failed]`; absent in older tallies. */
   timeline?: [number, number, number, number][];
+  /** With `intervalHistograms`: per epoch second, each timed phase's encoded histogram. */
+  intervals?: EncodedIntervals;
+  /** With a `traceLimit`: the sampled sessions and how many they stand for. */
+  trace?: EncodedTraceSample;
+}
+
+/** What a tally keeps beyond its sums; both cost memory, so both are asked for. */
+export interface TallyOptions {
+  /**
+   * Keep a histogram per timed phase per second (see `IntervalHistograms`).
+   *
+   * @default {false}
+   */
+  intervalHistograms?: boolean;
+  /** Keep a uniform sample of at most this many session records (see `TraceSample`). */
+  traceLimit?: number;
 }
 
 /**
@@ -131,6 +156,24 @@ export class SessionTally {
   // Keyed by epoch second, so tallies of workers and generator processes
   // (each with its own performance.now()) merge second by second.
   #timeline = new Map<number, [number, number, number]>();
+  #intervals: IntervalHistograms | undefined;
+  #trace: TraceSample | undefined;
+
+  /** A tally; `options` asks for per-second histograms or a trace sample. */
+  constructor(options: TallyOptions = {}) {
+    if (options.intervalHistograms) this.#intervals = new IntervalHistograms();
+    if (options.traceLimit !== undefined) this.#trace = new TraceSample(options.traceLimit);
+  }
+
+  /** Per-second histograms of each timed phase; `undefined` unless asked for or merged. */
+  get intervals(): IntervalHistograms | undefined {
+    return this.#intervals;
+  }
+
+  /** The sampled session records; `undefined` unless asked for or merged. */
+  get trace(): TraceSample | undefined {
+    return this.#trace;
+  }
 
   /** Adds one session. */
   add(record: SessionRecord, sentData = false): void {
@@ -152,6 +195,15 @@ export class SessionTally {
     const ended = this.#second(Math.floor(endedAt / 1000));
     ended[1]++;
     if (FAILING_OUTCOMES.has(record.outcome)) ended[2]++;
+    this.#trace?.offer(record);
+    if (this.#intervals) {
+      // A session's values go in the second it ended, as its `finished` count does.
+      const second = Math.floor(endedAt / 1000);
+      for (const phase of TIMED_PHASES) {
+        const us = record[PHASE_FIELD[phase]];
+        if (us !== undefined) this.#intervals.record(second, phase, us);
+      }
+    }
   }
 
   /**
@@ -212,6 +264,8 @@ export class SessionTally {
       counts[1] += finished;
       counts[2] += failed;
     }
+    if (other.intervals) (this.#intervals ??= new IntervalHistograms()).merge(other.intervals);
+    if (other.trace) (this.#trace ??= new TraceSample(0)).merge(other.trace);
   }
 
   /** Encodes as plain data; {@link merge} reads it back exactly. */
@@ -241,6 +295,8 @@ export class SessionTally {
         tlsClose: { ...this.tlsClose },
       }),
       timeline: this.timeline,
+      ...(this.#intervals && { intervals: this.#intervals.encode() }),
+      ...(this.#trace && { trace: this.#trace.encode() }),
     };
   }
 

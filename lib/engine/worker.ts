@@ -9,7 +9,7 @@ import { delay } from "../base/delay.ts";
 import { type FromWorker, type ToWorker, type WorkerPlan } from "./plan.ts";
 import { FAILING_OUTCOMES } from "./outcome.ts";
 import { runSession, type SessionOptions, type SessionRecord } from "./session.ts";
-import { SessionTally } from "./tally.ts";
+import { progressMessage, workerTally } from "./worker_tally.ts";
 import { StartSchedule } from "./start_schedule.ts";
 import { shareOf, stageTargetAt } from "./stages.ts";
 import type { Target } from "../base/target.ts";
@@ -95,7 +95,7 @@ async function runShare(
   plan: WorkerPlan,
   layer: "node" | "raw" | undefined,
 ): Promise<FromWorker> {
-  const tally = new SessionTally();
+  const tally = workerTally(session, plan);
   const runOne = await sessionRunner(target, session, layer);
   const sentData = (session.send?.byteLength ?? 0) > 0 && session.awaitResponse !== false;
   const start = performance.now();
@@ -132,7 +132,7 @@ async function runShare(
     ? setTimeout(() => stop.abort(), plan.durationMs + GRACEFUL_STOP_MS)
     : undefined;
   const progress = setInterval(
-    () => scope.postMessage({ kind: "progress", completed: tally.sessions, failed, inFlight }),
+    () => scope.postMessage(progressMessage(tally, failed, inFlight)),
     PROGRESS_INTERVAL_MS,
   );
   try {

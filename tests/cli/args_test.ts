@@ -497,7 +497,7 @@ Deno.test("a negative number is called one, not an ambiguous argument", () => {
 });
 
 Deno.test("an unknown command is named, with the commands", () => {
-  const commands = "the commands are check, load, run, idle, backlog, demo";
+  const commands = "the commands are check, load, run, idle, backlog, merge, demo";
   assert.throws(() => parseCli(["frob", "127.0.0.1:8080"]), {
     name: "UsageError",
     message: `Unknown command 'frob': ${commands}`,

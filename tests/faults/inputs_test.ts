@@ -150,7 +150,7 @@ Deno.test({
       run({ args: ["idle", "--help"] }),
     ]);
     assertUsage(negative, 'Invalid --concurrency "-5": must be positive');
-    assertUsage(frob, "Unknown command 'frob'", "check, load, run, idle, backlog, demo");
+    assertUsage(frob, "Unknown command 'frob'", "check, load, run, idle, backlog, merge, demo");
     assertUsage(skipped, "No case left to run");
     assert.equal(loadHelp.code, 0, loadHelp.stderr);
     assert.match(loadHelp.stdout, /--sessions N/);
@@ -221,7 +221,11 @@ Deno.test({
         assert.ok(granted === undefined || Array.isArray(granted), `${name}.${kind} is unscoped`);
       }
       assert.deepEqual(sets[name].sys, ["networkInterfaces"], `${name}.sys`);
-      assert.deepEqual(sets[name].env, ["SYNFIN_ENGINE", "GITHUB_ACTIONS"], `${name}.env`);
+      assert.deepEqual(
+        sets[name].env,
+        ["SYNFIN_ENGINE", "GITHUB_ACTIONS", "JOB_COMPLETION_INDEX"],
+        `${name}.env`,
+      );
     }
     assert.deepEqual(sets.default.run, ["cat", "ss", "deno"]);
     assert.ok(sets["server-sockets"].run.includes("timeout"));

@@ -14,7 +14,7 @@ import type { RawDestination } from "./loop_plan.ts";
 import type { FromWorker, WorkerPlan } from "../plan.ts";
 import { FAILING_OUTCOMES } from "../outcome.ts";
 import type { SessionOptions } from "../session.ts";
-import { SessionTally } from "../tally.ts";
+import { progressMessage, workerTally } from "../worker_tally.ts";
 
 /** Runner to raw worker: the share to run; the stop flag is shared memory. */
 export interface RawWorkerStart {
@@ -52,7 +52,7 @@ scope.onmessage = (event) => {
   }
   if (message.kind !== "start") return;
   const stop = new Int32Array(message.stop);
-  const tally = new SessionTally();
+  const tally = workerTally(message.session, message.plan);
   const sentData = (message.session.send?.byteLength ?? 0) > 0 &&
     message.session.awaitResponse !== false;
   let failed = 0;
@@ -84,8 +84,7 @@ scope.onmessage = (event) => {
           scope.postMessage({ kind: "tester-limit", errno: record.errno ?? "EUNKNOWN" });
         }
       },
-      onProgress: (inFlight) =>
-        scope.postMessage({ kind: "progress", completed: tally.sessions, failed, inFlight }),
+      onProgress: (inFlight) => scope.postMessage(progressMessage(tally, failed, inFlight)),
     });
     if (starts) tally.countStarts(starts);
     scope.postMessage({ kind: "done", tally: tally.encode(), maxInFlight });
