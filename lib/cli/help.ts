@@ -183,7 +183,7 @@ that works, before anything connects):
  * ```ts
  * import { commandHelp } from "./help.ts";
  * console.assert(commandHelp("load").includes("--sessions N"));
- * console.assert(!commandHelp("load").includes("--junit"));
+ * console.assert(!commandHelp("load").includes("--strict"));
  * ```
  */
 export function commandHelp(topic: HelpTopic): string {

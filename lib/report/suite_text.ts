@@ -185,7 +185,7 @@ export function verdictLine(result: SuiteResult): string {
  *   testerLimit: limit,
  *   passed: false,
  * });
- * console.assert(line.startsWith(`tester limit: ${limit}; cases handshake/burst are SKIP`));
+ * console.assert(line.startsWith(`tester limit: ${limit}; case handshake/burst is SKIP`));
  * ```
  */
 export function testerLimitLine(result: SuiteResult): string {

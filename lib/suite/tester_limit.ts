@@ -84,7 +84,7 @@ const ADVICE: Record<TesterResource, string> = {
  *   { errors: [{ phase: "handshake", errno: "EMFILE", count: 372 }] },
  * ]);
  * console.assert(limit?.resource === "file descriptors" && limit.count === 372);
- * console.assert(limit?.reason.startsWith("synfin ran out of file descriptors (EMFILE) in 372"));
+ * console.assert(limit?.reason.startsWith("synfin ran out of file descriptors (EMFILE, 372 times)"));
  * console.assert(testerLimitIn([{ outcomes: { reset: 3 }, errors: [] }]) === undefined);
  * ```
  */

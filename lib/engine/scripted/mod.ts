@@ -7,11 +7,13 @@
  * @example
  * ```ts
  * import { check, type ScenarioOptions, type Session } from "./mod.ts";
- * export const options = { concurrency: 10, duration: "1s" } satisfies ScenarioOptions;
- * export default async function (session: Session) {
+ * // In a scenario module: `export const options` and `export default async function`.
+ * const options = { concurrency: 10, duration: "1s" } satisfies ScenarioOptions;
+ * async function scenario(session: Session) {
  *   await session.connect();
  *   check("connected", true);
  * }
+ * console.assert(options.concurrency === 10 && typeof scenario === "function");
  * ```
  *
  * @module
