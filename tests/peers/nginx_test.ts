@@ -61,10 +61,18 @@ Deno.test({
       assert.equal(run.code, 0, run.stderr);
       const stdout = run.stdout;
       assert.match(stdout, /^first byte\s+200\s/m);
-      // HTTP/1.0 without keep-alive: nginx answers, then closes first.
-      assert.match(stdout, /server-closed-first\s+200\s+100\.00%/);
-      assert.match(stdout, /TIME_WAIT ON THE SERVER: the server closed first in 200 sessions/);
-      assert.match(stdout, /^ {2}server\s+TIME_WAIT\s+\d+\s+\+200\s/m);
+      // HTTP/1.0 without keep-alive: nginx answers, then closes first. Its
+      // FIN can trail the response by a few hundred microseconds; a session
+      // whose FIN left first in that gap is clean, and the kernel agrees (the
+      // TIME_WAIT is then the tester's): seen 1 of 200 under a CI run's load.
+      const first = Number(/server-closed-first\s+(\d+)\s/.exec(stdout)?.[1] ?? 0);
+      const clean = Number(/^ {2}clean\s+(\d+)\s/m.exec(stdout)?.[1] ?? 0);
+      assert.equal(first + clean, 200, stdout);
+      assert.ok(first >= 190, `nginx closed first in only ${first} of 200`);
+      assert.match(stdout, new RegExp(`the server closed first in ${first} sessions`));
+      // Whoever sent the first FIN holds the TIME_WAIT: synfin's count is the kernel's.
+      const serverTimeWait = Number(/^ {2}server\s+TIME_WAIT\s+\d+\s+\+(\d+)\s/m.exec(stdout)?.[1]);
+      assert.ok(serverTimeWait >= first && serverTimeWait <= 200, stdout);
     });
   },
 });
