@@ -107,7 +107,11 @@ Deno.test({
     assert.doesNotMatch(run.stdout, /^PASS/m);
     // The sessions the limit cut say so, not "stopped by the user" (defect 12).
     assert.doesNotMatch(run.stdout, /stopped by the user/);
-    assert.match(run.stdout, /interrupted .*stopped when synfin ran out of local ports/);
+    // Sessions still open at the stop are interrupted; against a fast server
+    // every one may finish first (seen once in CI: clean 100, tester-limit 1).
+    if (/^\s+interrupted\s+\d+/m.test(run.stdout)) {
+      assert.match(run.stdout, /interrupted .*stopped when synfin ran out of local ports/);
+    }
     assert.equal(stderrLines(run.stderr).length, 1, run.stderr);
     assert.match(run.stderr, /^synfin: tester limit: .*local ports.*ip_local_port_range/);
     assertNoSocketsLeft(run);
