@@ -12,12 +12,11 @@
 
 import * as net from "node:net";
 import { delay } from "../../base/delay.ts";
+import { errnoOf } from "../../base/errno.ts";
 import type { Destination } from "../../base/target.ts";
 import { afterSocketPoll } from "../socket_poll.ts";
 import { type ScenarioSocket, SocketFailure, type SocketLayer } from "./socket.ts";
-
-/** Received bytes held before the socket stops reading (backpressure on the server). */
-const MAX_QUEUED_BYTES = 1024 * 1024;
+import { ReceiveQueue } from "./receive_queue.ts";
 
 /**
  * The socket layer of the `deno` engine's scripted sessions.
@@ -42,18 +41,9 @@ export function nodeSocketLayer(): SocketLayer {
   };
 }
 
-function errnoOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : "EUNKNOWN";
-}
-
 class NodeScenarioSocket implements ScenarioSocket {
   #socket: net.Socket | undefined;
-  #chunks: Uint8Array[] = [];
-  #queued = 0;
-  #eof = false;
-  #errno: string | undefined;
-  #wake: (() => void) | undefined;
+  readonly #received = new ReceiveQueue(() => this.#socket?.resume());
 
   connect(to: Destination, timeoutMs: number, signal?: AbortSignal): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -85,56 +75,32 @@ class NodeScenarioSocket implements ScenarioSocket {
 
   write(bytes: Uint8Array): Promise<void> {
     const socket = this.#socket;
-    if (!socket || socket.destroyed || this.#errno) {
-      return Promise.reject(new SocketFailure("write", this.#errno ?? "EPIPE"));
+    if (!socket || socket.destroyed || this.#received.errno) {
+      return Promise.reject(new SocketFailure("write", this.#received.errno ?? "EPIPE"));
     }
     return new Promise((resolve, reject) => {
       socket.write(bytes, (error) => {
-        if (error) reject(new SocketFailure("write", this.#errno ?? errnoOf(error)));
+        if (error) reject(new SocketFailure("write", this.#received.errno ?? errnoOf(error)));
         else resolve();
       });
     });
   }
 
-  async read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const until = performance.now() + timeoutMs;
-    while (true) {
-      const chunk = this.#chunks.shift();
-      if (chunk) {
-        this.#queued -= chunk.byteLength;
-        if (this.#queued < MAX_QUEUED_BYTES) this.#socket?.resume();
-        return chunk;
-      }
-      if (this.#errno) throw new SocketFailure("read", this.#errno);
-      if (this.#eof) return null;
-      if (signal?.aborted) throw new SocketFailure("read", "EINTR");
-      const left = until - performance.now();
-      if (left <= 0) throw new SocketFailure("read", "ETIMEDOUT");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        signal?.addEventListener("abort", done, { once: true });
-        this.#wake = done;
-        function done() {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", done);
-          resolve();
-        }
-      });
-      this.#wake = undefined;
-    }
+  read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    return this.#received.read(timeoutMs, signal);
   }
 
   closeWrite(): Promise<void> {
     const socket = this.#socket;
-    if (!socket || socket.destroyed || this.#errno) {
-      return Promise.reject(new SocketFailure("closeWrite", this.#errno ?? "ENOTCONN"));
+    if (!socket || socket.destroyed || this.#received.errno) {
+      return Promise.reject(new SocketFailure("closeWrite", this.#received.errno ?? "ENOTCONN"));
     }
     return new Promise((resolve) => socket.end(() => resolve()));
   }
 
   async peerFinQueued(): Promise<boolean> {
-    if (!this.#eof && this.#chunks.length === 0) await afterSocketPoll();
-    return this.#eof;
+    if (!this.#received.eof && this.#received.empty) await afterSocketPoll();
+    return this.#received.eof;
   }
 
   abort(): void {
@@ -149,18 +115,10 @@ class NodeScenarioSocket implements ScenarioSocket {
 
   #listen(socket: net.Socket): void {
     socket.on("data", (chunk: Uint8Array) => {
-      this.#chunks.push(chunk);
-      this.#queued += chunk.byteLength;
-      if (this.#queued >= MAX_QUEUED_BYTES) socket.pause();
-      this.#wake?.();
+      this.#received.push(chunk);
+      if (this.#received.full) socket.pause();
     });
-    socket.on("end", () => {
-      this.#eof = true;
-      this.#wake?.();
-    });
-    socket.on("error", (error: unknown) => {
-      this.#errno ??= errnoOf(error);
-      this.#wake?.();
-    });
+    socket.on("end", () => this.#received.end());
+    socket.on("error", (error: unknown) => this.#received.fail(errnoOf(error)));
   }
 }

@@ -31,9 +31,7 @@ import {
   type SocketLayer,
   type TlsHandshake,
 } from "./socket.ts";
-
-/** Received bytes held before the pump stops reading (backpressure on the server). */
-const MAX_QUEUED_BYTES = 1024 * 1024;
+import { ReceiveQueue } from "./receive_queue.ts";
 
 /**
  * The socket layer of the `deno` engine's scripted sessions over TLS.
@@ -59,14 +57,10 @@ export function tlsSocketLayer(tls: TlsOptions): SocketLayer {
 class TlsScenarioSocket implements ScenarioSocket {
   readonly #tls: TlsOptions;
   #conn: Deno.TlsConn | undefined;
-  #chunks: Uint8Array[] = [];
-  #queued = 0;
-  #eof = false;
+  readonly #received = new ReceiveQueue(() => this.#resume?.());
   #closed = false;
-  #errno: string | undefined;
   #tlsClose: TlsClose | undefined;
   #handshake: TlsHandshake | undefined;
-  #wake: (() => void) | undefined;
   #resume: (() => void) | undefined;
 
   constructor(tls: TlsOptions) {
@@ -117,49 +111,25 @@ class TlsScenarioSocket implements ScenarioSocket {
 
   async write(bytes: Uint8Array): Promise<void> {
     const conn = this.#conn;
-    if (!conn || this.#closed || this.#errno) {
-      throw new SocketFailure("write", this.#errno ?? "EPIPE");
+    if (!conn || this.#closed || this.#received.errno) {
+      throw new SocketFailure("write", this.#received.errno ?? "EPIPE");
     }
     try {
       let offset = 0;
       while (offset < bytes.byteLength) offset += await conn.write(bytes.subarray(offset));
     } catch (error) {
-      throw new SocketFailure("write", this.#errno ?? errnoOf(error), { cause: error });
+      throw new SocketFailure("write", this.#received.errno ?? errnoOf(error), { cause: error });
     }
   }
 
-  async read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const until = performance.now() + timeoutMs;
-    while (true) {
-      const chunk = this.#chunks.shift();
-      if (chunk) {
-        this.#queued -= chunk.byteLength;
-        if (this.#queued < MAX_QUEUED_BYTES) this.#resume?.();
-        return chunk;
-      }
-      if (this.#errno) throw new SocketFailure("read", this.#errno);
-      if (this.#eof) return null;
-      if (signal?.aborted) throw new SocketFailure("read", "EINTR");
-      const left = until - performance.now();
-      if (left <= 0) throw new SocketFailure("read", "ETIMEDOUT");
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, left);
-        signal?.addEventListener("abort", done, { once: true });
-        this.#wake = done;
-        function done() {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", done);
-          resolve();
-        }
-      });
-      this.#wake = undefined;
-    }
+  read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
+    return this.#received.read(timeoutMs, signal);
   }
 
   async closeWrite(): Promise<void> {
     const conn = this.#conn;
-    if (!conn || this.#closed || this.#errno) {
-      throw new SocketFailure("closeWrite", this.#errno ?? "ENOTCONN");
+    if (!conn || this.#closed || this.#received.errno) {
+      throw new SocketFailure("closeWrite", this.#received.errno ?? "ENOTCONN");
     }
     try {
       await conn.closeWrite(); // close_notify, then our FIN
@@ -169,8 +139,8 @@ class TlsScenarioSocket implements ScenarioSocket {
   }
 
   async peerFinQueued(): Promise<boolean> {
-    if (!this.#eof && this.#chunks.length === 0) await afterSocketPoll();
-    return this.#eof;
+    if (!this.#received.eof && this.#received.empty) await afterSocketPoll();
+    return this.#received.eof;
   }
 
   /** Closes: Deno's TLS connection has no `SO_LINGER`, so no RST can be sent. */
@@ -191,7 +161,7 @@ class TlsScenarioSocket implements ScenarioSocket {
     const buffer = new Uint8Array(64 * 1024);
     try {
       while (!this.#closed) {
-        if (this.#queued >= MAX_QUEUED_BYTES) {
+        if (this.#received.full) {
           await new Promise<void>((resolve) => this.#resume = resolve);
           this.#resume = undefined;
           continue;
@@ -199,21 +169,19 @@ class TlsScenarioSocket implements ScenarioSocket {
         const n = await conn.read(buffer);
         if (n === null) {
           this.#tlsClose = "closeNotify";
-          this.#eof = true;
+          this.#received.end();
           break;
         }
-        this.#chunks.push(buffer.slice(0, n));
-        this.#queued += n;
-        this.#wake?.();
+        this.#received.push(buffer.slice(0, n));
       }
     } catch (error) {
       // Our own close() ends the pending read: not the server's doing.
       if (this.#closed) return;
       if (isBareFin(error)) {
         this.#tlsClose = "bareFin";
-        this.#eof = true;
-      } else this.#errno ??= tlsErrnoOf(error);
+        this.#received.end();
+      } else this.#received.fail(tlsErrnoOf(error));
     }
-    this.#wake?.();
+    this.#received.wake();
   }
 }
