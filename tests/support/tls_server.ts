@@ -81,7 +81,19 @@ function startDenoServer(kind: "close-notify" | "untrusted"): TlsTestServer {
       open.add(one);
     }
   })().catch(() => {});
-  const port = (listener.addr as Deno.NetAddr).port;
+  return handle((listener.addr as Deno.NetAddr).port, counts, async () => {
+    listener.close();
+    await accepting;
+    await Promise.all(open);
+  });
+}
+
+/** A running server's handle: its port, what it counted, how to stop it. */
+function handle(
+  port: number,
+  counts: { handshakes: number; clientCloseNotify: number },
+  dispose: () => Promise<void>,
+): TlsTestServer {
   return {
     address: `127.0.0.1:${port}`,
     port,
@@ -91,11 +103,7 @@ function startDenoServer(kind: "close-notify" | "untrusted"): TlsTestServer {
     get clientCloseNotify() {
       return counts.clientCloseNotify;
     },
-    async [Symbol.asyncDispose]() {
-      listener.close();
-      await accepting;
-      await Promise.all(open);
-    },
+    [Symbol.asyncDispose]: dispose,
   };
 }
 
@@ -128,19 +136,8 @@ async function startNodeServer(): Promise<TlsTestServer> {
   });
   server.on("tlsClientError", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return {
-    address: `127.0.0.1:${port}`,
-    port,
-    get handshakes() {
-      return counts.handshakes;
-    },
-    get clientCloseNotify() {
-      return counts.clientCloseNotify;
-    },
-    async [Symbol.asyncDispose]() {
-      for (const socket of [...sockets, ...tcp]) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return handle((server.address() as { port: number }).port, counts, async () => {
+    for (const socket of [...sockets, ...tcp]) socket.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 }
