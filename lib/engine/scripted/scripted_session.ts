@@ -293,7 +293,7 @@ export class ScriptedSession implements Session {
       if (!how.timeoutIsError && error instanceof SocketFailure && error.errno === "ETIMEDOUT") {
         return TIMED_OUT;
       }
-      chunk = await this.#call("read", () => Promise.reject(error));
+      throw this.#failed("read", error);
     }
     if (chunk === null) {
       this.#sawServerFin();
@@ -323,14 +323,19 @@ export class ScriptedSession implements Session {
     try {
       return await action();
     } catch (error) {
-      const errno = error instanceof SocketFailure ? error.errno : "EUNKNOWN";
-      this.#record.errors.push({ phase: this.#phase, operation, errno });
-      if (RESET_ERRNOS.has(errno)) this.#decide("reset", errno);
-      else if (errno === "EINTR" && this.#plan.signal?.aborted) this.#decide("interrupted");
-      throw error instanceof SocketFailure
-        ? error
-        : new SocketFailure(operation, errno, { cause: error });
+      throw this.#failed(operation, error);
     }
+  }
+
+  /** Records a failed socket call (a reset or a stop decides the outcome) and returns it. */
+  #failed(operation: Operation, error: unknown): SocketFailure {
+    const errno = error instanceof SocketFailure ? error.errno : "EUNKNOWN";
+    this.#record.errors.push({ phase: this.#phase, operation, errno });
+    if (RESET_ERRNOS.has(errno)) this.#decide("reset", errno);
+    else if (errno === "EINTR" && this.#plan.signal?.aborted) this.#decide("interrupted");
+    return error instanceof SocketFailure
+      ? error
+      : new SocketFailure(operation, errno, { cause: error });
   }
 
   #decide(outcome: Outcome, errno?: string): void {
