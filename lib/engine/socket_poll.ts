@@ -31,6 +31,9 @@ import { setImmediate } from "node:timers";
  * const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
  * const conn = await Deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
  * (await listener.accept()).close(); // the server closes first
+ * // The server's FIN reaches us some event-loop turns after its close()
+ * // returns (a read started then took 30 setImmediate turns): wait for it.
+ * await new Promise((resolve) => setTimeout(resolve, 5));
  * let eof = false;
  * const read = conn.read(new Uint8Array(16)).then((n) => eof = n === null);
  * await afterSocketPoll();
