@@ -19,6 +19,7 @@ import { onCtrlC } from "./interrupt.ts";
 import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
+import { renderBacklogEnd } from "./status_end.ts";
 
 /**
  * Runs `backlog` with the words after it and returns the exit code: 0 when
@@ -73,6 +74,8 @@ export async function backlog(args: string[]): Promise<number> {
         status.show(`${target.label}: burst ${index + 1}/${total} of ${size}`),
     });
     status.clear();
+    // Off a terminal, the bursts once; before this sweep's verdict, which ends its part of the log.
+    status.end(renderBacklogEnd(sweep));
     sweeps.push(sweep);
     const json = JSON.stringify(sweep, null, 2);
     const jsonPath = command.jsonPaths[i];

@@ -22,6 +22,7 @@ import { onCtrlC } from "./interrupt.ts";
 import { emit, say, sayEngineFallback, sayUsageError, writeReport } from "./output.ts";
 import { reach } from "./reach.ts";
 import { renderCaseLine, StatusLine } from "./status.ts";
+import { renderSuiteEnd } from "./status_end.ts";
 
 /**
  * Runs `check` and returns the exit code of the suite's status: 0 when
@@ -104,6 +105,8 @@ async function runSuite(
     });
   }
   const result = await runner.run();
+  // Off a terminal, the cases' verdicts counted once; before the verdict line, the log's last.
+  status.end(renderSuiteEnd(result));
   const json = JSON.stringify(result, null, 2);
   if (!await emit(plan.jsonPath, json, () => renderSuiteReport(result))) return EXIT.usage;
   if (plan.junitPath !== undefined) {

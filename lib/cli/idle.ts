@@ -12,6 +12,8 @@ import type { IdleCommand } from "./idle_args.ts";
 import { onCtrlC } from "./interrupt.ts";
 import { emit, say } from "./output.ts";
 import { reach } from "./reach.ts";
+import { StatusLine } from "./status.ts";
+import { renderIdleEnd } from "./status_end.ts";
 
 /**
  * Runs `idle` and returns the exit code: 1 when no connection opened, 130
@@ -37,6 +39,8 @@ export async function idle(command: IdleCommand): Promise<number> {
   const unreachable = await reach(command.target, command.idle.connectTimeoutMs, stop.signal);
   if (unreachable !== undefined) return unreachable;
   const result = await probeIdleTimeout(command.target, { ...command.idle, signal: stop.signal });
+  // Off a terminal, one line of what the probe saw; before the verdict line, the log's last.
+  new StatusLine().end(renderIdleEnd(result));
   const json = JSON.stringify(result, null, 2);
   if (!await emit(command.jsonPath, json, () => renderIdleReport(command.target, result))) {
     return EXIT.usage;

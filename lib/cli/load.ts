@@ -20,6 +20,7 @@ import { renderLoadJUnit } from "../report/load_junit.ts";
 import { renderLoadHtml } from "../report/html.ts";
 import { reach } from "./reach.ts";
 import { StatusLine } from "./status.ts";
+import { renderLoadEnd } from "./status_end.ts";
 import { loadOptionsForOutputs } from "./output_args.ts";
 import { writeOutputs } from "./extra_outputs.ts";
 import { loadShapeOf } from "../engine/load.ts";
@@ -167,6 +168,8 @@ export async function load(command: LoadCommand): Promise<number> {
     },
   });
   status.clear();
+  // Off a terminal, the live line's last state once; before the verdict, which ends the log.
+  status.end(renderLoadEnd(run.summary));
   const { verdict, reasons } = judgeLoad(run);
   const thresholds = evaluateLoadThresholds(plan.thresholds, run.summary, {
     cutByTesterLimit: verdict === "tester-limit",

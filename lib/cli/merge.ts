@@ -19,14 +19,16 @@ import {
   mergeSummaries,
 } from "../census/merge_summaries.ts";
 import { renderTextReport } from "../report/load_text.ts";
+import { renderMergedHtml } from "../report/html.ts";
 import { evaluateLoadThresholds } from "../suite/load_thresholds.ts";
 import { parseKnownThreshold } from "../suite/threshold.ts";
 import { type MergeCommand, parseMergeArgs } from "./merge_args.ts";
-import { emit, say, sayUsageError } from "./output.ts";
+import { emit, say, sayUsageError, writeReport } from "./output.ts";
 
 /** The `--help` text of `merge`. */
 export const MERGE_HELP = `merge: one report from several load or run summaries (their --json files)
-  deno run -P cli.ts merge seg_1.json seg_2.json ... [--json out.json] [--threshold EXPR]
+  deno run -P cli.ts merge seg_1.json seg_2.json ... [--json out.json] [--html out.html]
+    [--threshold EXPR]
 The HDR histograms are added, so percentiles are those of every sample of every
 generator (never an average of percentiles); outcomes, errors, checks, marks and
 TCP_INFO sums add up; the time series line up by wall-clock second; the socket
@@ -34,8 +36,11 @@ censuses, which each saw the same server, merge as the largest of each count.
 Summaries of another target, scenario or format are a usage error (exit 2).
 With --segment runs, says whether every segment of i/N is there once.
       --json FILE          write the merged JSON summary (- for stdout instead of the text)
+      --html FILE          write the merged result's HTML report (load --html's, charts
+                           of the merged histograms, the merged summaries listed)
       --threshold EXPR     fail (exit 1) unless EXPR holds on the merged result; repeatable
-Files outside synfin's folder need --allow-read= (and --json elsewhere --allow-write=).
+Files outside synfin's folder need --allow-read= (and --json or --html elsewhere
+--allow-write=).
 Exit codes: 0 every threshold held, 1 one failed, 2 usage error.`;
 
 /**
@@ -79,6 +84,10 @@ export async function merge(args: string[]): Promise<number> {
     `merged ${merged.merged.inputs} summaries: ${merged.merged.labels.join(", ")}` +
     (coverage ? `\n${coverage}` : "") + `\n\n${renderTextReport(merged, { thresholds })}`;
   if (!await emit(command.jsonPath, JSON.stringify(report, null, 2), text)) return EXIT.usage;
+  if (command.htmlPath !== undefined) {
+    const html = renderMergedHtml(merged, thresholds, { coverage, text: text() });
+    if (!await writeReport(command.htmlPath, "--html", html)) return EXIT.usage;
+  }
   // A partial set on stderr too: --json - leaves no text report to say it.
   const whole = merged.merged.segments?.complete && merged.merged.withoutSegment.length === 0;
   if (coverage && !whole) say(coverage);

@@ -1,6 +1,6 @@
 /**
  * The `merge` command line: the summary files to merge, where the merged
- * JSON goes, and the thresholds checked on the merged result.
+ * JSON and HTML reports go, and the thresholds checked on the merged result.
  *
  * @module
  */
@@ -17,12 +17,15 @@ export interface MergeCommand {
   files: string[];
   /** `--json FILE`: write the merged summary there (`-`: stdout instead of the text). */
   jsonPath?: string;
+  /** `--html FILE`: write the merged result's HTML report there (a file, never stdout). */
+  htmlPath?: string;
   /** `--threshold EXPR`, each checked by `parseKnownThreshold`. */
   thresholds: string[];
 }
 
 const MERGE_OPTIONS = {
   json: { type: "string" },
+  html: { type: "string" },
   threshold: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -31,7 +34,7 @@ const MERGE_OPTIONS = {
 /**
  * Parses the words after `merge`.
  *
- * @throws {UsageError} on an unknown option, a bad threshold, or no file.
+ * @throws {UsageError} on an unknown option, a bad threshold, `--html -`, or no file.
  * @example
  * ```ts
  * import { parseMergeArgs } from "./merge_args.ts";
@@ -51,5 +54,12 @@ export function parseMergeArgs(args: string[]): MergeCommand | EarlyCommand {
     parseKnownThreshold(expression);
     return expression;
   });
-  return { kind: "merge", files, thresholds, ...jsonPathOf(values.json) };
+  const html = values.html === undefined ? {} : { htmlPath: nonEmpty(values.html, "--html") };
+  if (html.htmlPath === "-") {
+    // As load's: stdout is the text or JSON report's.
+    throw new UsageError(
+      "--html writes a file: give a path (stdout carries the text or JSON report)",
+    );
+  }
+  return { kind: "merge", files, thresholds, ...jsonPathOf(values.json), ...html };
 }

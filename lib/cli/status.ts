@@ -1,6 +1,7 @@
 /**
  * The status line: progress redrawn in place on stderr, only when stderr is
- * a terminal (a CI log or a pipe gets the final report and nothing else).
+ * a terminal; a CI log or a pipe gets one line at the end instead
+ * ({@link StatusLine.end}, its words in `status_end.ts`).
  * What a line says is built by pure functions ({@link renderLoadStatus},
  * {@link renderCaseLine}), so it is tested without a terminal.
  *
@@ -35,8 +36,27 @@ export interface PlannedLoad {
   sessions: number | null;
 }
 
-const count = (n: number) => n.toLocaleString("en-US");
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+/**
+ * A count as the status lines write it.
+ *
+ * @example
+ * ```ts
+ * import { count } from "./status.ts";
+ * console.assert(count(1200) === "1,200");
+ * ```
+ */
+export const count = (n: number): string => n.toLocaleString("en-US");
+
+/**
+ * A duration, ms, as the status lines write it.
+ *
+ * @example
+ * ```ts
+ * import { seconds } from "./status.ts";
+ * console.assert(seconds(1500) === "1.5s");
+ * ```
+ */
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 
 /**
  * A latency for the status line: `830us`, `4.2ms`, `1.03s`.
@@ -88,12 +108,7 @@ export function renderLoadStatus(
   if (ratePerSecond !== null) parts.push(`${count(Math.round(ratePerSecond))}/s`);
   parts.push(`${count(inFlight)} in flight`);
   if (outcomes) {
-    const seen = OUTCOMES.filter((o) => (outcomes[o] ?? 0) > 0);
-    const ordered = [
-      ...seen.filter((o) => FAILING_OUTCOMES.has(o)),
-      ...seen.filter((o) => !FAILING_OUTCOMES.has(o)),
-    ];
-    parts.push(...ordered.map((o: Outcome) => `${o} ${count(outcomes[o])}`));
+    parts.push(...outcomeWords(outcomes));
   } else if (failed > 0) {
     parts.push(`${count(failed)} failed`);
   }
@@ -101,6 +116,25 @@ export function renderLoadStatus(
   const left = timeLeftMs(progress, planned, ratePerSecond);
   if (left !== null) parts.push(`${seconds(left)} left`);
   return parts.join("  ");
+}
+
+/**
+ * The outcomes seen, as `reset 3`, `clean 1,197`: failing ones first, zeros left out.
+ *
+ * @example
+ * ```ts
+ * import { outcomeWords } from "./status.ts";
+ * const words = outcomeWords({ clean: 1197, reset: 3, refused: 0 } as never);
+ * console.assert(words.join("  ") === "reset 3  clean 1,197");
+ * ```
+ */
+export function outcomeWords(outcomes: Readonly<Partial<Record<Outcome, number>>>): string[] {
+  const seen = OUTCOMES.filter((o) => (outcomes[o] ?? 0) > 0);
+  const ordered = [
+    ...seen.filter((o) => FAILING_OUTCOMES.has(o)),
+    ...seen.filter((o) => !FAILING_OUTCOMES.has(o)),
+  ];
+  return ordered.map((o) => `${o} ${count(outcomes[o] ?? 0)}`);
 }
 
 function timeLeftMs(
@@ -181,6 +215,16 @@ export class StatusLine {
   /** Prints `text` as a line of its own above the status line (which is erased). */
   print(text: string): void {
     if (this.enabled) this.#write(`${ERASE}${text}\n`);
+  }
+
+  /**
+   * The run's one progress line, `synfin: TEXT`, when stderr is not a
+   * terminal (no live line was drawn: a CI log gets the final state once);
+   * on a terminal nothing, since the live line showed it. Called before the
+   * verdict line, so a log's last line is the verdict.
+   */
+  end(text: string): void {
+    if (!this.enabled) this.#write(`synfin: ${text}\n`);
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * The HTML report (`--html FILE`) of `load`, `run`, `check` and `backlog`:
+ * The HTML report (`--html FILE`) of `load`, `run`, `check`, `backlog` and `merge`:
  * one self-contained page with the verdict, tables and server-rendered SVG
  * charts, from the same typed results the JSON and text reports come from.
  * No script and no fetch (its Content-Security-Policy forbids both), so it
@@ -10,6 +10,7 @@
 
 import type { LoadSummary } from "../census/load_summary.ts";
 import type { LoadVerdict } from "../census/load_verdict.ts";
+import type { MergedSummary } from "../census/merge_summaries.ts";
 import type { SuiteResult } from "../suite/runner.ts";
 import type { ThresholdResult } from "../suite/threshold.ts";
 import type { BacklogSweep } from "../backlog/sweep_result.ts";
@@ -29,7 +30,7 @@ import {
   type Tone,
   verdictBanner,
 } from "./html_page.ts";
-import { formatUs } from "./html_axes.ts";
+import { escapeXml, formatUs } from "./html_axes.ts";
 import { VERSION } from "../base/version.ts";
 
 const GENERATOR = `synfin ${VERSION}`;
@@ -78,23 +79,82 @@ export function renderLoadHtml(
   const fails = verdict === "pass" && failed.length > 0;
   const headline = fails ? "FAIL" : verdict.toUpperCase();
   const why = fails ? [`thresholds ${failed.map((t) => t.expression).join(", ")}`] : reasons;
-  const body = section(
-    "verdict",
-    "Verdict",
-    verdictBanner(fails ? "bad" : LOAD_TONE[verdict], headline, why) +
-      thresholdsTable(thresholds),
-  ) + loadSections(summary) +
-    section(
-      "text",
-      "Text report",
-      textDetails("as printed", renderTextReport(summary, { thresholds })),
-    );
   const what = summary.scenario ? `run ${summary.scenario.name}` : "load";
-  return htmlDocument({
+  return loadPage(summary, {
+    banner: verdictBanner(fails ? "bad" : LOAD_TONE[verdict], headline, why),
+    thresholds,
+    text: renderTextReport(summary, { thresholds }),
     title: `synfin ${what} ${summary.target}`,
     subtitle: `${summary.startedAt}, ${summary.sessions} sessions; ${GENERATOR}`,
-    body,
   });
+}
+
+/**
+ * The report of a `merge`: the page {@link renderLoadHtml} draws of one
+ * load, of the merged summary (its charts from the added histograms, so of
+ * every sample of every generator), with the merged summaries listed. Its
+ * verdict is the merge's exit code's: the thresholds on the merged result
+ * (PASS without any); `coverage` (the `--segment` line) is said under it
+ * when the segments are not the whole load. `text` is the text report as
+ * printed (default: the merged summary's load report).
+ *
+ * @example
+ * ```ts
+ * import { renderMergedHtml } from "./html.ts";
+ * import { mergeSummaries } from "../census/merge_summaries.ts";
+ * import { summarizeLoad } from "../census/load_summary.ts";
+ * import { LoadRunner } from "../engine/runner.ts";
+ * import { startReferenceServer } from "../testing/reference_servers.ts";
+ * await using server = await startReferenceServer("well-behaved");
+ * const run = async () => summarizeLoad(await new LoadRunner(server.target, { sessions: 5 }).run());
+ * const merged = mergeSummaries([{ label: "a", summary: await run() }, { label: "b", summary: await run() }]);
+ * const html = renderMergedHtml(merged);
+ * console.assert(html.includes('data-verdict="PASS"') && html.includes("(10 sessions)"));
+ * ```
+ */
+export function renderMergedHtml(
+  merged: MergedSummary,
+  thresholds: readonly ThresholdResult[] = [],
+  { coverage, text }: { coverage?: string; text?: string } = {},
+): string {
+  const failed = thresholds.filter((t) => !t.passed);
+  const { inputs, labels, segments, withoutSegment } = merged.merged;
+  const whole = segments === null || (segments.complete && withoutSegment.length === 0);
+  const why = [
+    ...(failed.length > 0 ? [`thresholds ${failed.map((t) => t.expression).join(", ")}`] : []),
+    ...(coverage && !whole ? [coverage] : []),
+  ];
+  const tone: Tone = failed.length > 0 ? "bad" : whole ? "good" : "warn";
+  const what = merged.scenario ? `run ${merged.scenario.name}` : "load";
+  return loadPage(merged, {
+    banner: verdictBanner(tone, failed.length > 0 ? "FAIL" : "PASS", why),
+    thresholds,
+    before: section(
+      "merged",
+      "Merged summaries",
+      table(["summary"], labels.map((label) => [label])) +
+        (coverage ? `<p>${escapeXml(coverage)}</p>` : ""),
+    ),
+    text: text ?? renderTextReport(merged, { thresholds }),
+    title: `synfin merge: ${what} ${merged.target}`,
+    subtitle: `${merged.startedAt}, ${merged.sessions} sessions from ${inputs} summaries; ` +
+      GENERATOR,
+  });
+}
+
+/** The page of one load: verdict and thresholds, `before`, the load's sections, the text. */
+function loadPage(summary: LoadSummary, page: {
+  banner: string;
+  thresholds: readonly ThresholdResult[];
+  before?: string;
+  text: string;
+  title: string;
+  subtitle: string;
+}): string {
+  const body = section("verdict", "Verdict", page.banner + thresholdsTable(page.thresholds)) +
+    (page.before ?? "") + loadSections(summary) +
+    section("text", "Text report", textDetails("as printed", page.text));
+  return htmlDocument({ title: page.title, subtitle: page.subtitle, body });
 }
 
 const SUITE_TONE: Record<SuiteResult["status"], Tone> = {

@@ -272,9 +272,10 @@ Deno.test("check: running out of file descriptors exits 4, not as the server's f
     { ulimit: 256 },
   );
   assert.equal(run.code, 4, run.stdout + run.stderr);
+  // The progress line (off a terminal), then the verdict, last.
   assert.match(
     run.stderr,
-    /^synfin: tester limit: synfin ran out of file descriptors \(EMFILE, \d+ times?\): raise `ulimit -n`/,
+    /^synfin: ran 1 case in [\d.]+s {2}SKIP 1\nsynfin: tester limit: synfin ran out of file descriptors \(EMFILE, \d+ times?\): raise `ulimit -n`/,
   );
   assert.match(run.stdout, /^SKIP\s+MUST\s+load\/steady\s+skipped: tester limit: /m);
   assert.match(run.stdout, /tester-limit/);

@@ -8,6 +8,17 @@ function oneLine(text: string): string {
   return lines[0];
 }
 
+/**
+ * A run's stderr off a terminal: its one progress line (`synfin: ran …`)
+ * first, then the verdict line, if any, last; returns that last line or "".
+ */
+function progressThenVerdict(text: string): string {
+  const [progress, ...rest] = text.trim().split("\n");
+  assert.match(progress, /^synfin: ran /, text);
+  assert.ok(rest.length <= 1, `expected a progress line and a verdict, got: ${text}`);
+  return rest[0] ?? "";
+}
+
 Deno.test("cli: a target that does not parse exits 2 with one line", async () => {
   const run = await synfin(["not-a-target"]);
   assert.equal(run.code, 2);
@@ -57,7 +68,9 @@ Deno.test("cli: a clean run exits 0 and prints the phase table and histograms", 
   assert.match(run.stdout, /^close\s+300\s/m);
   assert.match(run.stdout, /^ {2}clean\s+300\s+100\.00%/m);
   assert.match(run.stdout, /^handshake latency \(log-scaled buckets\)/m);
-  assert.equal(run.stderr, "", "no progress output when stderr is not a terminal");
+  // Off a terminal, one progress line at the end and nothing more.
+  assert.equal(progressThenVerdict(run.stderr), "");
+  assert.match(run.stderr, /^synfin: ran \d+\.\ds {2}300 started {2}300 \/ 300 finished {2}/);
 });
 
 Deno.test("cli: a leaking server exits 1 and says why", async () => {
@@ -67,7 +80,10 @@ Deno.test("cli: a leaking server exits 1 and says why", async () => {
   );
   assert.equal(run.code, 1);
   assert.match(run.stdout, /^ {2}no-fin\s+20\s+100\.00%.*CLOSE_WAIT/m);
-  assert.equal(oneLine(run.stderr), "synfin: FAIL: 20 of 20 sessions failed (no-fin 20)");
+  assert.equal(
+    progressThenVerdict(run.stderr),
+    "synfin: FAIL: 20 of 20 sessions failed (no-fin 20)",
+  );
 });
 
 Deno.test("cli: --json prints the versioned summary", async () => {
@@ -104,7 +120,7 @@ Deno.test("cli: Ctrl+C mid-run prints the partial report and exits 130", async (
   assert.equal(run.code, 130, run.stderr);
   assert.match(run.stdout, /stopped by signal/);
   assert.match(run.stdout, /^handshake\s+[\d,]+\s/m);
-  assert.match(oneLine(run.stderr), /^synfin: interrupted/);
+  assert.match(progressThenVerdict(run.stderr), /^synfin: interrupted/);
 });
 
 Deno.test("cli: running out of file descriptors exits 4 with advice", async () => {

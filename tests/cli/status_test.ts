@@ -1,14 +1,21 @@
 /**
  * The live status line: its words as pure functions, one draw per period
  * however many event loops report, and the real CLI on a pseudo-terminal
- * (util-linux `script`), stdout left to the report.
+ * (util-linux `script`), stdout left to the report; off a terminal, one
+ * line at the end, before the verdict, and none for bad input.
  */
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { LoadProgressEvent } from "../../lib/engine/load.ts";
-import { renderCaseLine, renderLoadStatus, StatusLine } from "../../lib/cli/status.ts";
+import {
+  renderCaseLine,
+  renderLoadStatus,
+  shortLatency,
+  StatusLine,
+} from "../../lib/cli/status.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
+import { synfin } from "../support/cli.ts";
 
 const HAS_SCRIPT = new Deno.Command("sh", { args: ["-c", "command -v script"] }).outputSync()
   .success;
@@ -136,4 +143,81 @@ Deno.test({
     assert.match(run.tty, /\r<EL>PASS {2}MUST {4}close\/no-reset {2}/);
     assert.ok(!run.stdout.includes("\x1b"));
   },
+});
+
+/** Stderr's lines, without the empty last one. */
+const linesOf = (stderr: string) => stderr.split("\n").filter((line) => line !== "");
+
+Deno.test("status: off a terminal, load prints one progress line at the end; stdout is the report", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = await synfin(
+    ["load", "-n", "200", "-c", "10", "--no-census", "--json", "-", server.target.label],
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const summary = JSON.parse(run.stdout);
+  assert.equal(summary.sessions, 200);
+  const lines = linesOf(run.stderr);
+  assert.equal(lines.length, 1, run.stderr);
+  assert.equal(
+    lines[0],
+    `synfin: ran ${(summary.durationMs / 1000).toFixed(1)}s  200 started  200 / 200 finished  ` +
+      `${summary.sessionsPerSecond.toLocaleString("en-US")}/s  clean 200  ` +
+      `handshake p99 ${shortLatency(summary.phases.handshake.p99Us)}`,
+  );
+});
+
+Deno.test("status: off a terminal, a failing load's progress line comes before its verdict", async () => {
+  await using server = await startReferenceServer("resets-at-accept");
+  const run = await synfin(["load", "-n", "20", "-c", "4", "--no-census", server.target.label]);
+  assert.equal(run.code, 1, run.stderr);
+  const lines = linesOf(run.stderr);
+  assert.equal(lines.length, 2, run.stderr);
+  assert.match(
+    lines[0],
+    /^synfin: ran \d\.\ds {2}20 started {2}20 \/ 20 finished {2}[\d,]+\/s {2}reset 20/,
+  );
+  assert.match(lines[1], /^synfin: FAIL: 20 of 20 sessions failed \(reset 20\)/);
+  assert.doesNotMatch(run.stdout, /synfin: ran/, "stdout has the report only");
+});
+
+Deno.test("status: off a terminal, check, backlog and idle print one progress line at the end", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const target = server.target.label;
+  const check = await synfin(["check", "--case", "handshake/accepts", "--no-census", target]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.deepEqual(linesOf(check.stderr).map((l) => l.replace(/in \d+\.\ds/, "in Ts")), [
+    "synfin: ran 1 case in Ts  PASS 1",
+  ]);
+  const backlog = await synfin(
+    ["backlog", "--burst", "8", "--no-refine", "--drain", "200ms", "--hold", "200ms", target],
+  );
+  assert.equal(backlog.code, 0, backlog.stderr);
+  assert.deepEqual(linesOf(backlog.stderr).map((l) => l.replace(/in \d+\.\ds/, "in Ts")), [
+    `synfin: ran 1 burst of 8 connects against ${target} in Ts  first SYN 8`,
+  ]);
+  const idle = await synfin(["idle", "--connections", "2", "--bound", "300ms", target]);
+  assert.equal(idle.code, 0, idle.stderr);
+  assert.deepEqual(linesOf(idle.stderr).map((l) => l.replace(/^synfin: ran \S+/, "ran T")), [
+    "ran T / 0.3s  2 of 2 connections opened  still open 2",
+  ]);
+});
+
+Deno.test("status: bad input is one line on stderr and no progress line (nothing ran)", async () => {
+  for (
+    const args of [
+      ["load", "-c", "0", "127.0.0.1:80"],
+      ["run", "no-such-scenario.ts", "127.0.0.1:80"],
+      ["check", "--case", "close/typo", "127.0.0.1:80"],
+      ["backlog", "--burst", "x", "127.0.0.1:80"],
+      ["idle", "--connections", "0", "127.0.0.1:80"],
+      ["merge"],
+    ]
+  ) {
+    const run = await synfin(args);
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.stderr}`);
+    const lines = linesOf(run.stderr);
+    assert.equal(lines.length, 1, `${args.join(" ")}: ${run.stderr}`);
+    assert.doesNotMatch(lines[0], /^synfin: ran /);
+    assert.equal(run.stdout, "");
+  }
 });
