@@ -1,16 +1,22 @@
 /**
  * Entry of a generator process (see `generators.ts`): says "ready", reads its
- * share as one JSON line on stdin, runs it with `LoadRunner` in this one
- * process, and writes progress lines and then its report as JSON lines on
- * stdout. Stdin closing (the parent stopped, or died) and SIGINT/SIGTERM
- * stop the run; what was measured is still reported. Started by
- * `LoadRunner`; not for direct use.
+ * share as one JSON line on stdin, runs it in this one process, and writes
+ * progress lines and then its report as JSON lines on stdout. Stdin closing
+ * (the parent stopped, or died) and SIGINT/SIGTERM stop the run; what was
+ * measured is still reported. Started by `LoadRunner`; not for direct use.
+ *
+ * A raw share of one loop (what every generator gets on a machine with no
+ * more cores than generators, e.g. 100,000 held connections over 6
+ * generators on 2 cores) runs that loop on this process's main thread
+ * (`generator_inline.ts`): no Web Worker, so one V8 isolate instead of two,
+ * and none of `LoadRunner`'s modules. Any other share runs through
+ * `LoadRunner`, loaded only then.
  *
  * @module
  */
 
-import { type FromGenerator, type GeneratorStart, loadOptionsOf } from "./generators.ts";
-import { LoadRunner } from "./runner.ts";
+import type { FromGenerator, GeneratorStart } from "./generators.ts";
+import { runInline, runsInline } from "./generator_inline.ts";
 
 /** Progress lines at most this often: the parent samples, it need not see each event. */
 const PROGRESS_EVERY_MS = 200;
@@ -40,6 +46,20 @@ async function main(): Promise<void> {
     stop.abort();
   })().catch(() => stop.abort());
 
+  if (runsInline(start)) {
+    // The loop owns this thread: it watches stdin itself and writes its
+    // lines synchronously (no event loop turns until it returns).
+    const encoded = (message: FromGenerator) => encoder.encode(JSON.stringify(message) + "\n");
+    const report = await runInline(start, {
+      signal: stop.signal,
+      progressEveryMs: PROGRESS_EVERY_MS,
+      onProgress: (p) => writeAllSync(encoded({ kind: "progress", ...p })),
+    });
+    writeAllSync(encoded({ kind: "done", report }));
+    Deno.exit(0);
+  }
+  const { loadOptionsOf } = await import("./generators.ts");
+  const { LoadRunner } = await import("./runner.ts");
   const runner = new LoadRunner(start.target, { ...loadOptionsOf(start), signal: stop.signal });
   let lastProgress = 0;
   runner.addEventListener("progress", ({ progress }) => {
@@ -63,6 +83,10 @@ async function main(): Promise<void> {
   });
   // The stdin reader would keep the process alive: the report is out, end.
   Deno.exit(0);
+}
+
+function writeAllSync(bytes: Uint8Array): void {
+  for (let at = 0; at < bytes.length;) at += Deno.stdout.writeSync(bytes.subarray(at));
 }
 
 async function writeAll(bytes: Uint8Array): Promise<void> {

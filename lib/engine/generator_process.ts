@@ -15,22 +15,29 @@ import type { FromGenerator, GeneratorReport, GeneratorStart } from "./generator
 const STDERR_TAIL_BYTES = 2000;
 
 /**
- * The `deno run` command line of a generator: program and arguments.
+ * The `deno run` command line of a generator: program and arguments, with
+ * `v8Flags` (see `generatorV8Flags`) passed to its V8.
  *
  * @example
  * ```ts
  * import { generatorCommand } from "./generator_process.ts";
  * const { args } = generatorCommand(new URL("./generator_main.ts", import.meta.url));
  * console.assert(args[0] === "run" && args.at(-1)!.endsWith("generator_main.ts"));
+ * const lite = generatorCommand(new URL("./generator_main.ts", import.meta.url), ["--lite-mode"]);
+ * console.assert(lite.args.includes("--v8-flags=--lite-mode"));
  * ```
  */
-export function generatorCommand(entry: URL): { program: string; args: string[] } {
+export function generatorCommand(
+  entry: URL,
+  v8Flags: readonly string[] = [],
+): { program: string; args: string[] } {
   const program = denoProgram();
   const config = configOf(entry);
   const flags = config !== undefined
     ? ["-P", "--config", config]
     : ["--allow-net", "--allow-read", "--allow-env", "--allow-ffi"];
-  return { program, args: ["run", "-q", ...flags, entry.href] };
+  const v8 = v8Flags.length > 0 ? [`--v8-flags=${v8Flags.join(",")}`] : [];
+  return { program, args: ["run", "-q", ...v8, ...flags, entry.href] };
 }
 
 /**
@@ -105,16 +112,20 @@ export class GeneratorProcess {
   /** Resolves when the process has exited and its pipes are drained (never rejects). */
   readonly exited: Promise<void>;
 
-  /** Spawns generator `index` of `of`; `onProgress` gets each progress line. */
+  /**
+   * Spawns generator `index` of `of`, its V8 run with `v8Flags`;
+   * `onProgress` gets each progress line.
+   */
   constructor(
     index: number,
     of: number,
     entry: URL,
     onProgress: (p: { completed: number; failed: number; inFlight: number }) => void,
+    v8Flags: readonly string[] = [],
   ) {
     this.index = index;
     this.#of = of;
-    const { program, args } = generatorCommand(entry);
+    const { program, args } = generatorCommand(entry, v8Flags);
     try {
       this.#child = new Deno.Command(program, {
         args,

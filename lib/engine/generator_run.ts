@@ -15,6 +15,7 @@ import { GeneratorProcess } from "./generator_process.ts";
 import {
   type GeneratorReport,
   generatorStart,
+  generatorV8Flags,
   planGenerators,
   sumTesterUsage,
 } from "./generators.ts";
@@ -114,7 +115,10 @@ export async function runGenerators(run: GeneratorRun): Promise<LoadResult> {
   const onAbort = () => stopAll("signal");
   try {
     for (const i of shares.keys()) {
-      generators.push(new GeneratorProcess(i, shares.length, entry, (p) => onProgress(i, p)));
+      const flags = generatorV8Flags(shares[i], run.session);
+      generators.push(
+        new GeneratorProcess(i, shares.length, entry, (p) => onProgress(i, p), flags),
+      );
     }
     await ready(generators);
     const startedAt = Date.now();

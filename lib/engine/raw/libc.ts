@@ -16,6 +16,9 @@ const SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
   connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
+  // Tests only: a listener whose backlog completes thousands of handshakes
+  // with nobody accepting (Deno.listen has no backlog option).
+  listen: { parameters: ["i32", "i32"], result: "i32" },
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
   getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
@@ -36,6 +39,9 @@ const SYMBOLS = {
     nonblocking: true,
   },
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
+  // A generator whose loop owns its main thread looks at its stdin this way
+  // (no event loop turns to read it): closed means the parent stopped it.
+  poll: { parameters: ["buffer", "usize", "i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   getrlimit: { parameters: ["i32", "buffer"], result: "i32" },
@@ -78,6 +84,9 @@ export const LINUX = Object.freeze({
   EPOLLHUP: 0x010,
   EPOLLRDHUP: 0x2000,
   EPOLLET: 0x80000000,
+  POLLHUP: 0x010,
+  POLLERR: 0x008,
+  POLLNVAL: 0x020,
   RLIMIT_NOFILE: 7,
   EAGAIN: 11,
   EINPROGRESS: 115,

@@ -12,9 +12,8 @@ import { SocketCalls } from "./socket_calls.ts";
 import { runSessionLoop } from "./session_loop.ts";
 import type { RawDestination } from "./loop_plan.ts";
 import type { FromWorker, WorkerPlan } from "../plan.ts";
-import { FAILING_OUTCOMES } from "../outcome.ts";
 import type { SessionOptions } from "../session.ts";
-import { progressMessage, workerTally } from "../worker_tally.ts";
+import { runRawShare } from "./run_share.ts";
 
 /** Runner to raw worker: the share to run; the stop flag is shared memory. */
 export interface RawWorkerStart {
@@ -52,45 +51,19 @@ scope.onmessage = (event) => {
   }
   if (message.kind !== "start") return;
   const stop = new Int32Array(message.stop);
-  const tally = workerTally(message.session, message.plan);
-  const sentData = (message.session.send?.byteLength ?? 0) > 0 &&
-    message.session.awaitResponse !== false;
-  let failed = 0;
-  let limitSaid = false;
-  const libc = openLibc();
-  try {
-    const { maxInFlight, starts } = runSessionLoop(libc, {
-      destinations: message.destinations,
-      sources: message.sources,
-      spreadFrom: message.plan.index,
-      session: message.session,
-      concurrency: message.plan.concurrency,
-      sessions: message.plan.sessions,
-      durationMs: message.plan.durationMs,
-      rate: message.plan.rate,
-      rateOffsetMs: message.plan.rateOffsetMs,
-      ...(message.plan.stages && { stages: message.plan.stages, workers: message.plan.workers }),
-      // A burst opens its sockets before the shared instant: it is then
-      // only connect() calls.
-      prepare: message.startAt !== undefined,
-    }, {
-      beforeStart: () => waitUntil(message.startAt, stop),
-      stopped: () => Atomics.load(stop, 0) !== 0,
-      onRecord: (record) => {
-        tally.add(record, sentData);
-        if (FAILING_OUTCOMES.has(record.outcome)) failed++;
-        if (record.outcome === "tester-limit" && !limitSaid) {
-          limitSaid = true;
-          scope.postMessage({ kind: "tester-limit", errno: record.errno ?? "EUNKNOWN" });
-        }
-      },
-      onProgress: (inFlight) => scope.postMessage(progressMessage(tally, failed, inFlight)),
-    });
-    if (starts) tally.countStarts(starts);
-    scope.postMessage({ kind: "done", tally: tally.encode(), maxInFlight });
-  } finally {
-    libc.close();
-  }
+  runRawShare({
+    destinations: message.destinations,
+    sources: message.sources,
+    session: message.session,
+    plan: message.plan,
+    // A burst opens its sockets before the shared instant: it is then
+    // only connect() calls.
+    prepare: message.startAt !== undefined,
+  }, {
+    beforeStart: () => waitUntil(message.startAt, stop),
+    stopped: () => Atomics.load(stop, 0) !== 0,
+    post: (m) => scope.postMessage(m),
+  });
 };
 scope.postMessage({ kind: "ready" });
 

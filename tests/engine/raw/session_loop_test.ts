@@ -13,6 +13,9 @@ import type { RawWorkerStart } from "../../../lib/engine/raw/worker.ts";
 import type { RawDestination } from "../../../lib/engine/raw/loop_plan.ts";
 import type { SessionOptions } from "../../../lib/engine/session.ts";
 import { SessionTally } from "../../../lib/engine/tally.ts";
+import { encodeSockaddr, LINUX, openLibc } from "../../../lib/engine/raw/libc.ts";
+import { runSessionLoop } from "../../../lib/engine/raw/session_loop.ts";
+import { SocketCalls } from "../../../lib/engine/raw/socket_calls.ts";
 import {
   listenBelowEphemeral,
   type ReferenceServerKind,
@@ -215,4 +218,57 @@ Deno.test("raw loop: open loop starts sessions at the planned rate", async () =>
   // 200/s for 1 s: the loop starts at most one more than planned.
   assert.ok(tally.sessions >= 190 && tally.sessions <= 201, String(tally.sessions));
   assert.equal(tally.outcomes.clean, tally.sessions);
+});
+
+Deno.test("raw loop: opening more sessions than one epoll batch holds does not time their handshakes out", () => {
+  // 10,000 connects into 3 listeners with deep backlogs (somaxconn 4096):
+  // the kernel completes every handshake at once, nobody accepts. The loop's
+  // hooks are slowed (0.05 ms a call) so the opening spans more than the
+  // connect timeout while one batch of 1,024 takes 30% of it, as a real
+  // connect() is slow when a destination's ephemeral ports fill up (20,000
+  // toward one ip:port: ~4 ms a call). The loop must look at its events
+  // while it opens, and count each connect timeout from its own call. The
+  // hold keeps FINs out of the opening's epoll batches.
+  const libc = openLibc();
+  const c = libc.symbols;
+  const listeners = Array.from({ length: 3 }, () => {
+    const fd = c.socket(LINUX.AF_INET, LINUX.SOCK_STREAM | LINUX.SOCK_CLOEXEC, 0);
+    const any = encodeSockaddr("127.0.0.1", 0);
+    assert.equal(c.bind(fd, any, any.byteLength), 0);
+    assert.equal(c.listen(fd, 4096), 0);
+    return fd;
+  });
+  const calls = new SocketCalls(libc);
+  const destinations = listeners.map((fd) => ({
+    address: "127.0.0.1",
+    port: calls.localPort(fd)!,
+  }));
+  const outcomes: Record<string, number> = {};
+  // Slow for the opening only: one call before each open, one as each
+  // session starts its hold.
+  let slowCalls = 20_000;
+  const slow = () => {
+    const until = performance.now() + (slowCalls-- > 0 ? 0.05 : 0);
+    while (performance.now() < until) { /* a slow connect() */ }
+    return false;
+  };
+  try {
+    runSessionLoop(libc, {
+      destinations,
+      session: { holdMs: 1200, connectTimeoutMs: 350, closeTimeoutMs: 20 },
+      concurrency: 10_000,
+      sessions: 10_000,
+      durationMs: null,
+      rate: null,
+      rateOffsetMs: 0,
+    }, {
+      stopped: slow,
+      onRecord: (r) => outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1,
+    });
+  } finally {
+    for (const fd of listeners) c.close(fd);
+    libc.close();
+  }
+  // Nobody accepted, so nobody answered our FIN: every session is no-fin.
+  assert.deepEqual(outcomes, { "no-fin": 10_000 });
 });
