@@ -1,14 +1,14 @@
 /**
  * `close/half-close`: data the server sends after our FIN still arrives in
  * full, before its FIN. A server that treats our half-close as a full close
- * (or resets) loses the tail of its reply.
+ * (or resets) loses the tail of its reply. Its sessions are the built-in
+ * `half-close-reply` scenario's.
  *
  * @module
  */
 
 import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
-import { errnoOf } from "../../lib/base/errno.ts";
-import { RESET_ERRNOS } from "../../lib/engine/outcome.ts";
+import { runBuiltinScenario } from "./scenario_run.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -19,11 +19,10 @@ export const options: CaseOptions = {
 
 const CONNECTIONS = 10;
 
-type Ending = { kind: "fin" | "reset" | "timeout" | "error"; bytes: number; errno?: string };
-
 /**
- * Writes the payload and half-closes at once on 10 connections, then reads
- * until the server's FIN.
+ * Runs the built-in `half-close-reply` scenario on 10 connections at once:
+ * the payload and our FIN at once, then the reply read until the server's
+ * FIN.
  *
  * @example
  * ```ts
@@ -39,27 +38,39 @@ type Ending = { kind: "fin" | "reset" | "timeout" | "error"; bytes: number; errn
  */
 export default async function closeHalfClose(context: CaseContext): Promise<CaseFinding> {
   const { payload } = context.settings;
-  const endings = await Promise.all(
-    Array.from({ length: CONNECTIONS }, () => halfClose(context, payload)),
-  );
-  const count = (kind: Ending["kind"]) => endings.filter((e) => e.kind === kind).length;
-  const withReply = endings.filter((e) => e.bytes > 0);
-  const echoed = endings.filter((e) => e.kind === "fin" && e.bytes === payload.byteLength).length;
-  // Every failed operation's errno: a tester limit (EMFILE) is synfin's, not the server's.
-  const sessions = [{
-    errors: endings.filter((e) => e.errno !== undefined)
-      .map((e) => ({ phase: "close" as const, errno: e.errno!, count: 1 })),
-  }];
+  const run = await runBuiltinScenario(context, "half-close-reply", {
+    sessions: CONNECTIONS,
+    concurrency: CONNECTIONS,
+    send: payload,
+  });
+  const o = run.tally.outcomes;
+  const passes = (name: string) => run.tally.checks.find((c) => c.name === name)?.passes ?? 0;
+  // The server's FIN ended the reply (before ours or after): it came whole.
+  const fin = passes("complete");
+  const timeout = o["no-fin"];
+  // Refused, timed out connecting, out of synfin's descriptors, ...
+  const error = run.tally.sessions - o.clean - o["server-closed-first"] - o.reset - timeout;
+  // A reset after the server's FIN answers our request on a connection the
+  // server closed without reading it (at accept): no reply lost, so it is
+  // counted with the FINs, as a reader that stops at the FIN sees it. The
+  // FIN may come first on the wire and the RST still before our FIN's
+  // shutdown() returns (loopback, raw engine: 5 of 10 against closes-first).
+  const resetAfterFin = Math.max(0, fin - o.clean - o["server-closed-first"]);
+  const reset = Math.max(0, o.reset - resetAfterFin);
+  const withReply = passes("replied");
+  const echoed = passes("echo");
+  // Its failed operations' errnos: a tester limit (EMFILE) is synfin's, not the server's.
+  const sessions = [run.tally];
   const expected =
     `each of ${CONNECTIONS} connections: the reply to our ${payload.byteLength}-byte ` +
     "request in full after our FIN, then the server's FIN";
-  const actual = `${count("fin")} ended with the server's FIN, ${count("reset")} reset, ` +
-    `${count("timeout")} no FIN in time, ${count("error")} other errors; ` +
-    `${withReply.length} received a reply (${echoed} exactly our bytes back)`;
-  if (count("reset") + count("error") > 0) {
+  const actual = `${fin} ended with the server's FIN, ${reset} reset, ` +
+    `${timeout} no FIN in time, ${error} other errors; ` +
+    `${withReply} received a reply (${echoed} exactly our bytes back)`;
+  if (reset + error > 0) {
     return { status: "broken", expected, actual, sessions };
   }
-  if (withReply.length === 0) {
+  if (withReply === 0) {
     // A server that sends nothing (it waits for a protocol it does not see)
     // has no reply to lose: nothing to judge.
     return {
@@ -69,42 +80,6 @@ export default async function closeHalfClose(context: CaseContext): Promise<Case
       sessions,
     };
   }
-  const held = count("fin") === CONNECTIONS;
+  const held = fin === CONNECTIONS;
   return { status: held ? "held" : "broken", expected, actual, sessions };
-}
-
-async function halfClose(context: CaseContext, payload: Uint8Array): Promise<Ending> {
-  let conn: Deno.TcpConn;
-  try {
-    conn = await Deno.connect({
-      hostname: context.target.hostname,
-      port: context.target.port,
-      signal: AbortSignal.timeout(context.settings.connectTimeoutMs),
-    });
-  } catch (error) {
-    return { kind: "error", bytes: 0, errno: errnoOf(error) };
-  }
-  let bytes = 0;
-  const timer = setTimeout(() => conn.close(), context.settings.closeTimeoutMs);
-  try {
-    let offset = 0;
-    while (offset < payload.byteLength) offset += await conn.write(payload.subarray(offset));
-    await conn.closeWrite();
-    const buffer = new Uint8Array(16 * 1024);
-    while (true) {
-      const n = await conn.read(buffer);
-      if (n === null) return { kind: "fin", bytes };
-      bytes += n;
-    }
-  } catch (error) {
-    const errno = errnoOf(error);
-    // Our own close (the timer) interrupts the pending read.
-    if (errno === "EINTR" || errno === "EBADF") return { kind: "timeout", bytes };
-    return { kind: RESET_ERRNOS.has(errno) ? "reset" : "error", bytes, errno };
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* closed by the timer */ }
-  }
 }

@@ -7,8 +7,8 @@
 
 import type { CaseContext, CaseFinding, CaseOptions } from "../../lib/suite/case.ts";
 import { formatMicros } from "../../lib/base/duration.ts";
-import { LoadRunner } from "../../lib/engine/runner.ts";
 import { describeOutcomes } from "../../lib/engine/outcome.ts";
+import { runBuiltinScenario } from "./scenario_run.ts";
 
 /** The case. */
 export const options: CaseOptions = {
@@ -20,7 +20,8 @@ export const options: CaseOptions = {
 const SESSIONS = 20;
 
 /**
- * Runs 20 sessions, 5 at a time, with the handshake bound as connect timeout.
+ * Runs 20 sessions of the built-in `half-close` scenario, 5 at a time, with
+ * the handshake bound as connect timeout.
  *
  * @example
  * ```ts
@@ -36,15 +37,13 @@ const SESSIONS = 20;
  */
 export default async function handshakeAccepts(context: CaseContext): Promise<CaseFinding> {
   const { handshakeBoundMs } = context.settings;
-  const result = await new LoadRunner(context.target, {
-    engine: context.settings.engine,
+  const result = await runBuiltinScenario(context, "half-close", {
     sessions: SESSIONS,
     concurrency: 5,
     connectTimeoutMs: handshakeBoundMs,
     // Only the handshake is judged here: do not wait long for a FIN.
     closeTimeoutMs: 100,
-    signal: context.signal,
-  }).run();
+  });
   const handshake = result.tally.histograms.handshake.stats();
   const expected = `${SESSIONS} of ${SESSIONS} handshakes complete within ` +
     formatMicros(handshakeBoundMs * 1000);

@@ -36,6 +36,10 @@ export const BUILTIN_SESSION_SCENARIOS: Readonly<Record<string, BuiltinSessionSc
       "./half_close.ts",
       "the default lifecycle: optional --send and first bytes back, --hold, our FIN, the server's",
     ),
+    "half-close-reply": builtin(
+      "./half_close_reply.ts",
+      "--send (or a short line) and our FIN at once, then the reply read to the server's FIN",
+    ),
     "server-closes-first": builtin(
       "./server_closes_first.ts",
       "optional --send, then the server's FIN awaited before ours (a check fails if it never closes)",

@@ -74,6 +74,7 @@ const marksOf = (record: SessionRecord) => (record.marks ?? []).map((m) => m.key
 Deno.test("registry: every built-in loads, imports only the scenario API, and its thresholds parse", async () => {
   assert.deepEqual(Object.keys(BUILTIN_SESSION_SCENARIOS), [
     "half-close",
+    "half-close-reply",
     "server-closes-first",
     "http10",
     "line-echo",
