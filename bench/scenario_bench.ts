@@ -41,7 +41,7 @@ const CASES = [
   { name: "run half-close (scenario)", args: ["--scenario", "half-close"] },
 ];
 
-async function measure(binary: string, args: string[]): Promise<number> {
+async function measure(binary: string, name: string, args: string[]): Promise<number> {
   const client = synfinLoad([
     ...args,
     ...["--engine", ENGINE, "-c", CONCURRENCY, "-d", DURATION, "--no-census", "--json", "-"],
@@ -62,7 +62,11 @@ echo "{\\"kernel\\": $((after - before)), \\"synfin\\": $json}"
   const { kernel, synfin } = JSON.parse(afterMarker(out, "RESULT"));
   const sessions = synfin.phases.handshake.count;
   if (synfin.outcomes.clean !== synfin.sessions) {
-    throw new Error(`not every session clean: ${JSON.stringify(synfin.outcomes)}`);
+    // Which path, and what its errors were, so a rare one can be told apart.
+    const errors = JSON.stringify(synfin.errors);
+    throw new Error(
+      `${name}: not every session clean: ${JSON.stringify(synfin.outcomes)} ${errors}`,
+    );
   }
   // The preflight's one connection is the kernel's too.
   if (kernel !== sessions + 1) {
@@ -82,7 +86,7 @@ if (import.meta.main && !skipUnlessRoot("scenario_bench")) {
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) rates[i].push(await measure(binary, CASES[i].args));
+      for (const i of order) rates[i].push(await measure(binary, CASES[i].name, CASES[i].args));
     }
   } finally {
     await Deno.remove(binary);

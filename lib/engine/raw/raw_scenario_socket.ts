@@ -20,7 +20,7 @@ import { resolveAddress } from "./address.ts";
 import { encodeSockaddr, errnoName, type Libc, LINUX } from "./libc.ts";
 import { Reactor, type ReactorOptions, type Readiness } from "./reactor.ts";
 import { SocketCalls } from "./socket_calls.ts";
-import { TcpInfoReader } from "./tcp_info.ts";
+import { TcpInfoReader, type TcpInfoSample } from "./tcp_info.ts";
 
 /** A {@link SocketLayer} on libc, with its reactor. */
 export interface RawSocketLayer extends SocketLayer {
@@ -44,9 +44,18 @@ interface Shared {
   scratchLength: bigint;
   linger: Uint8Array;
   addresses: Map<string, Promise<string>>;
+  /** Encoded `struct sockaddr` by IP literal and port (at most {@link MAX_SOCKADDRS}). */
+  sockaddrs: Map<string, Map<number, Uint8Array<ArrayBuffer>>>;
+  sockaddrsKept: number;
 }
 
 const RECV_BYTES = 64 * 1024;
+/**
+ * Destinations whose encoded address is kept: a run has a few, each
+ * connected to thousands of times (isIP and encoding took about 0.5 us per
+ * connect); a scenario dialling ever new addresses just encodes each.
+ */
+const MAX_SOCKADDRS = 1024;
 /** States in which the server's FIN has reached our socket (RFC 793 names). */
 const PEER_FIN_STATES = new Set(["CLOSE_WAIT", "LAST_ACK", "CLOSING"]);
 
@@ -86,6 +95,8 @@ export function rawSocketLayer(libc: Libc, options: ReactorOptions = {}): RawSoc
     scratchLength: BigInt(scratch.byteLength),
     linger: new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0]), // struct linger {l_onoff 1, l_linger 0}
     addresses: new Map(),
+    sockaddrs: new Map(),
+    sockaddrsKept: 0,
   };
   return {
     reactor,
@@ -109,15 +120,32 @@ class RawScenarioSocket implements ScenarioSocket {
     this.#shared = shared;
   }
 
-  async connect(to: Destination, timeoutMs: number, signal?: AbortSignal): Promise<number> {
-    if (this.#fd >= 0 || this.#closed) throw new SocketFailure("connect", "EISCONN");
-    if (signal?.aborted) throw new SocketFailure("connect", "EINTR");
-    this.#signal = signal;
-    const deadline = performance.now() + timeoutMs;
-    const address = isIP(to.hostname) !== 0 ? to.hostname : await this.#resolve(to);
-    if (signal?.aborted) throw new SocketFailure("connect", "EINTR");
-    const { libc, calls, reactor, tcpInfo } = this.#shared;
-    const sockaddr = encodeSockaddr(address, to.port);
+  // Not `async`: on loopback the handshake is over inside connect(), and
+  // the session then gets the port without a promise and a microtask turn.
+  connect(to: Destination, timeoutMs: number, signal?: AbortSignal): number | Promise<number> {
+    try {
+      if (this.#fd >= 0 || this.#closed) throw new SocketFailure("connect", "EISCONN");
+      if (signal?.aborted) throw new SocketFailure("connect", "EINTR");
+      this.#signal = signal;
+      const sockaddr = this.#shared.sockaddrs.get(to.hostname)?.get(to.port);
+      if (sockaddr !== undefined) return this.#start(sockaddr, timeoutMs);
+      const calledAt = performance.now(); // a name's resolution counts against the timeout
+      return this.#sockaddr(to).then((resolved) => {
+        if (signal?.aborted) throw new SocketFailure("connect", "EINTR");
+        return this.#start(resolved, timeoutMs - (performance.now() - calledAt));
+      });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * socket() and connect(): the local port, or a promise of it while the
+   * handshake runs, for up to `timeoutMs` from its first wait (microseconds
+   * after the call: no clock read when loopback needs no wait).
+   */
+  #start(sockaddr: Uint8Array, timeoutMs: number): number | Promise<number> {
+    const { libc, reactor, tcpInfo } = this.#shared;
     const family = sockaddr.byteLength === 16 ? LINUX.AF_INET : LINUX.AF_INET6;
     const flags = LINUX.SOCK_STREAM | LINUX.SOCK_NONBLOCK | LINUX.SOCK_CLOEXEC;
     const fd = libc.symbols.socket(family, flags, 0);
@@ -126,27 +154,41 @@ class RawScenarioSocket implements ScenarioSocket {
     const slot = reactor.add(fd);
     if (slot < 0) throw this.#fail("connect", -slot);
     this.#slot = slot;
-    let info;
-    if (libc.symbols.connect(fd, sockaddr, sockaddr.byteLength) < 0) {
-      const errno = libc.errno();
-      if (errno !== LINUX.EINPROGRESS) throw this.#fail("connect", errno);
-      // On loopback the whole handshake (or the RST) runs inside connect()
-      // itself (TCP_INFO right after it: ESTABLISHED 500 times of 500), so
-      // the state is asked before waiting for a loop turn: 500 sequential
-      // connects took p50 59-61 us, p90 100-120 us waiting first, and
-      // p50 46-62 us, p90 61-114 us asking first (a noisy shared machine).
-      // Anything but SYN_SENT is the handshake over; SO_ERROR says how.
-      while ((info = tcpInfo.read(fd))?.state === "SYN_SENT") {
-        const how = await reactor.writable(slot, deadline - performance.now(), signal);
-        if (how !== "ready") throw this.#fail("connect", waitErrno(how));
-      }
-      const error = calls.connectError(fd);
-      if (error !== 0) throw this.#fail("connect", error);
-    } else {
-      info = tcpInfo.read(fd);
+    if (libc.symbols.connect(fd, sockaddr, sockaddr.byteLength) === 0) {
+      return this.#established(tcpInfo.read(fd), false);
     }
+    const errno = libc.errno();
+    if (errno !== LINUX.EINPROGRESS) throw this.#fail("connect", errno);
+    // On loopback the whole handshake (or the RST) runs inside connect()
+    // itself (TCP_INFO right after it: ESTABLISHED 500 times of 500), so
+    // the state is asked before waiting for a loop turn: 500 sequential
+    // connects took p50 59-61 us, p90 100-120 us waiting first, and
+    // p50 46-62 us, p90 61-114 us asking first (a noisy shared machine).
+    // Anything but SYN_SENT is the handshake over; SO_ERROR says how.
+    const info = tcpInfo.read(fd);
+    if (info?.state !== "SYN_SENT") return this.#established(info, true);
+    return this.#handshake(performance.now() + timeoutMs);
+  }
+
+  async #handshake(deadline: number): Promise<number> {
+    const { reactor, tcpInfo } = this.#shared;
+    let info;
+    do {
+      const how = await reactor.writable(this.#slot, deadline - performance.now(), this.#signal);
+      if (how !== "ready") throw this.#fail("connect", waitErrno(how));
+    } while ((info = tcpInfo.read(this.#fd))?.state === "SYN_SENT");
+    return this.#established(info, true);
+  }
+
+  /** The handshake is over: its error, if any, thrown; else the local port. */
+  #established(info: TcpInfoSample | undefined, askError: boolean): number {
+    const { calls } = this.#shared;
+    // ESTABLISHED has no error pending; any other state asks SO_ERROR how
+    // the handshake ended (a refused one is CLOSE with ECONNREFUSED).
+    const error = askError && info?.state !== "ESTABLISHED" ? calls.connectError(this.#fd) : 0;
+    if (error !== 0) throw this.#fail("connect", error);
     if (info) this.#evidence = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
-    return calls.localPort(fd) ?? 0;
+    return calls.localPort(this.#fd) ?? 0;
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -170,7 +212,8 @@ class RawScenarioSocket implements ScenarioSocket {
 
   async read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
     const { libc, reactor, scratch, scratchLength } = this.#shared;
-    const deadline = performance.now() + timeoutMs;
+    // Taken at the first EAGAIN: most reads find their bytes (or the FIN) at once.
+    let deadline = NaN;
     while (true) {
       this.#mustBeOpen("read");
       if (this.#eof) return null;
@@ -184,13 +227,15 @@ class RawScenarioSocket implements ScenarioSocket {
       if (errno === LINUX.EINTR) continue;
       if (errno !== LINUX.EAGAIN) throw new SocketFailure("read", errnoName(errno));
       if (signal?.aborted) throw new SocketFailure("read", "EINTR");
-      const how = await reactor.readable(this.#slot, deadline - performance.now(), signal);
+      const now = performance.now();
+      if (Number.isNaN(deadline)) deadline = now + timeoutMs;
+      const how = await reactor.readable(this.#slot, deadline - now, signal);
       if (how !== "ready") throw new SocketFailure("read", waitErrno(how));
     }
   }
 
-  // deno-lint-ignore require-await
-  async closeWrite(): Promise<void> {
+  // Not `async` either: shutdown() is done when it returns.
+  closeWrite(): void {
     this.#mustBeOpen("closeWrite");
     if (!this.#eof && this.#evidence?.stateBeforeFin === undefined) this.#sampleBeforeFin();
     const { libc, calls } = this.#shared;
@@ -204,11 +249,11 @@ class RawScenarioSocket implements ScenarioSocket {
     this.#finSent = true;
   }
 
-  peerFinQueued(): Promise<boolean> {
-    if (this.#eof) return Promise.resolve(true);
-    if (this.#fd < 0 || this.#closed) return Promise.resolve(false);
+  peerFinQueued(): boolean {
+    if (this.#eof) return true;
+    if (this.#fd < 0 || this.#closed) return false;
     const state = this.#sampleBeforeFin();
-    return Promise.resolve(state !== undefined && PEER_FIN_STATES.has(state));
+    return state !== undefined && PEER_FIN_STATES.has(state);
   }
 
   abort(): void {
@@ -255,6 +300,19 @@ class RawScenarioSocket implements ScenarioSocket {
   #fail(operation: Operation, errno: number | string): SocketFailure {
     this.close();
     return new SocketFailure(operation, typeof errno === "number" ? errnoName(errno) : errno);
+  }
+
+  /** The destination's `struct sockaddr`, kept when `to.hostname` is an IP literal. */
+  async #sockaddr(to: Destination): Promise<Uint8Array<ArrayBuffer>> {
+    if (isIP(to.hostname) === 0) return encodeSockaddr(await this.#resolve(to), to.port);
+    const sockaddr = encodeSockaddr(to.hostname, to.port);
+    const shared = this.#shared;
+    if (shared.sockaddrsKept < MAX_SOCKADDRS) {
+      shared.sockaddrsKept++;
+      const ports = shared.sockaddrs.get(to.hostname) ?? new Map();
+      shared.sockaddrs.set(to.hostname, ports.set(to.port, sockaddr));
+    }
+    return sockaddr;
   }
 
   #resolve(to: Destination): Promise<string> {

@@ -2,7 +2,7 @@
  * An async reactor over one epoll instance: the raw engine's readiness
  * source for scripted sessions, which are async functions sharing one event
  * loop with the worker's own timers and messages, so unlike
- * `runSessionLoop` it must never hold the thread.
+ * `runSessionLoop` it may hold the thread only briefly (1 ms at a time).
  *
  * Sockets are registered edge-triggered; a session tries its call first and
  * waits only after `EAGAIN`, so a waiter is a promise resolved by the next
@@ -14,23 +14,33 @@
  * and an eventfd wake of a parked wait 75 us until its promise settles. So
  * the loop polls synchronously after each `setImmediate` turn (the event
  * loop's timers and I/O run in that turn, so a worker's schedule, progress
- * interval and stop message keep running), and parks in the thread-pool
- * `epoll_wait` only after a couple of empty polls. Spinning longer did not
- * pay: connect, closeWrite, expectEof against a server in another process,
- * 0, 2 and 8 empty turns gave 4.7-5.7k sessions/s at concurrency 1 and
- * 9-18k/s at 50 with no order between them (noise of +-30%; the server and
- * the client share two cores, so a spinning client takes the server's CPU).
+ * interval and stop message keep running). After a couple of empty polls
+ * it blocks in a synchronous `epoll_wait` of at most 1 ms, as
+ * `runSessionLoop` does, and the kernel wakes it within microseconds of an
+ * event: against the C server in another process (bench/scenario_bench.ts,
+ * 2 workers, C=100) parks fell from about 4,000 to 10 per worker in 4 s,
+ * context switches from 44k to 19k. Blocks that keep seeing nothing make
+ * it park in the thread-pool `epoll_wait` for a while (block_policy.ts).
+ * Spinning longer did not pay: connect, closeWrite, expectEof against a
+ * server in another process, 0, 2 and 8 empty turns gave 4.7-5.7k
+ * sessions/s at concurrency 1 and 9-18k/s at 50 with no order between them
+ * (noise of +-30%; the server and the client share two cores, so a
+ * spinning client takes the server's CPU).
  * A parked wait returns on any event, on its bounded timeout, or when the
  * last socket is removed (the eventfd), so the loop then closes its fds and
  * a test or worker can end. Timeouts and stop signals are JS timers and
- * listeners, so they fire while the loop is parked.
+ * listeners (one timer and one listener per signal for all waits), so they
+ * fire while the loop is parked.
  *
  * @module
  */
 
 import { setImmediate } from "node:timers";
+import type { Deadline } from "./deadline_heap.ts";
+import { BlockPolicy } from "./block_policy.ts";
+import { EpollSet, WAKE_SLOT } from "./epoll_set.ts";
 import { type Libc, LINUX } from "./libc.ts";
-import { EPOLL_EVENT_SIZE } from "./socket_calls.ts";
+import { WaitTimer } from "./wait_timer.ts";
 
 /** How a wait ended. */
 export type Readiness = "ready" | "timeout" | "aborted" | "closed";
@@ -50,19 +60,28 @@ export interface ReactorOptions {
    * @default {50}
    */
   parkMs?: number;
+  /**
+   * Longest synchronous `epoll_wait`, ms, after the empty polls and before
+   * parking; 0 never holds the thread. Four blocks in a row that wake no
+   * wait turn blocking off for 100 ms (longer each time, up to 1.6 s).
+   *
+   * @default {1}
+   */
+  blockMs?: number;
 }
 
 const MAX_EVENTS = 1024;
-const WAKE_SLOT = 0xffffffff;
-// eventfd's EFD_NONBLOCK and EFD_CLOEXEC are O_NONBLOCK and O_CLOEXEC, as the SOCK_ flags.
-const EFD_FLAGS = LINUX.SOCK_NONBLOCK | LINUX.SOCK_CLOEXEC;
 const READ_EVENTS = LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP | LINUX.EPOLLERR;
 const WRITE_EVENTS = LINUX.EPOLLOUT | LINUX.EPOLLHUP | LINUX.EPOLLERR;
 
-interface Waiter {
+type Side = "reader" | "writer";
+
+/** One wait; its deadline is Infinity (and it is out of the heap) when it has none. */
+interface Waiter extends Deadline {
   resolve: (how: Readiness) => void;
-  timer: ReturnType<typeof setTimeout> | undefined;
   signal: AbortSignal | undefined;
+  entry: Entry;
+  side: Side;
 }
 
 interface Entry {
@@ -103,19 +122,14 @@ export class Reactor {
   readonly #libc: Libc;
   readonly #spinTurns: number;
   readonly #parkMs: number;
+  readonly #blocks: BlockPolicy;
   readonly #entries: (Entry | undefined)[] = [];
   readonly #free: number[] = [];
-  readonly #events = new Uint8Array(EPOLL_EVENT_SIZE * MAX_EVENTS);
-  readonly #eventView = new DataView(this.#events.buffer);
-  readonly #registration = new Uint8Array(EPOLL_EVENT_SIZE);
-  readonly #registrationView = new DataView(this.#registration.buffer);
-  readonly #counter = new Uint8Array(8);
-  readonly #signals = new Map<
-    AbortSignal,
-    { waiters: Map<Waiter, () => void>; onAbort: () => void }
-  >();
-  #ep = -1;
-  #wakeFd = -1;
+  readonly #epoll: EpollSet;
+  readonly #timeouts = new WaitTimer<Waiter>((due) =>
+    this.#settle(due.entry, due.side, "timeout", due)
+  );
+  readonly #watched = new WeakSet<AbortSignal>();
   #sockets = 0;
   #parked = false;
   #loop: Promise<void> | undefined;
@@ -123,8 +137,10 @@ export class Reactor {
   /** A reactor on a loaded libc; nothing is opened until {@link Reactor.add}. */
   constructor(libc: Libc, options: ReactorOptions = {}) {
     this.#libc = libc;
+    this.#epoll = new EpollSet(libc, MAX_EVENTS);
     this.#spinTurns = options.spinTurns ?? 2;
     this.#parkMs = options.parkMs ?? 50;
+    this.#blocks = new BlockPolicy(options.blockMs ?? 1);
   }
 
   /** Sockets registered and not yet removed. */
@@ -134,7 +150,7 @@ export class Reactor {
 
   /** The epoll fd, -1 while the loop is stopped (it exists only while sockets do). */
   get epollFd(): number {
-    return this.#ep;
+    return this.#epoll.fd;
   }
 
   /** Whether the loop runs (it does while a socket is registered, and briefly after). */
@@ -147,19 +163,18 @@ export class Reactor {
    * epoll instance could not be created (`EMFILE` at a low `ulimit -n`).
    */
   add(fd: number): number {
-    if (this.#ep < 0) {
-      const opened = this.#open();
+    if (this.#epoll.fd < 0) {
+      const opened = this.#epoll.open();
       if (opened < 0) return opened;
     }
     const slot = this.#free.pop() ?? this.#entries.length;
     const entry = this.#entries[slot] ??
       { live: false, generation: 0, reader: [], writer: [] };
     this.#entries[slot] = entry;
-    const events = LINUX.EPOLLIN | LINUX.EPOLLOUT | LINUX.EPOLLRDHUP | LINUX.EPOLLET;
-    if (this.#register(fd, events, slot, entry.generation) < 0) {
+    if (this.#epoll.add(fd, slot, entry.generation) < 0) {
       const errno = this.#libc.errno();
       this.#free.push(slot);
-      if (!this.#loop) this.#close(); // no socket, no loop: no epoll fd either
+      if (!this.#loop) this.#epoll.close(); // no socket, no loop: no epoll fd either
       return -errno;
     }
     entry.live = true;
@@ -182,7 +197,7 @@ export class Reactor {
     this.#settle(entry, "writer", "closed");
     this.#free.push(slot);
     this.#sockets--;
-    if (this.#sockets === 0 && this.#parked) this.#wake();
+    if (this.#sockets === 0 && this.#parked) this.#epoll.wake();
   }
 
   /** Resolves at the next input, FIN, error or hang-up of `slot`, or at `timeoutMs` or `signal`. */
@@ -202,7 +217,7 @@ export class Reactor {
 
   #wait(
     slot: number,
-    side: "reader" | "writer",
+    side: Side,
     timeoutMs: number,
     signal: AbortSignal | undefined,
   ): Promise<Readiness> {
@@ -213,17 +228,15 @@ export class Reactor {
     // Several waits on one side all wake at its next event (replacing one by
     // the next would have two concurrent reads wake each other forever).
     return new Promise<Readiness>((resolve) => {
-      const waiter: Waiter = { resolve, timer: undefined, signal };
+      const waiter: Waiter = { resolve, signal, entry, side, deadline: Infinity, heapIndex: -1 };
       entry[side].push(waiter);
-      if (Number.isFinite(timeoutMs)) {
-        waiter.timer = setTimeout(() => this.#settle(entry, side, "timeout", waiter), timeoutMs);
-      }
-      if (signal) this.#watch(signal, waiter, () => this.#settle(entry, side, "aborted", waiter));
+      if (Number.isFinite(timeoutMs)) this.#timeouts.add(waiter, timeoutMs);
+      if (signal && !this.#watched.has(signal)) this.#watch(signal);
     });
   }
 
   /** Ends every wait of `side` (or only `only`, if it is still waiting) as `how`. */
-  #settle(entry: Entry, side: "reader" | "writer", how: Readiness, only?: Waiter): void {
+  #settle(entry: Entry, side: Side, how: Readiness, only?: Waiter): void {
     const waiters = entry[side];
     if (waiters.length === 0) return;
     let ending: Waiter[];
@@ -235,105 +248,60 @@ export class Reactor {
       ending = waiters.splice(0);
     }
     for (const waiter of ending) {
-      if (waiter.timer !== undefined) clearTimeout(waiter.timer);
-      if (waiter.signal) this.#unwatch(waiter.signal, waiter);
+      this.#timeouts.remove(waiter);
       waiter.resolve(how);
     }
   }
 
-  // One abort listener per signal, not per wait: thousands of sessions share
-  // the run's signal, and removing one of n listeners scans all n.
-  #watch(signal: AbortSignal, waiter: Waiter, onAbort: () => void): void {
-    let watched = this.#signals.get(signal);
-    if (!watched) {
-      const waiters = new Map<Waiter, () => void>();
-      const fireAll = () => {
-        for (const fire of [...waiters.values()]) fire();
-      };
-      watched = { waiters, onAbort: fireAll };
-      this.#signals.set(signal, watched);
-      signal.addEventListener("abort", fireAll, { once: true });
-    }
-    watched.waiters.set(waiter, onAbort);
+  // One abort listener per signal, added at its first wait and kept until
+  // it fires: thousands of sessions share the run's signal, and adding and
+  // removing a listener per wait cost more than the rare abort's scan of
+  // every wait.
+  #watch(signal: AbortSignal): void {
+    this.#watched.add(signal);
+    signal.addEventListener("abort", () => {
+      for (const entry of this.#entries) {
+        if (!entry) continue;
+        for (const side of ["reader", "writer"] as const) {
+          for (const waiter of entry[side].filter((w) => w.signal === signal)) {
+            this.#settle(entry, side, "aborted", waiter);
+          }
+        }
+      }
+    }, { once: true });
   }
 
-  #unwatch(signal: AbortSignal, waiter: Waiter): void {
-    const watched = this.#signals.get(signal);
-    if (!watched) return;
-    watched.waiters.delete(waiter);
-    if (watched.waiters.size === 0) {
-      signal.removeEventListener("abort", watched.onAbort);
-      this.#signals.delete(signal);
-    }
-  }
-
-  #register(fd: number, events: number, slot: number, generation: number): number {
-    const view = this.#registrationView;
-    view.setUint32(0, events >>> 0, true);
-    view.setUint32(4, slot, true);
-    view.setUint32(8, generation, true);
-    return this.#libc.symbols.epoll_ctl(this.#ep, LINUX.EPOLL_CTL_ADD, fd, this.#registration);
-  }
-
-  #open(): number {
-    const c = this.#libc.symbols;
-    const ep = c.epoll_create1(LINUX.SOCK_CLOEXEC);
-    if (ep < 0) return -this.#libc.errno();
-    const wakeFd = c.eventfd(0, EFD_FLAGS);
-    if (wakeFd < 0) {
-      const errno = this.#libc.errno();
-      c.close(ep);
-      return -errno;
-    }
-    this.#ep = ep;
-    this.#wakeFd = wakeFd;
-    if (this.#register(wakeFd, LINUX.EPOLLIN | LINUX.EPOLLET, WAKE_SLOT, 0) < 0) {
-      const errno = this.#libc.errno();
-      this.#close();
-      return -errno;
-    }
-    return 0;
-  }
-
-  #close(): void {
-    const c = this.#libc.symbols;
-    if (this.#wakeFd >= 0) c.close(this.#wakeFd);
-    if (this.#ep >= 0) c.close(this.#ep);
-    this.#wakeFd = this.#ep = -1;
-  }
-
-  #wake(): void {
-    this.#counter.fill(0);
-    this.#counter[0] = 1;
-    this.#libc.symbols.write(this.#wakeFd, this.#counter, 8n);
-  }
-
-  #dispatch(n: number): void {
-    const view = this.#eventView;
+  /** Ends the waits the last `n` events are for; returns how many sockets had one. */
+  #dispatch(n: number): number {
+    const epoll = this.#epoll;
+    let woken = 0;
     for (let i = 0; i < n; i++) {
-      const at = i * EPOLL_EVENT_SIZE;
-      const mask = view.getUint32(at, true);
-      const slot = view.getUint32(at + 4, true);
+      const slot = epoll.slot(i);
       if (slot === WAKE_SLOT) {
-        this.#libc.symbols.read(this.#wakeFd, this.#counter, 8n);
+        epoll.drainWake();
         continue;
       }
       const entry = this.#entries[slot];
+      const mask = epoll.mask(i);
       // An event of a socket closed since: its slot moved to a new generation.
-      if (!entry?.live || entry.generation !== view.getUint32(at + 8, true)) continue;
-      if (mask & READ_EVENTS) this.#settle(entry, "reader", "ready");
-      if (mask & WRITE_EVENTS) this.#settle(entry, "writer", "ready");
+      if (!entry?.live || entry.generation !== epoll.generation(i)) continue;
+      const reading = (mask & READ_EVENTS) !== 0 && entry.reader.length > 0;
+      const writing = (mask & WRITE_EVENTS) !== 0 && entry.writer.length > 0;
+      if (reading) this.#settle(entry, "reader", "ready");
+      if (writing) this.#settle(entry, "writer", "ready");
+      if (reading || writing) woken++;
     }
+    return woken;
   }
 
   async #run(): Promise<void> {
-    const c = this.#libc.symbols;
+    const epoll = this.#epoll;
     try {
       let idleTurns = 0;
       while (this.#sockets > 0) {
         await turn();
         if (this.#sockets === 0) break;
-        const n = c.epoll_wait(this.#ep, this.#events, MAX_EVENTS, 0);
+        const n = epoll.poll(0);
         if (n > 0) {
           this.#dispatch(n);
           idleTurns = 0;
@@ -341,15 +309,24 @@ export class Reactor {
         }
         if (++idleTurns <= this.#spinTurns) continue;
         idleTurns = 0;
-        // The event buffer belongs to the parked call until it settles;
-        // nothing else reads or writes it meanwhile.
+        if (this.#blocks.mayBlock(this.#timeouts.next)) {
+          const ready = epoll.poll(this.#blocks.blockMs);
+          // An event no one waits for (the ACK of our data, 40 ms late when
+          // the server is this loop's own: EPOLLOUT) is no reason to block.
+          if (ready > 0 && this.#dispatch(ready) > 0) {
+            this.#blocks.woke();
+            continue;
+          }
+          this.#blocks.missed();
+          if (ready > 0) continue;
+        }
         this.#parked = true;
-        const parked = await c.epoll_wait_parked(this.#ep, this.#events, MAX_EVENTS, this.#parkMs);
+        const parked = await epoll.park(this.#parkMs);
         this.#parked = false;
         if (parked > 0) this.#dispatch(parked);
       }
     } finally {
-      this.#close();
+      epoll.close();
       this.#loop = undefined;
     }
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+const EMPTY = new Uint8Array(0);
+
 /**
  * Received, unread bytes.
  *
@@ -19,7 +21,9 @@
  * ```
  */
 export class ReceivedBytes {
-  #pending: Uint8Array = new Uint8Array(0);
+  // One empty array for every session: most never hold a byte (a typed
+  // array costs about 0.3 us to allocate, and more to collect).
+  #pending: Uint8Array = EMPTY;
 
   /** Unread bytes held. */
   get length(): number {
@@ -47,7 +51,7 @@ export class ReceivedBytes {
 
   /** Drops everything held. */
   clear(): void {
-    this.#pending = new Uint8Array(0);
+    this.#pending = EMPTY;
   }
 
   /**

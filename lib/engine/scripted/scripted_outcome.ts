@@ -6,7 +6,9 @@
  * @module
  */
 
-import type { Outcome } from "../outcome.ts";
+import type { Outcome, Phase } from "../outcome.ts";
+import type { SessionRecord } from "../session_record.ts";
+import type { ScenarioSocket } from "./socket.ts";
 
 /**
  * The outcome after `proposed` was seen, given the one decided so far: the
@@ -70,4 +72,44 @@ export function scriptedOutcome(
     return { outcome: "error", scriptError: "the scenario returned without connecting" };
   }
   return { outcome: "error" };
+}
+
+/**
+ * Writes the final outcome into `record`, with the phase it ended in and
+ * what the socket can tell (TCP_INFO evidence, how a TLS stream ended);
+ * returns `record`.
+ *
+ * @example
+ * ```ts
+ * import { endRecord } from "./scripted_outcome.ts";
+ * import type { SessionRecord } from "../session_record.ts";
+ * const record: SessionRecord = {
+ *   outcome: "error",
+ *   phase: "handshake",
+ *   bytesReceived: 0,
+ *   errors: [{ phase: "close", operation: "read", errno: "ETIMEDOUT" }],
+ * };
+ * endRecord(record, { outcome: "error" }, "close", {});
+ * console.assert(record.outcome === "error" && record.errno === "ETIMEDOUT");
+ * console.assert(record.phase === "close");
+ * ```
+ */
+export function endRecord(
+  record: SessionRecord,
+  end: { outcome: Outcome; errno?: string; scriptError?: string },
+  phase: Phase,
+  socket: Pick<ScenarioSocket, "kernelEvidence" | "tlsClose">,
+): SessionRecord {
+  record.outcome = end.outcome;
+  if (end.errno !== undefined) record.errno = end.errno;
+  if (end.scriptError !== undefined) record.scriptError = end.scriptError;
+  if (end.outcome === "error") record.errno ??= record.errors.at(-1)?.errno;
+  record.phase = phase;
+  const evidence = socket.kernelEvidence?.();
+  if (evidence) record.kernel = evidence;
+  const tlsClose = end.outcome === "clean" || end.outcome === "server-closed-first"
+    ? socket.tlsClose?.()
+    : undefined;
+  if (tlsClose) record.tlsClose = tlsClose;
+  return record;
 }

@@ -19,12 +19,13 @@ import type { ScriptedSessionOptions, ScriptedSessionPlan } from "./scripted_pla
 export type { ScriptedSessionOptions, ScriptedSessionPlan };
 import { type ScenarioSocket, SocketFailure, type SocketLayer } from "./socket.ts";
 import { describeThrow, ReceivedBytes } from "./received_bytes.ts";
-import { nextDecision, scriptedOutcome } from "./scripted_outcome.ts";
+import { endRecord, nextDecision, scriptedOutcome } from "./scripted_outcome.ts";
 
 const DEFAULT_MAX_BYTES = 1024 * 1024;
-const TIMED_OUT = Symbol("timed out");
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+// Constant for the thread (a worker has its own); the getter costs a brand check per read.
+const TIME_ORIGIN = performance.timeOrigin;
 
 /**
  * One scripted connection; {@link ScriptedSession.finish} closes what is left
@@ -93,13 +94,11 @@ export class ScriptedSession implements Session {
     if (this.#connected || this.#closed) throw new Error("connect() was already called");
     const calledAt = performance.now();
     const from = this.#plan.intendedStart ?? calledAt;
-    this.#record.connectCalledAt = performance.timeOrigin + calledAt;
+    this.#record.connectCalledAt = TIME_ORIGIN + calledAt;
     try {
-      this.#record.localPort = await this.#socket.connect(
-        this.#plan.to,
-        this.#options.connectTimeoutMs,
-        this.#plan.signal,
-      );
+      const { to, signal } = this.#plan;
+      const port = this.#socket.connect(to, this.#options.connectTimeoutMs, signal);
+      this.#record.localPort = typeof port === "number" ? port : await port;
     } catch (error) {
       const errno = error instanceof SocketFailure ? error.errno : "EUNKNOWN";
       this.#closed = true;
@@ -118,7 +117,11 @@ export class ScriptedSession implements Session {
     this.#mustBeOpen("write");
     const data = typeof bytes === "string" ? encoder.encode(bytes) : bytes;
     this.#firstWriteAt ??= performance.now();
-    await this.#call("write", () => this.#socket.write(data));
+    try {
+      await this.#socket.write(data);
+    } catch (error) {
+      throw this.#failed("write", error);
+    }
   }
 
   async read(options: ReadOptions = {}): Promise<Uint8Array | null> {
@@ -150,24 +153,46 @@ export class ScriptedSession implements Session {
     if (this.#ourFinAt !== undefined) return;
     // Who closed first is decided before our FIN, as runSession does: a FIN
     // the server already sent but nobody read yet makes it the first closer.
-    if (!this.#serverFin && await this.#socket.peerFinQueued()) this.#sawServerFin();
+    if (!this.#serverFin) {
+      const queued = this.#socket.peerFinQueued();
+      if (queued === true || (queued !== false && await queued)) this.#sawServerFin();
+    }
     this.#phase = "close";
     this.#ourFinAt = performance.now();
-    await this.#call("closeWrite", () => this.#socket.closeWrite());
+    try {
+      const sent = this.#socket.closeWrite();
+      if (sent) await sent;
+    } catch (error) {
+      throw this.#failed("closeWrite", error);
+    }
   }
 
-  async expectEof(timeout?: DurationInput): Promise<boolean> {
-    this.#mustBeOpen("read");
-    const timeoutMs = timeout === undefined
-      ? this.#options.closeTimeoutMs
-      : parseDuration(timeout, "expectEof timeout");
+  expectEof(timeout?: DurationInput): Promise<boolean> {
+    try {
+      this.#mustBeOpen("read");
+      // Not `async`: adopting #awaitFin's promise would cost two more turns.
+      return this.#awaitFin(this.#timeout(timeout, "expectEof timeout"));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #awaitFin(timeoutMs: number): Promise<boolean> {
     const until = performance.now() + timeoutMs;
     this.#pending.clear();
-    while (!this.#serverFin) {
-      const left = until - performance.now();
-      // A FIN that did not come is an outcome (no-fin), not a failed read.
-      const timedOut = left <= 0 ||
-        await this.#receive(left, { timeoutIsError: false }) === TIMED_OUT;
+    for (let left = timeoutMs; !this.#serverFin; left = until - performance.now()) {
+      let timedOut = left <= 0;
+      if (!timedOut) { // the read awaited here, not in #receive: one async frame less
+        try {
+          this.#received(await this.#socket.read(left, this.#plan.signal));
+        } catch (error) {
+          // A FIN that did not come is an outcome (no-fin), not a failed read.
+          if (!(error instanceof SocketFailure && error.errno === "ETIMEDOUT")) {
+            throw this.#failed("read", error);
+          }
+          timedOut = true;
+        }
+      }
       if (timedOut) {
         if (this.#ourFinAt !== undefined) this.#decide("no-fin");
         return false;
@@ -200,7 +225,7 @@ export class ScriptedSession implements Session {
         if (this.#ourFinAt === undefined) await this.closeWrite();
         if (!this.#serverFin) {
           const left = this.#options.closeTimeoutMs - (performance.now() - this.#ourFinAt!);
-          await this.expectEof(`${Math.max(0, left)}ms`);
+          await this.#awaitFin(Math.max(0, left));
         }
       }
     } finally {
@@ -237,10 +262,11 @@ export class ScriptedSession implements Session {
     // What a failed call decided (refused, connect-timeout, interrupted)
     // stands; the default close below must not turn it into `clean`.
     const decidedByFailure = failure ? this.#decided : undefined;
-    if (!this.#closed && this.#connected) {
+    // A session whose outcome is decided needs no close handshake: no await.
+    if (!this.#closed && this.#connected && this.#decided === undefined) {
       try {
         await this.close();
-      } catch { /* recorded by #call */ }
+      } catch { /* recorded by #failed */ }
     }
     this.#release();
     const end = scriptedOutcome({
@@ -251,24 +277,11 @@ export class ScriptedSession implements Session {
       stopped: this.#plan.signal?.aborted ?? false,
       connected: this.#connected,
     });
-    record.outcome = end.outcome;
-    if (end.errno !== undefined) record.errno = end.errno;
-    if (end.scriptError !== undefined) record.scriptError = end.scriptError;
-    if (end.outcome === "error") record.errno ??= record.errors.at(-1)?.errno;
-    record.phase = this.#phase;
-    const evidence = this.#socket.kernelEvidence?.();
-    if (evidence) record.kernel = evidence;
-    const tlsClose = end.outcome === "clean" || end.outcome === "server-closed-first"
-      ? this.#socket.tlsClose?.()
-      : undefined;
-    if (tlsClose) record.tlsClose = tlsClose;
-    return record;
+    return endRecord(record, end, this.#phase, this.#socket);
   }
 
-  #timeout(timeout: DurationInput | undefined): number {
-    return timeout === undefined
-      ? this.#options.closeTimeoutMs
-      : parseDuration(timeout, "read timeout");
+  #timeout(timeout: DurationInput | undefined, what = "read timeout"): number {
+    return timeout === undefined ? this.#options.closeTimeoutMs : parseDuration(timeout, what);
   }
 
   #mustBeOpen(operation: Operation): void {
@@ -276,25 +289,19 @@ export class ScriptedSession implements Session {
     if (this.#closed) throw new Error(`${operation}() after the session was closed`);
   }
 
-  async #receive(timeoutMs: number): Promise<Uint8Array | null>;
-  async #receive(
-    timeoutMs: number,
-    how: { timeoutIsError: false },
-  ): Promise<Uint8Array | null | typeof TIMED_OUT>;
-  async #receive(
-    timeoutMs: number,
-    how: { timeoutIsError: boolean } = { timeoutIsError: true },
-  ): Promise<Uint8Array | null | typeof TIMED_OUT> {
+  async #receive(timeoutMs: number): Promise<Uint8Array | null> {
     if (this.#serverFin) return null;
     let chunk: Uint8Array | null;
     try {
       chunk = await this.#socket.read(timeoutMs, this.#plan.signal);
     } catch (error) {
-      if (!how.timeoutIsError && error instanceof SocketFailure && error.errno === "ETIMEDOUT") {
-        return TIMED_OUT;
-      }
       throw this.#failed("read", error);
     }
+    return this.#received(chunk);
+  }
+
+  /** Accounts for what a read returned: the server's FIN, or bytes (the first time `firstByte`). */
+  #received(chunk: Uint8Array | null): Uint8Array | null {
     if (chunk === null) {
       this.#sawServerFin();
       return null;
@@ -316,14 +323,6 @@ export class ScriptedSession implements Session {
     else {
       this.#record.closeUs = (performance.now() - this.#ourFinAt) * 1000;
       this.#decide("clean");
-    }
-  }
-
-  async #call<T>(operation: Operation, action: () => Promise<T>): Promise<T> {
-    try {
-      return await action();
-    } catch (error) {
-      throw this.#failed(operation, error);
     }
   }
 

@@ -40,15 +40,17 @@ export class SocketFailure extends Error {
 }
 
 /**
- * One TCP connection as a scripted session sees it. Every call rejects with
- * a {@link SocketFailure}; none throws synchronously.
+ * One TCP connection as a scripted session sees it. Every call fails with
+ * a {@link SocketFailure}: a promise rejects with it, and a call that may
+ * finish at once (`connect`, `closeWrite`: no promise then, which spares
+ * the session a microtask turn each) may throw it.
  */
 export interface ScenarioSocket {
   /**
    * Connects to `to`; resolves with the local port once the handshake is
    * done. Fails with `ETIMEDOUT` after `timeoutMs`, `EINTR` on `signal`.
    */
-  connect(to: Destination, timeoutMs: number, signal?: AbortSignal): Promise<number>;
+  connect(to: Destination, timeoutMs: number, signal?: AbortSignal): number | Promise<number>;
   /** Writes every byte (waiting for send buffer room as needed). */
   write(bytes: Uint8Array): Promise<void>;
   /**
@@ -58,12 +60,14 @@ export interface ScenarioSocket {
    */
   read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null>;
   /** Sends our FIN (`shutdown(SHUT_WR)`); reading goes on. */
-  closeWrite(): Promise<void>;
+  closeWrite(): void | Promise<void>;
   /**
    * Whether the server's FIN has reached this socket but was not read yet:
-   * who closed first is decided from it right before our FIN.
+   * who closed first is decided from it right before our FIN. A layer that
+   * knows at once (the raw one asks TCP_INFO) answers without a promise,
+   * which spares the session a turn of the microtask queue.
    */
-  peerFinQueued(): Promise<boolean>;
+  peerFinQueued(): boolean | Promise<boolean>;
   /** Ends the connection with an RST (`SO_LINGER` `{1, 0}`, then `close`). */
   abort(): void;
   /** Closes the socket; idempotent. */

@@ -213,3 +213,87 @@ Deno.test({
     );
   },
 });
+
+Deno.test({
+  name: "reactor: 100 timed waits share one timer and one abort listener, and all end on abort",
+  ignore: !RAW,
+  fn: async () => {
+    const libc = openLibc();
+    const reactor = new Reactor(libc);
+    const listener = listenBelowEphemeral();
+    const fds = Array.from(
+      { length: 100 },
+      () => connecting(libc, (listener.addr as Deno.NetAddr).port),
+    );
+    const slots = fds.map((fd) => reactor.add(fd));
+    const stop = new AbortController();
+    let listeners = 0;
+    const addListener = stop.signal.addEventListener.bind(stop.signal);
+    stop.signal.addEventListener = (...args: Parameters<typeof addListener>) => {
+      listeners++;
+      addListener(...args);
+    };
+    const original = globalThis.setTimeout;
+    let timers = 0;
+    globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+      timers++;
+      return original(...args);
+    }) as typeof setTimeout;
+    try {
+      // Nothing arrives: each wait ends by its 30 ms timeout, one after another.
+      for (const slot of slots.slice(0, 5)) {
+        assert.equal(await reactor.readable(slot, 30, stop.signal), "timeout");
+      }
+      const waits = slots.map((slot) => reactor.readable(slot, 5000, stop.signal));
+      const counted = timers;
+      stop.abort();
+      assert.ok((await Promise.all(waits)).every((how) => how === "aborted"));
+      assert.equal(listeners, 1, "one abort listener for the signal, not one per wait");
+      assert.ok(counted <= 5 + 1, `${counted} timers for 105 timed waits`);
+    } finally {
+      globalThis.setTimeout = original;
+      for (const [i, fd] of fds.entries()) {
+        libc.symbols.close(fd);
+        reactor.remove(slots[i]);
+      }
+      listener.close();
+      await reactor.stopped();
+      libc.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "reactor: blocking waits that see nothing give way to a server in the same event loop",
+  ignore: !RAW,
+  fn: async () => {
+    // 50 ms blocks make the cost plain: each one that waits for this
+    // loop's own server stalls it. Without backing off, 20 sessions took
+    // at least 20 blocks, 1 s; with it, 4 blocks, then parked waits.
+    await using server = await startReferenceServer("well-behaved");
+    const libc = openLibc();
+    const layer = rawSocketLayer(libc, { blockMs: 50 });
+    const lifecycle: Scenario = async (session) => {
+      await session.connect();
+      await session.write("x");
+      await session.readBytes(1);
+      await session.closeWrite();
+      await session.expectEof();
+    };
+    const start = performance.now();
+    const records = [];
+    for (let index = 0; index < 20; index++) {
+      records.push(
+        await runScriptedSession(layer, lifecycle, { to: server.target, index }, {
+          connectTimeoutMs: 5000,
+          closeTimeoutMs: 5000,
+        }),
+      );
+    }
+    const took = performance.now() - start;
+    await layer.stopped();
+    libc.close();
+    assert.ok(records.every((r) => r.outcome === "clean"));
+    assert.ok(took < 600, `20 sessions took ${Math.round(took)} ms`);
+  },
+});
