@@ -16,6 +16,7 @@
  */
 
 import type { GeneratorReport, GeneratorStart } from "./generators.ts";
+import type { EncodedTally } from "./tally.ts";
 import type { StopReason } from "./load.ts";
 import { planWorkers } from "./plan.ts";
 import type { SessionOptions } from "./session.ts";
@@ -26,31 +27,10 @@ import { type Libc, LINUX, openLibc } from "./raw/libc.ts";
 import { runRawShare } from "./raw/run_share.ts";
 import { checkSourcesBind } from "./sources.ts";
 
+export { runsInline } from "./inline_share.ts";
+
 /** How often the loop looks at its stdin, ms: a stop is seen this late at most. */
 const STDIN_POLL_MS = 10;
-
-/**
- * Whether a generator runs `start` on its own thread: a raw share of exactly
- * one loop, no scenario (scripted sessions are async code: they need the
- * event loop) and no synchronized start (a burst runs in one process).
- *
- * @example
- * ```ts
- * import { runsInline } from "./generator_inline.ts";
- * import { generatorStart } from "./generators.ts";
- * const target = { hostname: "127.0.0.1", port: 9, label: "127.0.0.1:9" };
- * const shape = { concurrency: 3, sessions: 3, durationMs: null, rate: null, workers: 1 };
- * const session = { holdMs: 0, connectTimeoutMs: 3000, closeTimeoutMs: 2000 };
- * console.assert(runsInline(generatorStart(target, shape, session, "raw", [])));
- * console.assert(!runsInline(generatorStart(target, shape, session, "deno", [])));
- * console.assert(!runsInline(generatorStart(target, { ...shape, workers: 2 }, session, "raw", [])));
- * ```
- */
-export function runsInline(start: GeneratorStart): boolean {
-  return start.engine === "raw" && start.shape.workers === 1 &&
-    start.session.scenario === undefined && start.session.tls === undefined &&
-    !start.shape.synchronizedStart;
-}
 
 /** How {@link runInline} reports while it runs. */
 export interface InlineHooks {
@@ -106,7 +86,9 @@ export async function runInline(
   const usage = new TesterUsageSampler();
   let stoppedBy: StopReason | undefined;
   let testerLimitErrno: string | undefined;
-  const tally = new SessionTally();
+  // The loop's own encoding, passed on as is: merging it here would decode
+  // its histograms, which a record-only generator cannot (histogram_mode.ts).
+  let tally: EncodedTally | undefined;
   let maxInFlight = 0;
   let lastProgress = 0;
   const begin = performance.now();
@@ -131,7 +113,7 @@ export async function runInline(
           testerLimitErrno ??= message.errno;
           stoppedBy ??= "tester-limit";
         } else if (message.kind === "done") {
-          tally.merge(message.tally);
+          tally = message.tally;
           maxInFlight = message.maxInFlight;
         }
       },
@@ -141,14 +123,14 @@ export async function runInline(
   }
   const durationMs = performance.now() - begin;
   const { sessions } = start.shape;
+  tally ??= new SessionTally().encode();
+  const { droppedStarts = 0 } = tally;
   return {
-    tally: tally.encode(),
+    tally,
     durationMs,
     // An open loop's dropped starts count towards its -n: they were its slots.
     stoppedBy: stoppedBy ??
-      (sessions !== null && tally.sessions + tally.droppedStarts >= sessions
-        ? "sessions"
-        : "duration"),
+      (sessions !== null && tally.sessions + droppedStarts >= sessions ? "sessions" : "duration"),
     testerLimitErrno,
     maxInFlightPerEventLoop: [maxInFlight],
     tester: usage.result(),

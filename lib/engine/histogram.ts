@@ -4,10 +4,24 @@
  * interchange format) merge exactly, so workers, runs and machines combine
  * without losing percentiles.
  *
+ * A process that chose record-only histograms (`histogram_mode.ts`: a
+ * generator holding connections) does not load the library: its histograms
+ * record into a `BucketRecorder`, give counts and percentiles, and encode as
+ * plain buckets that {@link LatencyHistogram.decode} (in a process with the
+ * library) records back exactly; the rest of the API throws there.
+ *
  * @module
  */
 
-import * as hdr from "hdr-histogram-js";
+import type * as Hdr from "hdr-histogram-js";
+import { BucketRecorder } from "./bucket_recorder.ts";
+import { histogramsRecordOnly } from "./histogram_mode.ts";
+
+// Loaded as this module is evaluated, unless this process records only: an
+// npm import starts Deno's Node compatibility layer (+12 MB VmRSS).
+const hdr: typeof Hdr | undefined = histogramsRecordOnly()
+  ? undefined
+  : await import("hdr-histogram-js");
 
 /**
  * Highest value tracked: 10 minutes. The kernel gives up a connect after
@@ -61,22 +75,25 @@ export interface LatencyBucket {
  * ```
  */
 export class LatencyHistogram {
-  #histogram: hdr.JsHistogram;
+  #library: Hdr.JsHistogram | undefined;
+  #recorder: BucketRecorder | undefined;
 
   constructor() {
-    this.#histogram = new hdr.Int32Histogram(1, HIGHEST_TRACKABLE_US, SIGNIFICANT_DIGITS);
+    if (hdr) this.#library = new hdr.Int32Histogram(1, HIGHEST_TRACKABLE_US, SIGNIFICANT_DIGITS);
+    else this.#recorder = new BucketRecorder(1, HIGHEST_TRACKABLE_US, SIGNIFICANT_DIGITS);
   }
 
   /** Records one value in microseconds (clamped to 1..{@link HIGHEST_TRACKABLE_US}). */
   record(us: number): void {
     if (Number.isNaN(us)) return;
     const value = Math.min(HIGHEST_TRACKABLE_US, Math.max(1, Math.round(us)));
-    this.#histogram.recordValue(value);
+    if (this.#recorder) this.#recorder.record(value);
+    else this.#library!.recordValue(value);
   }
 
   /** Number of recorded values. */
   get count(): number {
-    return this.#histogram.totalCount;
+    return this.#recorder?.total ?? this.#library!.totalCount;
   }
 
   /** Adds every value of `other` to this histogram. */
@@ -84,15 +101,30 @@ export class LatencyHistogram {
     this.#histogram.add(other.#histogram);
   }
 
-  /** Encodes as compressed base64 (`HISTFAAA...`), mergeable with {@link decode}. */
+  /**
+   * Encodes as compressed base64 (`HISTFAAA...`), mergeable with
+   * {@link decode}; record-only, as plain buckets (`SYNFIN-BUCKETS:...`).
+   */
   encode(): string {
-    return hdr.encodeIntoCompressedBase64(this.#histogram);
+    return this.#recorder?.encode() ?? hdr!.encodeIntoCompressedBase64(this.#histogram);
   }
 
-  /** Decodes a histogram made by {@link encode} (or any HdrHistogram encoder). */
+  /**
+   * Decodes a histogram made by {@link encode} (or any HdrHistogram
+   * encoder); a record-only histogram's buckets are recorded with
+   * `recordValueWithCount`, which gives the counts, total, minimum and
+   * maximum that recording each value would have.
+   */
   static decode(encoded: string): LatencyHistogram {
-    const decoded = hdr.decodeFromCompressedBase64(encoded, 32, false) as hdr.JsHistogram;
     const histogram = new LatencyHistogram();
+    const buckets = BucketRecorder.decode(encoded);
+    if (buckets) {
+      const { values } = buckets;
+      const h = histogram.#histogram;
+      for (let i = 0; i < values.length; i += 2) h.recordValueWithCount(values[i], values[i + 1]);
+      return histogram;
+    }
+    const decoded = library().decodeFromCompressedBase64(encoded, 32, false) as Hdr.JsHistogram;
     histogram.#histogram.add(decoded);
     decoded.destroy();
     return histogram;
@@ -100,6 +132,7 @@ export class LatencyHistogram {
 
   /** Value at a percentile (0..100), in microseconds. */
   percentile(percentile: number): number {
+    if (this.#recorder) return this.#recorder.percentile(percentile);
     return this.count === 0 ? 0 : this.#histogram.getValueAtPercentile(percentile);
   }
 
@@ -154,6 +187,12 @@ export class LatencyHistogram {
     return buckets.slice(first, last + 1);
   }
 
+  /** The library's histogram; a record-only process has none. */
+  get #histogram(): Hdr.JsHistogram {
+    if (this.#library) return this.#library;
+    throw libraryMissing();
+  }
+
   *#nonZero(): Generator<{ value: number; count: number }> {
     const h = this.#histogram;
     const lastIndex = h.countsArrayIndex(h.maxValue);
@@ -162,4 +201,15 @@ export class LatencyHistogram {
       if (count > 0) yield { value: h.highestEquivalentValue(h.valueFromIndex(index)), count };
     }
   }
+}
+
+function library(): typeof Hdr {
+  if (hdr) return hdr;
+  throw libraryMissing();
+}
+
+function libraryMissing(): Error {
+  return new Error(
+    "This process records histograms only (histogram_mode.ts): hdr-histogram-js is not loaded",
+  );
 }
