@@ -50,13 +50,7 @@ export default async function closeHalfClose(context: CaseContext): Promise<Case
   const timeout = o["no-fin"];
   // Refused, timed out connecting, out of synfin's descriptors, ...
   const error = run.tally.sessions - o.clean - o["server-closed-first"] - o.reset - timeout;
-  // A reset after the server's FIN answers our request on a connection the
-  // server closed without reading it (at accept): no reply lost, so it is
-  // counted with the FINs, as a reader that stops at the FIN sees it. The
-  // FIN may come first on the wire and the RST still before our FIN's
-  // shutdown() returns (loopback, raw engine: 5 of 10 against closes-first).
-  const resetAfterFin = Math.max(0, fin - o.clean - o["server-closed-first"]);
-  const reset = Math.max(0, o.reset - resetAfterFin);
+  const reset = o.reset;
   const withReply = passes("replied");
   const echoed = passes("echo");
   // Its failed operations' errnos: a tester limit (EMFILE) is synfin's, not the server's.

@@ -18,9 +18,9 @@
  * reset on the reply), and the tail of its reply is lost; `no-fin` — its FIN
  * did not come within the close timeout after ours (it kept its end open,
  * CLOSE_WAIT); `clean`, or `server-closed-first` when its FIN came before
- * ours, is the reply in full. A `reset` with `complete` passing came after
- * the server's FIN: a server that closed without reading our request (at
- * accept) answers the request with an RST (see `finCameFirst`).
+ * ours, is the reply in full. A server that closes without reading our
+ * request (at accept) answers it with an RST after its FIN: that is
+ * `server-closed-first`, as `load` counts it, not a reset.
  *
  * @module
  */
@@ -58,7 +58,6 @@ export default async function halfCloseReply(session: Session): Promise<void> {
   await session.connect();
   let received = 0;
   let echoed = true; // every byte so far is ours, in order
-  let resetAfterFin = false;
   try {
     await session.write(request);
     await session.closeWrite();
@@ -79,28 +78,12 @@ export default async function halfCloseReply(session: Session): Promise<void> {
   } catch (error) {
     // No FIN in time: the default close finds the bound spent (no-fin).
     if (error instanceof SocketFailure && error.errno === "ETIMEDOUT") return;
-    resetAfterFin = error instanceof SocketFailure && finCameFirst(error);
     throw error; // a reset decides the outcome
   } finally {
     session.check("replied", received > 0);
     // The server's FIN ends its reply, whatever came after it.
-    const complete = session.serverFin || resetAfterFin;
+    const complete = session.serverFin;
     session.check("complete", complete);
     if (complete) session.check("echo", echoed && received === request.byteLength);
   }
-}
-
-/**
- * Whether our FIN failed on an RST that came after the server's FIN: a
- * server that closed at accept, before our request reached it, answers the
- * request with an RST, and both can arrive between our write and our FIN
- * (loopback, raw engine: 5 of 10 sessions against the closes-first
- * reference server), before any read saw the FIN. `shutdown()` then fails
- * and the reset waits in `SO_ERROR`, where Linux says `EPIPE` for a reset
- * in CLOSE_WAIT, that is after the peer's FIN (tcp_reset(); `ECONNRESET`
- * otherwise). Only our FIN's failure says so: a failed write's `EPIPE` may
- * be the socket layer's own word for a connection already gone.
- */
-function finCameFirst(failure: SocketFailure): boolean {
-  return failure.operation === "closeWrite" && failure.errno === "EPIPE";
 }

@@ -243,3 +243,21 @@ Deno.test("run --junit: the verdict and each threshold are test cases", async ()
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a FIN then an RST before our FIN: server-closed-first on both engines, as load says", async () => {
+  // closes-first closes at accept: its FIN, then an RST for our unread "hi".
+  await using server = await startReferenceServer("closes-first");
+  const runs = [];
+  for (const [engine, scenario] of [["raw", true], ["deno", true], ["raw", false]] as const) {
+    const run = await synfin(
+      ["load", ...(scenario ? ["--scenario", "half-close"] : []), server.target.label]
+        .concat(["--send", "hi", "-n", "10", "-c", "10", "--engine", engine, ...QUICK]),
+    );
+    const { outcomes } = JSON.parse(run.stdout) as LoadSummary;
+    runs.push({ engine, scenario, code: run.code, outcomes });
+  }
+  // server-closed-first is no failure of the server's: exit 0 on each.
+  const outcomes = { ...runs[2].outcomes, "server-closed-first": 10 };
+  const expected = runs.map(({ engine, scenario }) => ({ engine, scenario, code: 0, outcomes }));
+  assert.deepEqual(runs, expected);
+});

@@ -113,6 +113,7 @@ class RawScenarioSocket implements ScenarioSocket {
   #eof = false;
   #finSent = false;
   #closed = false;
+  #pendingErrno = 0; // SO_ERROR, once read before our FIN (reading clears it)
   #signal: AbortSignal | undefined;
   #evidence: SessionKernelEvidence | undefined;
 
@@ -238,13 +239,14 @@ class RawScenarioSocket implements ScenarioSocket {
   closeWrite(): void {
     this.#mustBeOpen("closeWrite");
     if (!this.#eof && this.#evidence?.stateBeforeFin === undefined) this.#sampleBeforeFin();
-    const { libc, calls } = this.#shared;
+    const { libc } = this.#shared;
     if (libc.symbols.shutdown(this.#fd, LINUX.SHUT_WR) < 0) {
-      // After an RST the socket is CLOSE and shutdown says ENOTCONN; the
-      // reset itself waits in SO_ERROR, and it is what the session must see.
+      // After an RST the socket is CLOSE and shutdown says ENOTCONN; the reset
+      // waits in SO_ERROR for the session, unless the server's FIN came first:
+      // the built-in loop (no shutdown then) and node:net see that FIN alone.
       const errno = libc.errno();
-      const pending = calls.connectError(this.#fd);
-      throw new SocketFailure("closeWrite", errnoName(pending || errno));
+      if (this.#resetAfterFin()) return;
+      throw new SocketFailure("closeWrite", errnoName(this.#pendingErrno || errno));
     }
     this.#finSent = true;
   }
@@ -253,6 +255,7 @@ class RawScenarioSocket implements ScenarioSocket {
     if (this.#eof) return true;
     if (this.#fd < 0 || this.#closed) return false;
     const state = this.#sampleBeforeFin();
+    if (state === "CLOSE") return this.#resetAfterFin(); // reset before our FIN
     return state !== undefined && PEER_FIN_STATES.has(state);
   }
 
@@ -289,6 +292,16 @@ class RawScenarioSocket implements ScenarioSocket {
       this.#evidence.unackedBeforeFin = sample.unacked;
     }
     return sample?.state;
+  }
+
+  /**
+   * Whether the RST that ended the connection before our FIN followed the
+   * server's FIN (closed at accept, it reset our request): CLOSE either way, but
+   * tcp_reset() sets EPIPE only in CLOSE_WAIT, and recv() still reads that FIN as 0.
+   */
+  #resetAfterFin(): boolean {
+    this.#pendingErrno ||= this.#shared.calls.connectError(this.#fd);
+    return errnoName(this.#pendingErrno) === "EPIPE";
   }
 
   #mustBeOpen(operation: Operation): void {

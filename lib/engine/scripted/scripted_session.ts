@@ -65,7 +65,8 @@ export class ScriptedSession implements Session {
   #connected = false;
   #closed = false;
   #ourFinAt: number | undefined;
-  #serverFin = false;
+  #serverFin = false; // read, or seen queued (TCP state) before our FIN
+  #eofRead = false; // a read returned the FIN: bytes queued ahead of it are read first
   #establishedAt = 0;
   #firstWriteAt: number | undefined;
   readonly #pending = new ReceivedBytes();
@@ -134,11 +135,8 @@ export class ScriptedSession implements Session {
     this.#mustBeOpen("read");
     const needle = typeof marker === "string" ? encoder.encode(marker) : marker;
     const timeoutMs = this.#timeout(options.timeout);
-    const bytes = await this.#pending.until(
-      needle,
-      options.maxBytes ?? DEFAULT_MAX_BYTES,
-      () => this.#receive(timeoutMs),
-    );
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const bytes = await this.#pending.until(needle, maxBytes, () => this.#receive(timeoutMs));
     return decoder.decode(bytes);
   }
 
@@ -187,9 +185,8 @@ export class ScriptedSession implements Session {
           this.#received(await this.#socket.read(left, this.#plan.signal));
         } catch (error) {
           // A FIN that did not come is an outcome (no-fin), not a failed read.
-          if (!(error instanceof SocketFailure && error.errno === "ETIMEDOUT")) {
-            throw this.#failed("read", error);
-          }
+          const noFin = error instanceof SocketFailure && error.errno === "ETIMEDOUT";
+          if (!noFin) throw this.#failed("read", error);
           timedOut = true;
         }
       }
@@ -290,7 +287,7 @@ export class ScriptedSession implements Session {
   }
 
   async #receive(timeoutMs: number): Promise<Uint8Array | null> {
-    if (this.#serverFin) return null;
+    if (this.#eofRead) return null;
     let chunk: Uint8Array | null;
     try {
       chunk = await this.#socket.read(timeoutMs, this.#plan.signal);
@@ -303,6 +300,7 @@ export class ScriptedSession implements Session {
   /** Accounts for what a read returned: the server's FIN, or bytes (the first time `firstByte`). */
   #received(chunk: Uint8Array | null): Uint8Array | null {
     if (chunk === null) {
+      this.#eofRead = true;
       this.#sawServerFin();
       return null;
     }

@@ -41,7 +41,8 @@ import { ReceiveQueue } from "./receive_queue.ts";
  * import { tlsSocketLayer } from "./tls_socket.ts";
  * const socket = tlsSocketLayer({}).open();
  * // Nothing listens on port 1: the TCP connect fails before any TLS.
- * const failed = await socket.connect({ hostname: "127.0.0.1", port: 1 }, 1000)
+ * const failed = await Promise.resolve()
+ *   .then(() => socket.connect({ hostname: "127.0.0.1", port: 1 }, 1000))
  *   .then(() => undefined, (error) => error.errno);
  * console.assert(failed === "ECONNREFUSED");
  * socket.close();

@@ -80,6 +80,48 @@ Deno.test("the server's FIN queued but unread before ours: still server-closed-f
   assert.equal(record.outcome, "server-closed-first");
 });
 
+Deno.test("bytes queued before the server's FIN still read after closeWrite(): server-closed-first", async () => {
+  const listener = listenOnRandomPort();
+  const served = listener.accept().then(async (conn) => {
+    await conn.write(new TextEncoder().encode("220 hello\r\n"));
+    conn.close();
+  });
+  const reads: (string | null)[] = [];
+  const record = await run(async (session) => {
+    await session.connect();
+    await session.sleep("50ms"); // the banner and the FIN are queued, unread
+    await session.closeWrite(); // learns of the FIN from the socket, not from a read
+    for (let chunk; (chunk = await session.read()) !== null;) {
+      reads.push(new TextDecoder().decode(chunk));
+    }
+    reads.push(null);
+  }, { hostname: "127.0.0.1", port: (listener.addr as Deno.NetAddr).port });
+  await served;
+  listener.close();
+  assert.deepEqual(reads, ["220 hello\r\n", null]);
+  assert.equal(record.bytesReceived, 11);
+  assert.equal(record.outcome, "server-closed-first");
+});
+
+Deno.test("a FIN then an RST before our FIN: server-closed-first, as the built-in loop says", async () => {
+  // closes-first closes at accept: its FIN, then an RST for our unread "hi",
+  // both before our FIN whether or not a read saw the FIN in between.
+  for (const readFirst of [false, true]) {
+    let eof = false;
+    const record = await against("closes-first", async (session) => {
+      await session.connect();
+      await session.write("hi");
+      await session.sleep("50ms");
+      if (readFirst) eof = (await session.read()) === null;
+      await session.closeWrite();
+      eof = (await session.read()) === null && (eof || !readFirst);
+    });
+    assert.equal(record.outcome, "server-closed-first", `${readFirst}: ${JSON.stringify(record)}`);
+    assert.deepEqual(record.errors, []);
+    assert.equal(eof, true);
+  }
+});
+
 Deno.test("an RST in answer to our FIN: reset", async () => {
   const record = await against("reset", async (session) => {
     await session.connect();
