@@ -6,7 +6,7 @@
  * alternating, each run in a fresh network namespace (`unshare -n`, `ip
  * link set lo up`: counters, ports and TIME_WAIT its own), counted by synfin
  * and by the kernel's `TcpPassiveOpens`. The client half-closes first, so
- * the run spreads over 4 destination addresses (127.0.0.1-4) to stay clear
+ * the run spreads over 4 destination addresses (127.0.0.1-4; `SYNFIN_BENCH_ADDRESSES`) to stay clear
  * of one destination's TIME_WAIT ceiling (~14k/s, docs/tcp-facts.md).
  * Target: the scenario runner at 0.90x the fixed path or more.
  *
@@ -33,6 +33,7 @@ const ROUNDS = Number(Deno.env.get("SYNFIN_BENCH_ROUNDS") ?? 3);
 const DURATION = Deno.env.get("SYNFIN_BENCH_DURATION") ?? "6s";
 const ENGINE = Deno.env.get("SYNFIN_BENCH_ENGINE") ?? "raw";
 const CONCURRENCY = Deno.env.get("SYNFIN_BENCH_C") ?? "100";
+const ADDRESSES = Number(Deno.env.get("SYNFIN_BENCH_ADDRESSES") ?? 4);
 const PORT = 9000;
 const TARGET = 0.9;
 
@@ -45,7 +46,7 @@ async function measure(binary: string, name: string, args: string[]): Promise<nu
   const client = synfinLoad([
     ...args,
     ...["--engine", ENGINE, "-c", CONCURRENCY, "-d", DURATION, "--no-census", "--json", "-"],
-    `127.0.0.1-127.0.0.4:${PORT}`,
+    `127.0.0.1-127.0.0.${ADDRESSES}:${PORT}`,
   ]);
   const out = await inNamespace(`${NSTAT_FUNCTION}
 out=$(mktemp)
@@ -78,7 +79,7 @@ echo "{\\"kernel\\": $((after - before)), \\"synfin\\": $json}"
 if (import.meta.main && !skipUnlessRoot("scenario_bench")) {
   const binary = await buildC("epoll_server");
   console.log(
-    `scenario bench: --engine ${ENGINE} -c ${CONCURRENCY} -d ${DURATION}, 4 destinations, client ` +
+    `scenario bench: --engine ${ENGINE} -c ${CONCURRENCY} -d ${DURATION}, ${ADDRESSES} destinations, client ` +
       `half-closes first, C epoll server (eof), ${ROUNDS} rounds alternating, each run in its own ` +
       `network namespace; ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`,
   );
