@@ -26,7 +26,9 @@
  * 100,000 were held): VmRSS 629 MB summed over the 7 processes (Pss 314 MB,
  * RssAnon 287 MB) when each generator ran its loop in a Web Worker behind
  * LoadRunner; 464 MB (Pss 201 MB, RssAnon 177 MB) with the loop on the
- * generator's main thread and `--lite-mode`. Per process then: the parent
+ * generator's main thread and `--lite-mode`; 401 MB (Pss 170 MB, RssAnon
+ * 157 MB) with those generators loading no npm package (bucket_recorder.ts).
+ * Per process at 464 MB: the parent
  * ~92 MB, each generator ~62 MB, of which ~36 MB are the deno binary's
  * pages (shared: VmRSS counts them once per process) and ~6 MB the
  * connections.
@@ -201,10 +203,16 @@ if (import.meta.main && !skipUnlessRoot("hold_bench")) {
       `${reached ? "PASS" : "FAIL"}  connections held at once: ${peak.established} ESTABLISHED ` +
         `(target ${N}; held for ${heldFor.toFixed(1)} s)`,
     );
-    const rssOk = peak.rssKb / 1024 < GOAL_MB;
+    // Judged on the highest sum while every connection was held, not on the
+    // first such sample: the processes grow during the hold (386 -> 401 MB).
+    const heldRss = Math.max(peak.rssKb, ...held.map((s) => s.rssKb));
+    const rssOk = heldRss / 1024 < GOAL_MB;
     console.log(
       `${rssOk ? "PASS" : "INFO"}  total memory of synfin's ${peak.processes} processes while ` +
-        `${peak.established} were held: VmRSS ${mb(peak.rssKb)}, Pss ${mb(peak.pssKb)}, ` +
+        `${peak.established} were held: VmRSS ${mb(peak.rssKb)} at first, ${
+          mb(heldRss)
+        } at most, ` +
+        `Pss ${mb(peak.pssKb)}, ` +
         `RssAnon ${mb(peak.anonKb)} (goal < ${GOAL_MB} MB; highest seen: VmRSS ${mb(maxRss)}, ` +
         `Pss ${mb(maxPss)})`,
     );
