@@ -49,7 +49,10 @@ export function renderLoadEnd(summary: LoadEnd): string {
   const started = summary.timeSeries.points.reduce((sum, point) => sum + point.started, 0);
   const parts = [
     durationLimitMs === null
-      ? seconds(summary.durationMs)
+      // A -n run may be over in milliseconds: "0.0s" would say nothing.
+      ? (summary.durationMs < 1000
+        ? `${Math.round(summary.durationMs)}ms`
+        : seconds(summary.durationMs))
       : `${seconds(summary.durationMs)} / ${seconds(durationLimitMs)}`,
     `${count(started)} started`,
     sessionsLimit === null

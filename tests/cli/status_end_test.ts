@@ -41,7 +41,7 @@ Deno.test("status end: a load's line has elapsed/planned, started, finished, rat
       phases: { handshake: { count: 0, p99Us: 0 } },
       timeSeries: { points: [{ started: 20 }] },
     }),
-    "ran 0.4s  20 started  20 / 20 finished  50/s  refused 20",
+    "ran 400ms  20 started  20 / 20 finished  50/s  refused 20",
   );
 });
 
