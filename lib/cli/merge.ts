@@ -24,6 +24,7 @@ import { evaluateLoadThresholds } from "../suite/load_thresholds.ts";
 import { parseKnownThreshold } from "../suite/threshold.ts";
 import { type MergeCommand, parseMergeArgs } from "./merge_args.ts";
 import { emit, say, sayUsageError, writeReport } from "./output.ts";
+import { checkOutputPath } from "./output_paths.ts";
 
 /** The `--help` text of `merge`. */
 export const MERGE_HELP = `merge: one report from several load or run summaries (their --json files)
@@ -70,6 +71,18 @@ export async function merge(args: string[]): Promise<number> {
       return EXIT.ok;
     }
     command = parsed;
+  } catch (error) {
+    return sayUsageError(error);
+  }
+  try {
+    // Before anything is merged or printed: a bad path is one line, no
+    // report (the words already say what to do: no --help hint, as load).
+    if (command.jsonPath !== undefined) checkOutputPath(command.jsonPath, "--json");
+    if (command.htmlPath !== undefined) checkOutputPath(command.htmlPath, "--html");
+  } catch (error) {
+    return sayUsageError(error, { hint: false });
+  }
+  try {
     merged = mergeSummaries(await Promise.all(command.files.map(readSummary)));
   } catch (error) {
     return sayUsageError(error);

@@ -136,6 +136,12 @@ Deno.test("merge --html: stdout is no file, and an unwritable path is one line",
       `synfin: Cannot write --html ${missing}: no such file or directory (ENOENT); ` +
         "give a writable path\n",
     );
+    // Checked before anything is merged or printed, as load checks its outputs.
+    assert.equal(unwritable.stdout, "");
+    const badJson = await synfin(["merge", summary, "--json", missing]);
+    assert.equal(badJson.code, 2, badJson.stderr);
+    assert.equal(badJson.stdout, "");
+    assert.match(badJson.stderr, /^synfin: Cannot write --json [^\n]*: no such file or directory/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
