@@ -6,51 +6,11 @@
  * tests/report/html_browser_test.ts).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import type { LoadSummary } from "../../lib/census/load_summary.ts";
 import { formatUs } from "../../lib/report/html_axes.ts";
-import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
-import type { Visit } from "../report/html_browser_driver.ts";
+import { HAVE_CHROMIUM, visitPages } from "../support/browser.ts";
 import { synfin } from "../support/cli.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const HAVE_CHROMIUM = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-const DRIVER = fileURLToPath(new URL("../report/html_browser_driver.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
-
-/** Two generators' summaries of one server, through the CLI: 30 sessions (census on) and 10. */
-async function twoSummaries(dir: string): Promise<[string, string]> {
-  await using server = await startReferenceServer("well-behaved");
-  const a = `${dir}/a.json`, b = `${dir}/b.json`;
-  const runs = await Promise.all([
-    synfin(["load", "-n", "30", "-c", "3", "--drain", "300ms", "--json", a, server.target.label]),
-    synfin(["load", "-n", "10", "-c", "2", "--no-census", "--json", b, server.target.label]),
-  ]);
-  for (const run of runs) assert.equal(run.code, 0, run.stderr);
-  return [a, b];
-}
-
-/** Opens `url` in Chromium through the browser test's driver; what the page did. */
-async function visit(url: string): Promise<Visit> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-A", "--config", CONFIG, DRIVER],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ pages: [{ url }] })));
-  await writer.close();
-  const output = await child.output();
-  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
-  return JSON.parse(new TextDecoder().decode(output.stdout))[0];
-}
+import { twoSummaries } from "../support/summaries.ts";
 
 Deno.test("merge --html: the load report of the merged result, self-contained, its charts of the union", async () => {
   const dir = await Deno.makeTempDir({ prefix: "synfin-merge-html-" });
@@ -99,7 +59,7 @@ Deno.test("merge --html: the load report of the merged result, self-contained, i
     );
 
     if (HAVE_CHROMIUM) {
-      const seen = await visit(`file://${html}`);
+      const [seen] = await visitPages([{ url: `file://${html}` }]);
       assert.deepEqual(seen.problems, [], "no console error or warning");
       assert.deepEqual(seen.requests, [`file://${html}`], "no request but its own file");
       for (const chart of seen.charts) {

@@ -2,20 +2,8 @@ import assert from "node:assert/strict";
 import { LatencyHistogram } from "../../lib/engine/histogram.ts";
 import type { LoadSummary } from "../../lib/census/load_summary.ts";
 import { mergeSummaries } from "../../lib/census/merge_summaries.ts";
-import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
 import { synfin } from "../support/cli.ts";
-
-/** Two real summaries of one server, through the CLI: 30 sessions (census on) and 10. */
-async function twoSummaries(dir: string): Promise<[string, string]> {
-  await using server = await startReferenceServer("well-behaved");
-  const a = `${dir}/a.json`, b = `${dir}/b.json`;
-  const runs = await Promise.all([
-    synfin(["load", "-n", "30", "-c", "3", "--drain", "300ms", "--json", a, server.target.label]),
-    synfin(["load", "-n", "10", "-c", "2", "--no-census", "--json", b, server.target.label]),
-  ]);
-  for (const run of runs) assert.equal(run.code, 0, run.stderr);
-  return [a, b];
-}
+import { twoSummaries } from "../support/summaries.ts";
 
 async function readJson(path: string): Promise<LoadSummary> {
   return JSON.parse(await Deno.readTextFile(path));

@@ -14,40 +14,14 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import type { PageVisit, Visit } from "./html_browser_driver.ts";
+import type { Visit } from "./html_browser_driver.ts";
 import { startReferenceServer } from "../../lib/testing/reference_servers.ts";
+import { CHROMIUM, HAVE_CHROMIUM, visitPages } from "../support/browser.ts";
 import { synfin } from "../support/cli.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const HAVE_CHROMIUM = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
 const REQUIRED = Deno.env.get("SYNFIN_REQUIRE_PEERS") === "1";
-const DRIVER = fileURLToPath(new URL("./html_browser_driver.ts", import.meta.url));
-const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 const DOCS_SCREENSHOT = fileURLToPath(new URL("../../docs/report.png", import.meta.url));
-
-/** Opens the pages in one browser, in order, and returns what each did. */
-async function visit(pages: PageVisit[]): Promise<Visit[]> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-q", "-A", "--config", CONFIG, DRIVER],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify({ pages })));
-  await writer.close();
-  const output = await child.output();
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, `the browser driver failed: ${stderr}`);
-  return JSON.parse(new TextDecoder().decode(output.stdout));
-}
 
 function assertRendered(seen: Visit, url: string, expected: readonly string[]): void {
   assert.deepEqual(seen.problems, [], "no console error or warning");
@@ -88,7 +62,7 @@ Deno.test({
         ...(name === "load" && Deno.env.get("SYNFIN_UPDATE_SCREENSHOT") === "1" &&
           { viewport: DOCS_SCREENSHOT }),
       });
-      const [control, load, check, backlog] = await visit([
+      const [control, load, check, backlog] = await visitPages([
         // A page that does fetch: the driver must see it, or the checks below prove nothing.
         // And a chart with nothing drawn, which the checks must tell from a drawn one.
         {
