@@ -138,7 +138,10 @@ export function planWorkers(shape: LoadShape, cores = 2): WorkerPlan[] {
   let count = shape.workers ??
     Math.max(Math.ceil(shape.concurrency / perLoop), Math.min(shape.concurrency, cores));
   if (shape.sessions !== null) count = Math.min(count, Math.max(1, shape.sessions));
-  count = Math.max(1, count);
+  // Every worker keeps at least one session in flight: more workers than the
+  // concurrency would run more at once than asked (the raw engine's one loop
+  // per core ran `-c 1` as two sequential loops side by side).
+  count = Math.max(1, Math.min(count, shape.concurrency));
   const split = (total: number, i: number) =>
     Math.floor(total / count) + (i < total % count ? 1 : 0);
   return Array.from({ length: count }, (_, index) => ({

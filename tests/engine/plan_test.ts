@@ -55,6 +55,14 @@ Deno.test("C=1: one worker of 1", () => {
   }]);
 });
 
+Deno.test("more workers asked for than the concurrency: one per session in flight, never more in flight", () => {
+  const plans = planWorkers(shape({ concurrency: 1, workers: 2 }));
+  assert.deepEqual(plans.map((p) => [p.concurrency, p.workers]), [[1, 1]]);
+  const three = planWorkers(shape({ concurrency: 3, workers: 8, sessions: 30 }));
+  assert.deepEqual(three.map((p) => p.concurrency), [1, 1, 1]);
+  assert.equal(three.reduce((sum, p) => sum + (p.sessions ?? 0), 0), 30);
+});
+
 Deno.test("uneven concurrency is spread with the remainder on the first workers", () => {
   assert.deepEqual(
     planWorkers(shape({ concurrency: 7, workers: 3 })).map((p) => p.concurrency),

@@ -22,8 +22,10 @@ import {
   failedOpenRecord,
   loopNotStarted,
   newSlot,
+  noteHandshakeOver,
   receive,
   ReceiveEnd as End,
+  sendPayload,
   type SessionSlot as Active,
   slotRecord,
   SlotState as State,
@@ -87,7 +89,6 @@ export function runSessionLoop(
   const eventView = new DataView(events.buffer);
   const calls = new SocketCalls(libc);
   const tcpInfo = new TcpInfoReader(libc);
-  const payloadLength = BigInt(payload?.byteLength ?? 0);
 
   let [timers, inFlight, maxInFlight, limitHit] = [0, 0, 0, false];
   let now = performance.now();
@@ -192,28 +193,16 @@ export function runSessionLoop(
   };
 
   const write = (slot: number, s: Active) => {
-    const bytes = payload!;
-    while (s.sent < bytes.byteLength) {
-      const chunk = s.sent === 0 ? bytes : bytes.subarray(s.sent);
-      const length = s.sent === 0 ? payloadLength : BigInt(chunk.byteLength);
-      const n = calls.send(s.fd, chunk, length);
-      if (n >= 0) {
-        s.sent += n;
-        continue;
-      }
-      if (-n === LINUX.EAGAIN) return; // EPOLLOUT resumes it
-      if (-n === LINUX.EINTR) continue;
-      s.errors.push({ phase: "firstByte", operation: "write", errno: errnoName(-n) });
-      return written(slot, s);
-    }
-    s.wrote = true;
+    const result = sendPayload(s, calls, payload!);
+    if (result === "blocked") return; // EPOLLOUT resumes it
+    s.wrote = result === "sent";
     written(slot, s);
   };
 
   const established = (slot: number, s: Active) => {
-    s.handshakeUs = (now - (s.intendedStart ?? s.calledAt)) * 1000;
+    s.handshakeUs = ((s.establishedAt ?? now) - (s.intendedStart ?? s.calledAt)) * 1000;
     s.localPort = calls.localPort(s.fd);
-    const info = tcpInfo.read(s.fd);
+    const info = s.kernel ? undefined : tcpInfo.read(s.fd);
     if (info) s.kernel = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
     if (payload) {
       s.phase = "firstByte";
@@ -254,6 +243,8 @@ export function runSessionLoop(
     }
     const errno = libc.errno();
     if (errno !== LINUX.EINPROGRESS) return failConnect(slot, s, errnoName(errno));
+    // A burst's connects go out back to back: nothing in between.
+    if (!plan.prepare) noteHandshakeOver(s, tcpInfo);
     // From this connect's own call: the turn's `now` may be long past.
     now = s.calledAt;
     arm(slot, s, options.connectTimeoutMs);
@@ -304,8 +295,8 @@ export function runSessionLoop(
     if (!s || s.timer !== timer) return; // the session moved on: a lazily cancelled timer
     s.timer = 0;
     switch (s.state) {
-      case State.Connecting:
-        return failConnect(slot, s, "ETIMEDOUT");
+      case State.Connecting: // its EPOLLOUT may still be queued behind others
+        return s.establishedAt ? established(slot, s) : failConnect(slot, s, "ETIMEDOUT");
       case State.AwaitFirstByte:
         return hold(slot, s);
       case State.Hold:

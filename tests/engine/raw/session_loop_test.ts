@@ -272,3 +272,49 @@ Deno.test("raw loop: opening more sessions than one epoll batch holds does not t
   // Nobody accepted, so nobody answered our FIN: every session is no-fin.
   assert.deepEqual(outcomes, { "no-fin": 10_000 });
 });
+
+Deno.test("raw loop: a handshake the kernel finished inside connect() is timed then, not when the loop reaches its event", () => {
+  // 2,000 connects into a listener nobody accepts from (the kernel completes
+  // each handshake inside connect() on loopback). Each open is slowed by 0.05
+  // ms, so one batch of 1,024 opens takes ~50 ms before the loop reads any
+  // event: timed at the event, the median handshake would be ~25 ms.
+  const libc = openLibc();
+  const c = libc.symbols;
+  const listener = c.socket(LINUX.AF_INET, LINUX.SOCK_STREAM | LINUX.SOCK_CLOEXEC, 0);
+  const any = encodeSockaddr("127.0.0.1", 0);
+  assert.equal(c.bind(listener, any, any.byteLength), 0);
+  assert.equal(c.listen(listener, 4096), 0);
+  const port = new SocketCalls(libc).localPort(listener)!;
+  const handshakes: number[] = [];
+  const synRetransmits: number[] = [];
+  const slow = () => {
+    const until = performance.now() + 0.05;
+    while (performance.now() < until) { /* the loop's own work between connects */ }
+    return false;
+  };
+  try {
+    runSessionLoop(libc, {
+      destinations: [{ address: "127.0.0.1", port }],
+      session: { holdMs: 0, connectTimeoutMs: 2000, closeTimeoutMs: 20 },
+      concurrency: 2000,
+      sessions: 2000,
+      durationMs: null,
+      rate: null,
+      rateOffsetMs: 0,
+    }, {
+      stopped: slow,
+      onRecord: (r) => {
+        if (r.handshakeUs !== undefined) handshakes.push(r.handshakeUs);
+        if (r.kernel) synRetransmits.push(r.kernel.synRetransmits);
+      },
+    });
+  } finally {
+    c.close(listener);
+    libc.close();
+  }
+  assert.equal(handshakes.length, 2000);
+  assert.equal(synRetransmits.length, 2000, "TCP_INFO kept for every session");
+  handshakes.sort((a, b) => a - b);
+  const p50 = handshakes[1000];
+  assert.ok(p50 < 2000, `handshake p50 ${p50.toFixed(0)} us: the loop's queue, not the kernel's`);
+});
