@@ -5,7 +5,11 @@
  * server (bench/epoll_server.c, eof mode, so the server is not the noise),
  * and prints the spread of the connect calls, first to last, over the
  * workers. Targets (medians of the bursts): 2048 connects within 15 ms, 1024
- * within 8 ms. Without nginx or `cc` that server is skipped with one line.
+ * within 8 ms. Beside each size it prints the floor of this machine: the
+ * same burst from C (bench/burst_connect.c, one thread per core, sockets
+ * opened before a barrier), so a target the kernel's own connect() cost
+ * puts out of reach shows as such. Without nginx or `cc` that server is
+ * skipped with one line.
  * As root it runs in a fresh network namespace of its own (`unshare -n`).
  *
  *     deno run -A bench/burst_bench.ts
@@ -98,6 +102,16 @@ console.log(
     ? "burst bench: in a fresh network namespace"
     : "burst bench: in this host's network namespace (not root: no unshare -n)",
 );
+/** The C floor's spreads of `size`-connect bursts at `port`, ms (empty without `cc`). */
+async function cFloor(binary: string | undefined, port: number, size: number): Promise<number[]> {
+  if (!binary) return [];
+  const args = [String(port), String(size), String(navigator.hardwareConcurrency), String(ROUNDS)];
+  const out = await new Deno.Command(binary, { args, stdout: "piped" }).output();
+  if (!out.success) throw new Error(`burst_connect ${args.join(" ")} failed`);
+  return JSON.parse(new TextDecoder().decode(out.stdout)).spreadsMs;
+}
+
+const floorBinary = await buildC("burst_connect").catch(() => undefined);
 let failed = false;
 for (const kind of SERVERS) {
   const { name, run } = SERVER_KINDS[kind];
@@ -106,7 +120,9 @@ for (const kind of SERVERS) {
       `\nburst spread against ${name}, --engine ${ENGINE} (${ROUNDS} bursts per size, ` +
         `hold 300 ms); ${navigator.hardwareConcurrency} cores, deno ${Deno.version.deno}`,
     );
-    console.log("size  workers     min  median     max   (connect calls, first to last)");
+    console.log(
+      "size  workers     min  median     max   C floor  (connect calls, first to last)",
+    );
     const medians = new Map<number, number>();
     for (const size of [256, 1024, 2048]) {
       const spreads: number[] = [];
@@ -124,11 +140,14 @@ for (const kind of SERVERS) {
         await new Promise((resolve) => setTimeout(resolve, 300));
       }
       medians.set(size, median(spreads));
+      const floor = await cFloor(floorBinary, target.port, size);
       console.log(
         `${String(size).padStart(4)}  ${String(workers).padStart(7)}  ` +
           [Math.min(...spreads), median(spreads), Math.max(...spreads)]
             .map((v) => `${v.toFixed(1)}ms`.padStart(7)).join(" ") +
-          `   runs: ${spreads.map((v) => v.toFixed(1)).join(" ")}`,
+          `  ${floor.length ? `${median(floor).toFixed(1)}ms`.padStart(8) : "       -"}` +
+          `   runs: ${spreads.map((v) => v.toFixed(1)).join(" ")}` +
+          (floor.length ? `; C: ${floor.map((v) => v.toFixed(1)).join(" ")}` : ""),
       );
     }
     for (const [size, limit] of Object.entries(TARGETS_MS)) {
@@ -143,4 +162,6 @@ for (const kind of SERVERS) {
   });
   if (skipped) console.log(`burst bench against ${kind}: skipped (${skipped})`);
 }
+if (floorBinary) await Deno.remove(floorBinary);
+else console.log("C floor: skipped (no cc)");
 Deno.exitCode = failed ? 1 : 0;

@@ -79,6 +79,7 @@ export function runSessionLoop(
   const options = plan.session;
   const payload = options.send && options.send.byteLength > 0 ? options.send : undefined;
   const awaitResponse = options.awaitResponse !== false;
+  const tracing = options.traceLimit !== undefined;
   const ep = c.epoll_create1(LINUX.SOCK_CLOEXEC);
   // ulimit -n 40..60 refuses even the epoll fd: a tester limit, not a throw in a worker.
   if (ep < 0) return loopNotStarted(errnoName(libc.errno()), hooks);
@@ -201,7 +202,8 @@ export function runSessionLoop(
 
   const established = (slot: number, s: Active) => {
     s.handshakeUs = ((s.establishedAt ?? now) - (s.intendedStart ?? s.calledAt)) * 1000;
-    s.localPort = calls.localPort(s.fd);
+    // Only a trace line shows the local port: getsockname() is 1 of 7 calls a session.
+    if (tracing) s.localPort = calls.localPort(s.fd);
     const info = s.kernel ? undefined : tcpInfo.read(s.fd);
     if (info) s.kernel = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
     if (payload) {
