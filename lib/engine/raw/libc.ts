@@ -91,6 +91,8 @@ export const LINUX = Object.freeze({
   EAGAIN: 11,
   EINPROGRESS: 115,
   EINTR: 4,
+  EBADF: 9,
+  ECONNREFUSED: 111,
 });
 
 /** errno numbers (Linux) to the names synfin reports. */

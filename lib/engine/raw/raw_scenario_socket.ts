@@ -158,7 +158,7 @@ class RawScenarioSocket implements ScenarioSocket {
     if (libc.symbols.connect(fd, sockaddr, sockaddr.byteLength) === 0) {
       return this.#established(tcpInfo.read(fd), false);
     }
-    const errno = libc.errno();
+    const errno = this.#shared.calls.connectErrno(fd);
     if (errno !== LINUX.EINPROGRESS) throw this.#fail("connect", errno);
     // On loopback the whole handshake (or the RST) runs inside connect()
     // itself (TCP_INFO right after it: ESTABLISHED 500 times of 500), so

@@ -243,7 +243,7 @@ export function runSessionLoop(
       now = performance.now();
       return established(slot, s);
     }
-    const errno = libc.errno();
+    const errno = calls.connectErrno(fd);
     if (errno !== LINUX.EINPROGRESS) return failConnect(slot, s, errnoName(errno));
     // A burst's connects go out back to back: nothing in between.
     if (!plan.prepare) noteHandshakeOver(s, tcpInfo);

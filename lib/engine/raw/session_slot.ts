@@ -172,7 +172,8 @@ export function slotRecord(s: SessionSlot, outcome: Outcome, errno?: string): Se
  * loop reaches the socket's EPOLLOUT: at C=10,000 that event waited in the
  * ready list a median 450 ms behind others (measured, connect() itself 9 us),
  * which is the tester's queue, not the server's handshake. The lifecycle
- * still moves on at the event, so who closes first is decided as before.
+ * still moves on at the event, so who closes first is decided as before
+ * (docs/tcp-facts.md, "Inside connect()").
  *
  * @example
  * ```ts
