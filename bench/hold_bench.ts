@@ -28,6 +28,10 @@
  * LoadRunner; 464 MB (Pss 201 MB, RssAnon 177 MB) with the loop on the
  * generator's main thread and `--lite-mode`; 401 MB (Pss 170 MB, RssAnon
  * 157 MB) with those generators loading no npm package (bucket_recorder.ts).
+ * That 401 MB crept up through the hold from 386 MB: the parent read each
+ * generator's progress pipe into a fresh 64 KiB buffer per read (its VmRSS
+ * 75 -> 94 MB in 20 s); read into one reused buffer, one run held all
+ * 100,000 at 376.7 MB at first and 381.5 MB at most.
  * Per process at 464 MB: the parent
  * ~92 MB, each generator ~62 MB, of which ~36 MB are the deno binary's
  * pages (shared: VmRSS counts them once per process) and ~6 MB the

@@ -221,8 +221,7 @@ export class GeneratorProcess {
 
   async #readLines(onMessage: (message: FromGenerator) => void): Promise<void> {
     let buffered = "";
-    const decoder = new TextDecoderStream();
-    for await (const chunk of this.#child.stdout.pipeThrough(decoder)) {
+    for await (const chunk of decodedChunks(this.#child.stdout)) {
       buffered += chunk;
       let newline;
       while ((newline = buffered.indexOf("\n")) >= 0) {
@@ -239,8 +238,36 @@ export class GeneratorProcess {
   }
 
   async #readStderr(): Promise<void> {
-    for await (const chunk of this.#child.stderr.pipeThrough(new TextDecoderStream())) {
+    for await (const chunk of decodedChunks(this.#child.stderr)) {
       this.#stderrTail = (this.#stderrTail + chunk).slice(-STDERR_TAIL_BYTES);
     }
+  }
+}
+
+/** Bytes a pipe's read may fill at most: a progress line is ~200. */
+const PIPE_READ_BYTES = 4096;
+
+/**
+ * A child's pipe as text, read into one reused buffer. Reading it as a
+ * plain stream allocates a fresh 64 KiB buffer per read, freed only by a
+ * major GC: during a 20 s hold of 100,000 connections the parent's
+ * `external` memory grew 2.7 -> 21 MB and its VmRSS 75 -> 94 MB from six
+ * generators' progress lines (four a second each).
+ */
+async function* decodedChunks(pipe: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = pipe.getReader({ mode: "byob" });
+  const decoder = new TextDecoder();
+  let buffer = new ArrayBuffer(PIPE_READ_BYTES);
+  try {
+    while (true) {
+      const { value, done } = await reader.read(new Uint8Array(buffer));
+      if (done || value === undefined) break;
+      yield decoder.decode(value, { stream: true });
+      buffer = value.buffer; // the read transferred it: take it back for the next one
+    }
+    const rest = decoder.decode();
+    if (rest !== "") yield rest;
+  } finally {
+    reader.releaseLock();
   }
 }
