@@ -101,7 +101,7 @@ if (import.meta.main && !skipUnlessRoot("scenario_bench")) {
   const ratio = median(rates[1]) / median(rates[0]);
   const met = ratio >= TARGET;
   console.log(
-    `  ratio scenario / fixed: ${ratio.toFixed(2)}x (target ${TARGET}x): ${met ? "met" : "MISSED"}`,
+    `  ratio scenario / fixed: ${ratio.toFixed(3)}x (target ${TARGET}x): ${met ? "met" : "MISSED"}`,
   );
   if (!met) Deno.exit(1);
 }

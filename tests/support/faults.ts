@@ -110,6 +110,8 @@ export async function synfinRepeatedInNamespace(
       `${deno} run -q -A ${quote(`${ROOT}lib/testing/reference_servers.ts`)} ${server.kind} ` +
       `${server.port} ${server.backlog ?? ""} >/dev/null &`,
       "server_pid=$!",
+      // However the script ends (a signal, a failed line), the server goes with it.
+      "trap 'kill $server_pid 2>/dev/null' EXIT",
       // Wait for the listener through the kernel's table, not a connect (a
       // connect would be a session the server counts).
       `for i in $(seq 100); do ss -ltn | grep -q ':${server.port} ' && break; sleep 0.05; done`,
