@@ -115,6 +115,7 @@ export async function runInline(
         } else if (message.kind === "done") {
           tally = message.tally;
           maxInFlight = message.maxInFlight;
+          usage.eventLoop(message.loopCpu);
         }
       },
     });

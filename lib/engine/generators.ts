@@ -249,6 +249,7 @@ export function sumTesterUsage(
   const peakInFlight = sum((u) => u.peakInFlight);
   const measured = generators.filter((u) => u.bytesPerSessionInFlight !== null);
   const limits = generators.map((u) => u.fdLimit).filter((l): l is number => l !== null);
+  const eventLoops = generators.flatMap((u) => u.eventLoops ?? []);
   return {
     rssBeforeBytes: parent.rssBeforeBytes + sum((u) => u.rssBeforeBytes),
     rssPeakBytes: parent.rssPeakBytes + sum((u) => u.rssPeakBytes),
@@ -258,6 +259,7 @@ export function sumTesterUsage(
       0,
     ) / peakInFlight,
     fdLimit: limits.length > 0 ? Math.min(...limits) : parent.fdLimit,
+    ...(eventLoops.length > 0 && { eventLoops }),
     generators: spread,
   };
 }

@@ -145,11 +145,27 @@ export interface TesterUsage {
   /** The process's file descriptor limit (soft `RLIMIT_NOFILE`), when it can be read. */
   fdLimit: number | null;
   /**
+   * The raw engine's event loops (one per thread, in every generator), each
+   * one's CPU over its wall time; absent on the deno engine, whose loops
+   * share threads with their timers.
+   */
+  eventLoops?: EventLoopCpu[];
+  /**
    * Present when the run was spread over generator processes: the memory
    * figures are then the sum over synfin's processes (the parent and every
    * generator, each at its peak) and `fdLimit` is each process's limit.
    */
   generators?: GeneratorSpread;
+}
+
+/** One event loop's cost over its run. */
+export interface EventLoopCpu {
+  /** CPU time its thread used, ms (user and system: most of a loop's time is the kernel's TCP). */
+  cpuMs: number;
+  /** Wall time it ran, ms. */
+  wallMs: number;
+  /** Of it, waiting for events in `epoll_wait`, ms (the raw engine's own loop only). */
+  idleMs?: number;
 }
 
 /** How many generator processes a run was spread over, and why. */

@@ -26,6 +26,7 @@ export * from "./sources.ts";
 export * from "./stages.ts";
 export * from "./start_schedule.ts";
 export * from "./tally.ts";
+export * from "./tester_saturation.ts";
 export * from "./tester_usage.ts";
 export * from "./trace_sample.ts";
 export * from "./tls.ts";

@@ -10,6 +10,7 @@ import type { SessionOptions } from "./session.ts";
 import type { Target } from "../base/target.ts";
 import type { Stage } from "./stages.ts";
 import type { Outcome } from "./outcome.ts";
+import type { EventLoopCpu } from "./load.ts";
 
 /**
  * Most sessions one event loop keeps in flight. Deno stalls operations past
@@ -80,7 +81,7 @@ export type FromWorker =
     handshakeP99Us?: number;
   }
   | { kind: "tester-limit"; errno: string }
-  | { kind: "done"; tally: EncodedTally; maxInFlight: number }
+  | { kind: "done"; tally: EncodedTally; maxInFlight: number; loopCpu?: EventLoopCpu }
   /** The share could not run (a scenario module failed to load in the worker). */
   | { kind: "failed"; message: string };
 

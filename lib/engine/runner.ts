@@ -251,6 +251,7 @@ export class LoadRunner extends EventTarget {
             } else if (message.kind === "done") {
               tally.merge(message.tally);
               maxInFlight[i] = message.maxInFlight;
+              usage.eventLoop(message.loopCpu);
               resolve();
             }
           };

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { TesterUsage } from "./load.ts";
+import type { EventLoopCpu, TesterUsage } from "./load.ts";
 import { LINUX, openLibc, rawEngineUnavailable } from "./raw/libc.ts";
 
 /** Collects {@link TesterUsage} over one run. */
@@ -16,6 +16,7 @@ export class TesterUsageSampler {
   #peak = this.#before;
   #peakInFlight = 0;
   #rssAtPeakInFlight: number | undefined;
+  readonly #eventLoops: EventLoopCpu[] = [];
 
   /**
    * Takes one sample with `inFlight` sessions open.
@@ -38,6 +39,11 @@ export class TesterUsageSampler {
     }
   }
 
+  /** Notes one raw event loop's CPU over its run, as its worker reported it. */
+  eventLoop(cpu: EventLoopCpu | undefined): void {
+    if (cpu) this.#eventLoops.push(cpu);
+  }
+
   /** What was sampled; the fd limit is read now. */
   result(): TesterUsage {
     this.sample(0);
@@ -49,6 +55,7 @@ export class TesterUsageSampler {
         ? null
         : Math.max(0, this.#rssAtPeakInFlight - this.#before) / this.#peakInFlight,
       fdLimit: fileDescriptorLimit(),
+      ...(this.#eventLoops.length > 0 && { eventLoops: this.#eventLoops }),
     };
   }
 }

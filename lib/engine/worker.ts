@@ -13,6 +13,7 @@ import { progressMessage, workerTally } from "./worker_tally.ts";
 import { StartSchedule } from "./start_schedule.ts";
 import { shareOf, stageTargetAt } from "./stages.ts";
 import type { Target } from "../base/target.ts";
+import type { EventLoopCpu } from "./load.ts";
 import { takeChecks } from "./scripted/checks.ts";
 import { GRACEFUL_STOP_MS } from "./scripted/graceful_stop.ts";
 import { nodeSocketLayer } from "./scripted/node_socket.ts";
@@ -97,6 +98,8 @@ async function runShare(
 ): Promise<FromWorker> {
   const tally = workerTally(session, plan);
   const runOne = await sessionRunner(target, session, layer);
+  // On raw, the loop's CPU says whether synfin set the pace (tester_usage.ts).
+  const cpu = layer === "raw" ? await threadCpuClock() : undefined;
   const sentData = (session.send?.byteLength ?? 0) > 0 && session.awaitResponse !== false;
   const start = performance.now();
   const deadline = plan.durationMs === null ? Infinity : start + plan.durationMs;
@@ -165,7 +168,23 @@ async function runShare(
     clearTimeout(graceful);
   }
   tally.addChecks(takeChecks());
-  return { kind: "done", tally: tally.encode(), maxInFlight };
+  const loopCpu = cpu?.since();
+  return { kind: "done", tally: tally.encode(), maxInFlight, ...(loopCpu && { loopCpu }) };
+}
+
+/** This thread's CPU from now on, through a libc of its own (closed by `since`). */
+async function threadCpuClock(): Promise<{ since(): EventLoopCpu | null }> {
+  const { openLibc } = await import("./raw/libc.ts");
+  const { loopCpuSince, threadCpuMs } = await import("./raw/thread_cpu.ts");
+  const libc = openLibc();
+  const [cpuStart, wallStart] = [threadCpuMs(libc), performance.now()];
+  return {
+    since() {
+      const loop = loopCpuSince(libc, cpuStart, wallStart);
+      libc.close();
+      return loop;
+    },
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import { CENSUS_STATES } from "../census/census.ts";
 import { OUTCOMES } from "../engine/outcome.ts";
 import { TIMED_PHASES } from "../engine/tally.ts";
 import { testerLimitIn } from "../suite/tester_limit.ts";
+import { loopBusyShare, testerSaturation } from "../engine/tester_saturation.ts";
 import { OUTCOME_MEANING } from "./load_text.ts";
 import {
   latencyHistogramChart,
@@ -194,6 +195,14 @@ function testerTable(s: LoadSummary): string {
     ],
     ["most in flight per event loop", s.load.maxInFlightPerEventLoop.join(", ")],
   ];
+  if (t.eventLoops) {
+    const saturated = testerSaturation(t) !== null;
+    const busy = t.eventLoops.map((loop) => `${Math.round(loopBusyShare(loop) * 100)}%`);
+    rows.push([
+      "event loops busy",
+      busy.join(", ") + (saturated ? ": synfin set the pace, not the server" : ""),
+    ]);
+  }
   if (t.generators) rows.push(["generator processes", `${processes}: ${t.generators.reason}`]);
   if (s.intendedStarts !== null) {
     const dropped = s.droppedStarts;

@@ -8,6 +8,7 @@
 
 import type { KernelEvidenceTally } from "../engine/kernel_evidence.ts";
 import type { TesterUsage } from "../engine/load.ts";
+import { SATURATED_LOOP_BUSY, testerSaturation } from "../engine/tester_saturation.ts";
 import { formatMicros } from "../base/duration.ts";
 import { LatencyHistogram } from "../engine/histogram.ts";
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
@@ -324,7 +325,14 @@ function testerLine(tester: TesterUsage): string {
         (near ? ": the tester's own limit was near" : ""),
     );
   }
-  const line = parts.join("; ");
+  let line = parts.join("; ");
+  const saturated = testerSaturation(tester);
+  if (saturated) {
+    const shares = saturated.map((share) => `${Math.round(share * 100)}%`).join(", ");
+    line += `\nsynfin set the pace: its event loops were busy ${shares} of the run ` +
+      `(${SATURATED_LOOP_BUSY * 100}% or more: hardly ever waiting for the server), so the rate ` +
+      "is synfin's and the times after the handshake include its own queue of ready sessions";
+  }
   return spread
     ? `${line}\nspread over ${spread.count} generator processes: ${spread.reason}`
     : line;

@@ -106,6 +106,32 @@ Deno.test("raw engine: one loop per core holds 300 sessions, and none stalls", a
   );
   assert.ok(result.tally.sessions > 300);
   assert.equal(result.tally.outcomes.clean, result.tally.sessions);
+  // Each loop says what it cost: its thread's CPU and its waits within its wall time.
+  const costs = result.tester.eventLoops ?? [];
+  assert.equal(costs.length, loops.length);
+  for (const loop of costs) {
+    assert.ok(loop.wallMs >= 900 && loop.cpuMs > 0 && loop.cpuMs <= loop.wallMs + 5, `${loop}`);
+    assert.ok(loop.idleMs !== undefined && loop.idleMs >= 0 && loop.idleMs <= loop.wallMs);
+  }
+});
+
+Deno.test("raw engine: scripted sessions' loops report their CPU, the deno engine's report none", async () => {
+  await using server = await startReferenceServer("well-behaved");
+  const run = (engine: "raw" | "deno") =>
+    new LoadRunner(server.target, {
+      ...QUICK,
+      engine,
+      concurrency: 4,
+      sessions: 20,
+      scenario: new URL("../../scenarios/sessions/half_close.ts", import.meta.url).href,
+    }).run();
+  const raw = await run("raw");
+  assert.equal(raw.tally.outcomes.clean, 20);
+  assert.ok((raw.tester.eventLoops ?? []).length > 0, "each raw worker reported its CPU");
+  assert.ok(raw.tester.eventLoops!.every((l) => l.idleMs === undefined && l.cpuMs <= l.wallMs + 5));
+  const deno = await run("deno");
+  assert.equal(deno.tally.outcomes.clean, 20);
+  assert.equal(deno.tester.eventLoops, undefined);
 });
 
 Deno.test("open loop starts sessions at the requested rate", async () => {

@@ -261,3 +261,22 @@ Deno.test("thresholds get a section, one line each: PASS or FAIL with value and 
   ]);
   assert.ok(!renderTextReport(summary).split("\n").includes("thresholds"));
 });
+
+Deno.test("event loops that hardly waited say synfin set the pace; loops that waited say nothing", () => {
+  const base = loadResult(tallyOf(bimodalRecords()));
+  const withLoops = (idleMs: number[]) =>
+    report(tallyOf(bimodalRecords()), {
+      tester: {
+        ...base.tester,
+        eventLoops: idleMs.map((idle) => ({ cpuMs: 1700, wallMs: 2000, idleMs: idle })),
+      },
+    });
+  assert.equal(
+    lineMatching(withLoops([40, 400]), /set the pace/),
+    "synfin set the pace: its event loops were busy 98%, 80% of the run (90% or more: hardly " +
+      "ever waiting for the server), so the rate is synfin's and the times after the handshake " +
+      "include its own queue of ready sessions",
+  );
+  assert.equal(withLoops([400, 600]).filter((line) => /set the pace/.test(line)).length, 0);
+  assert.equal(report(tallyOf(bimodalRecords())).filter((l) => /set the pace/.test(l)).length, 0);
+});

@@ -83,4 +83,6 @@ export interface SessionLoopResult {
   maxInFlight: number;
   /** Open loop: slots of the start schedule started or dropped; absent in a closed loop. */
   starts?: StartCounts;
+  /** Wall time spent waiting in `epoll_wait`, ms: a loop that hardly waits set the pace. */
+  idleMs?: number;
 }

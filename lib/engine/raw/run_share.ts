@@ -10,6 +10,7 @@
 
 import { openLibc } from "./libc.ts";
 import { runSessionLoop } from "./session_loop.ts";
+import { loopCpuSince, threadCpuMs } from "./thread_cpu.ts";
 import type { RawDestination } from "./loop_plan.ts";
 import type { FromWorker, WorkerPlan } from "../plan.ts";
 import { FAILING_OUTCOMES } from "../outcome.ts";
@@ -71,7 +72,8 @@ export function runRawShare(share: RawShare, hooks: RawShareHooks): void {
   const libc = openLibc();
   try {
     const { plan } = share;
-    const { maxInFlight, starts } = runSessionLoop(libc, {
+    const [cpuStart, wallStart] = [threadCpuMs(libc), performance.now()];
+    const { maxInFlight, starts, idleMs } = runSessionLoop(libc, {
       destinations: share.destinations,
       sources: share.sources,
       spreadFrom: plan.index,
@@ -97,7 +99,9 @@ export function runRawShare(share: RawShare, hooks: RawShareHooks): void {
       onProgress: (inFlight) => hooks.post(progressMessage(tally, failed, inFlight)),
     });
     if (starts) tally.countStarts(starts);
-    hooks.post({ kind: "done", tally: tally.encode(), maxInFlight });
+    const cpu = loopCpuSince(libc, cpuStart, wallStart);
+    const loopCpu = cpu && { ...cpu, idleMs };
+    hooks.post({ kind: "done", tally: tally.encode(), maxInFlight, ...(loopCpu && { loopCpu }) });
   } finally {
     libc.close();
   }

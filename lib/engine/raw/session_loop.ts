@@ -91,7 +91,7 @@ export function runSessionLoop(
   const calls = new SocketCalls(libc);
   const tcpInfo = new TcpInfoReader(libc);
 
-  let [timers, inFlight, maxInFlight, limitHit] = [0, 0, 0, false];
+  let [timers, inFlight, maxInFlight, limitHit, idleMs] = [0, 0, 0, false, 0];
   let now = performance.now();
   const wheel = new TimerWheel(now);
   const start = now;
@@ -331,8 +331,10 @@ export function runSessionLoop(
       let waitMs = timers > 0 && wheel.armed > 0 ? 1 : IDLE_WAIT_MS;
       if (starting) waitMs = starts.waitMs(now, waitMs);
       if (opened > openBatch) waitMs = 0; // more to open: only collect what completed
+      const waitFrom = now;
       const n = c.epoll_wait(ep, events, MAX_EVENTS, waitMs);
       now = performance.now();
+      idleMs += now - waitFrom;
       for (let i = 0; i < n; i++) {
         const at = i * EVENT_SIZE;
         onEvent(eventView.getUint32(at + 4, true), eventView.getUint32(at, true));
@@ -348,5 +350,5 @@ export function runSessionLoop(
     for (const unused of ready) c.close(unused.fd);
     c.close(ep);
   }
-  return { maxInFlight, starts: starts.counts() };
+  return { maxInFlight, starts: starts.counts(), idleMs };
 }
