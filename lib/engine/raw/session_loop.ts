@@ -331,7 +331,8 @@ export function runSessionLoop(
       let waitMs = timers > 0 && wheel.armed > 0 ? 1 : IDLE_WAIT_MS;
       if (starting) waitMs = starts.waitMs(now, waitMs);
       if (opened > openBatch) waitMs = 0; // more to open: only collect what completed
-      const waitFrom = now;
+      // Read now: in an open loop `now` is the last connect's call, before its own work.
+      const waitFrom = performance.now();
       const n = c.epoll_wait(ep, events, MAX_EVENTS, waitMs);
       now = performance.now();
       idleMs += now - waitFrom;
