@@ -23,6 +23,15 @@ import { withCensus } from "../census/with_census.ts";
  */
 export const SYN_RETRANSMIT_AFTER_US = 900_000;
 
+/**
+ * The census samples a burst this often, ms: a full accept queue lasts only
+ * as long as the server takes to accept it, from a few ms to a few hundred.
+ * A sample costs an `ss` run of about 2 ms (the watch backs off to five
+ * times a slow read's cost), and the burst's connects are all issued
+ * before the first sample.
+ */
+const BURST_CENSUS_INTERVAL_MS = 20;
+
 /** The defaults of one burst, times in ms; the backlog sweep starts from them. */
 export interface BurstDefaults {
   /**
@@ -151,7 +160,10 @@ export async function runBurst(
     signal: options.signal,
   });
   const census = options.census ?? { drainMs: d.drainMs };
-  const around = await withCensus(target, census, () => runner.run(), { signal: options.signal });
+  const around = await withCensus(target, census, () => runner.run(), {
+    signal: options.signal,
+    intervalMs: BURST_CENSUS_INTERVAL_MS,
+  });
   const result = around.result;
   const sockets = around.sockets ??
     { available: false, reason: "census turned off", counters: null };
