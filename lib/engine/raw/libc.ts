@@ -94,6 +94,8 @@ export const LINUX = Object.freeze({
   EINTR: 4,
   EBADF: 9,
   ECONNREFUSED: 111,
+  ECONNRESET: 104,
+  ETIMEDOUT: 110,
 });
 
 /** errno numbers (Linux) to the names synfin reports. */

@@ -201,18 +201,21 @@ class RawScenarioSocket implements ScenarioSocket {
       const n = calls.send(this.#fd, chunk, BigInt(chunk.byteLength));
       if (n >= 0) {
         sent += n;
-      } else if (-n === LINUX.EAGAIN) {
+        continue;
+      }
+      const errno = calls.checkedErrno(this.#fd, -n, true);
+      if (errno === LINUX.EAGAIN) {
         // A write has no timeout of its own; the run's stop still ends it.
         const how = await reactor.writable(this.#slot, Infinity, this.#signal);
         if (how !== "ready") throw new SocketFailure("write", waitErrno(how));
-      } else if (-n !== LINUX.EINTR) {
-        throw new SocketFailure("write", errnoName(-n));
+      } else if (errno !== LINUX.EINTR) {
+        throw new SocketFailure("write", errnoName(errno));
       }
     }
   }
 
   async read(timeoutMs: number, signal?: AbortSignal): Promise<Uint8Array | null> {
-    const { libc, reactor, scratch, scratchLength } = this.#shared;
+    const { calls, libc, reactor, scratch, scratchLength } = this.#shared;
     // Taken at the first EAGAIN: most reads find their bytes (or the FIN) at once.
     let deadline = NaN;
     while (true) {
@@ -224,7 +227,9 @@ class RawScenarioSocket implements ScenarioSocket {
         this.#eof = true;
         return null;
       }
-      const errno = libc.errno();
+      // Checked against the socket: a reset read as a would-block would
+      // next read 0, the server's FIN (SocketCalls.checkedErrno).
+      const errno = calls.checkedErrno(this.#fd, libc.errno(), true);
       if (errno === LINUX.EINTR) continue;
       if (errno !== LINUX.EAGAIN) throw new SocketFailure("read", errnoName(errno));
       if (signal?.aborted) throw new SocketFailure("read", "EINTR");

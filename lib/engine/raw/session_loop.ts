@@ -30,7 +30,7 @@ import {
   slotRecord,
   SlotState as State,
 } from "./session_slot.ts";
-import { EPOLL_EVENT_SIZE as EVENT_SIZE, SocketCalls } from "./socket_calls.ts";
+import { EPOLL_EVENT_SIZE as EVENT_SIZE, HUNG_UP, SocketCalls } from "./socket_calls.ts";
 import { prepareSockets } from "./prepared.ts";
 import { TcpInfoReader } from "./tcp_info.ts";
 import { LoopStarts } from "./loop_starts.ts";
@@ -121,7 +121,7 @@ export function runSessionLoop(
     finish(slot, s, hooks.stopped() ? "interrupted" : connectOutcome(errno), errno);
   };
 
-  const readAll = (s: Active) => receive(s, calls, now);
+  const readAll = (s: Active, hungUp = true) => receive(s, calls, now, hungUp);
   const resetIn = (s: Active) => s.errors.find((e) => RESET_ERRNOS.has(e.errno));
 
   // Once the first byte came (or did not in time): the dwell, then our FIN.
@@ -265,10 +265,12 @@ export function runSessionLoop(
       if ((mask & (LINUX.EPOLLOUT | LINUX.EPOLLERR | LINUX.EPOLLHUP)) === 0) return;
       // Read before moving on: a server that answers or closes at once has
       // its bytes (or FIN) in this same event.
-      if (mask & (LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP)) readAll(s);
+      if (mask & (LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP)) {
+        readAll(s, (mask & HUNG_UP) !== 0);
+      }
       return established(slot, s);
     }
-    if (mask & (LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP | LINUX.EPOLLERR)) readAll(s);
+    if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, (mask & HUNG_UP) !== 0);
     switch (s.state) {
       case State.Writing:
         // A reset surfaces on the next send as ECONNRESET or EPIPE.

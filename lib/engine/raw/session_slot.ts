@@ -223,9 +223,11 @@ export function sendPayload(
       s.sent += n;
       continue;
     }
-    if (-n === LINUX.EAGAIN) return "blocked";
-    if (-n === LINUX.EINTR) continue;
-    s.errors.push({ phase: "firstByte", operation: "write", errno: errnoName(-n) });
+    // A would-block on send is rare (a full send buffer): always checked.
+    const errno = calls.checkedErrno(s.fd, -n, true);
+    if (errno === LINUX.EAGAIN) return "blocked";
+    if (errno === LINUX.EINTR) continue;
+    s.errors.push({ phase: "firstByte", operation: "write", errno: errnoName(errno) });
     return "failed";
   }
   return "sent";
@@ -234,7 +236,9 @@ export function sendPayload(
 /**
  * Reads what the socket holds until it would block (edge-triggered epoll
  * reports new data once), noting the first byte, the server's FIN or a
- * receive error, stamped `now`.
+ * receive error, stamped `now`. `hungUp`: epoll reported the peer's FIN,
+ * a hang-up or an error (or it is not known), so a would-block is checked
+ * against the socket before it is believed ({@link SocketCalls.checkedErrno}).
  *
  * @example
  * ```ts
@@ -248,7 +252,7 @@ export function sendPayload(
  * libc.close();
  * ```
  */
-export function receive(s: SessionSlot, calls: SocketCalls, now: number): void {
+export function receive(s: SessionSlot, calls: SocketCalls, now: number, hungUp = true): void {
   while (s.end === ReceiveEnd.None) {
     const n = calls.recv(s.fd);
     if (n > 0) {
@@ -257,10 +261,11 @@ export function receive(s: SessionSlot, calls: SocketCalls, now: number): void {
     } else if (n === 0) {
       s.end = ReceiveEnd.Eof;
       s.endAt = now;
-    } else if (-n === LINUX.EAGAIN) {
-      return;
-    } else if (-n !== LINUX.EINTR) {
-      s.endErrno = errnoName(-n);
+    } else {
+      const errno = calls.checkedErrno(s.fd, -n, hungUp);
+      if (errno === LINUX.EAGAIN) return;
+      if (errno === LINUX.EINTR) continue;
+      s.endErrno = errnoName(errno);
       s.errors.push({ phase: s.phase, operation: "read", errno: s.endErrno });
       s.end = ReceiveEnd.Error;
       s.endAt = now;

@@ -10,6 +10,9 @@ import { type Libc, LINUX, sockaddrPort } from "./libc.ts";
 /** Size of `struct epoll_event`: packed on x86_64, u32 events then u64 data. */
 export const EPOLL_EVENT_SIZE = 12;
 
+/** epoll events that say the peer sent its FIN, hung up or failed: a would-block then is suspect. */
+export const HUNG_UP = LINUX.EPOLLRDHUP | LINUX.EPOLLHUP | LINUX.EPOLLERR;
+
 /** `TCP_CLOSE` in `<netinet/tcp.h>`: no connection, none under way. */
 const TCP_CLOSE = 7;
 
@@ -110,6 +113,53 @@ export class SocketCalls {
     if (info === 0 && this.#int[0] !== TCP_CLOSE) return LINUX.EINPROGRESS;
     const error = info === 0 ? this.connectError(fd) : 0;
     return error !== 0 ? error : errno;
+  }
+
+  /**
+   * What a `recv()` or `send()` that returned -1 means, asked of the socket
+   * when errno could mislead (see {@link SocketCalls.connectErrno}: the
+   * runtime's own futex calls leave `EAGAIN` behind). A hard error (a reset,
+   * a retransmission timeout) moves the socket to TCP_CLOSE before the call
+   * reports it, and a socket in TCP_CLOSE never answers `EAGAIN` (it reads 0
+   * or its error): so an error on a live socket was a would-block, and a
+   * would-block on a closed one was the error, which the call consumed.
+   * That error was a reset: on loopback nothing else closes a socket
+   * without a FIN in the seconds a run lasts. `maybeHungUp` false (epoll
+   * reported only data) trusts `EAGAIN` without a system call.
+   *
+   * @example
+   * ```ts
+   * import { encodeSockaddr, LINUX, openLibc } from "./libc.ts";
+   * import { SocketCalls } from "./socket_calls.ts";
+   * import { listenBelowEphemeral } from "../../testing/reference_servers.ts";
+   * const listener = listenBelowEphemeral();
+   * const libc = openLibc();
+   * const calls = new SocketCalls(libc);
+   * const fd = libc.symbols.socket(LINUX.AF_INET, LINUX.SOCK_STREAM, 0);
+   * const to = encodeSockaddr("127.0.0.1", (listener.addr as Deno.NetAddr).port);
+   * libc.symbols.connect(fd, to, to.byteLength);
+   * // A live socket: whatever errno said, the call would have blocked.
+   * console.assert(calls.checkedErrno(fd, LINUX.ECONNRESET, true) === LINUX.EAGAIN);
+   * libc.symbols.close(fd);
+   * libc.close();
+   * listener.close();
+   * ```
+   */
+  checkedErrno(fd: number, errno: number, maybeHungUp: boolean): number {
+    if (errno === LINUX.EAGAIN && !maybeHungUp) return errno;
+    this.#lengthView.setUint32(0, 1, true);
+    const info = this.#libc.symbols.getsockopt(
+      fd,
+      LINUX.IPPROTO_TCP,
+      LINUX.TCP_INFO,
+      this.#int,
+      this.#length,
+    );
+    // Not a TCP socket (EBADF, ENOTSOCK): errno is all there is.
+    if (info !== 0) return errno;
+    const closed = this.#int[0] === TCP_CLOSE;
+    if (errno === LINUX.EAGAIN) return closed ? LINUX.ECONNRESET : errno;
+    return closed ? errno : LINUX.EAGAIN;
   }
 
   /** `SO_ERROR` of a connecting socket: 0 once established, else the errno. */
