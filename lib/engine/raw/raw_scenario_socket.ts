@@ -227,9 +227,9 @@ class RawScenarioSocket implements ScenarioSocket {
         this.#eof = true;
         return null;
       }
-      // Checked against the socket: a reset read as a would-block would
-      // next read 0, the server's FIN (SocketCalls.checkedErrno).
-      const errno = calls.checkedErrno(this.#fd, libc.errno(), true);
+      // Checked against the socket before our FIN: a reset read as a
+      // would-block would next read 0, a FIN (SocketCalls.checkedErrno).
+      const errno = calls.checkedErrno(this.#fd, libc.errno(), !this.#finSent);
       if (errno === LINUX.EINTR) continue;
       if (errno !== LINUX.EAGAIN) throw new SocketFailure("read", errnoName(errno));
       if (signal?.aborted) throw new SocketFailure("read", "EINTR");

@@ -121,7 +121,7 @@ export function runSessionLoop(
     finish(slot, s, hooks.stopped() ? "interrupted" : connectOutcome(errno), errno);
   };
 
-  const readAll = (s: Active, hungUp = true) => receive(s, calls, now, hungUp);
+  const readAll = (s: Active, checkWouldBlock = true) => receive(s, calls, now, checkWouldBlock);
   const resetIn = (s: Active) => s.errors.find((e) => RESET_ERRNOS.has(e.errno));
 
   // Once the first byte came (or did not in time): the dwell, then our FIN.
@@ -270,7 +270,9 @@ export function runSessionLoop(
       }
       return established(slot, s);
     }
-    if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, (mask & HUNG_UP) !== 0);
+    if (mask & (LINUX.EPOLLIN | HUNG_UP)) {
+      readAll(s, (mask & HUNG_UP) !== 0 && s.state !== State.FinSent);
+    }
     switch (s.state) {
       case State.Writing:
         // A reset surfaces on the next send as ECONNRESET or EPIPE.

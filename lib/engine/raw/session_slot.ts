@@ -236,9 +236,10 @@ export function sendPayload(
 /**
  * Reads what the socket holds until it would block (edge-triggered epoll
  * reports new data once), noting the first byte, the server's FIN or a
- * receive error, stamped `now`. `hungUp`: epoll reported the peer's FIN,
- * a hang-up or an error (or it is not known), so a would-block is checked
- * against the socket before it is believed ({@link SocketCalls.checkedErrno}).
+ * receive error, stamped `now`. `checkWouldBlock`: before our FIN, epoll
+ * reported the peer's FIN, a hang-up or an error (or it is not known), so a
+ * would-block is checked against the socket before it is believed
+ * ({@link SocketCalls.checkedErrno}).
  *
  * @example
  * ```ts
@@ -252,7 +253,12 @@ export function sendPayload(
  * libc.close();
  * ```
  */
-export function receive(s: SessionSlot, calls: SocketCalls, now: number, hungUp = true): void {
+export function receive(
+  s: SessionSlot,
+  calls: SocketCalls,
+  now: number,
+  checkWouldBlock = true,
+): void {
   while (s.end === ReceiveEnd.None) {
     const n = calls.recv(s.fd);
     if (n > 0) {
@@ -262,7 +268,7 @@ export function receive(s: SessionSlot, calls: SocketCalls, now: number, hungUp 
       s.end = ReceiveEnd.Eof;
       s.endAt = now;
     } else {
-      const errno = calls.checkedErrno(s.fd, -n, hungUp);
+      const errno = calls.checkedErrno(s.fd, -n, checkWouldBlock);
       if (errno === LINUX.EAGAIN) return;
       if (errno === LINUX.EINTR) continue;
       s.endErrno = errnoName(errno);
