@@ -138,6 +138,7 @@ async function runShare(
     () => scope.postMessage(progressMessage(tally, failed, inFlight)),
     PROGRESS_INTERVAL_MS,
   );
+  let loopCpu: EventLoopCpu | null | undefined;
   try {
     if (plan.rate === null) {
       const { stages, workers = 1 } = plan;
@@ -166,9 +167,10 @@ async function runShare(
   } finally {
     clearInterval(progress);
     clearTimeout(graceful);
+    // Closes the clock's libc even when the loop threw.
+    loopCpu = cpu?.since();
   }
   tally.addChecks(takeChecks());
-  const loopCpu = cpu?.since();
   return { kind: "done", tally: tally.encode(), maxInFlight, ...(loopCpu && { loopCpu }) };
 }
 

@@ -332,11 +332,12 @@ export function runSessionLoop(
       }
       const starting = mayStart();
       if (inFlight === 0 && !starting) break;
-      let waitMs = timers > 0 && wheel.armed > 0 ? 1 : IDLE_WAIT_MS;
-      if (starting) waitMs = starts.waitMs(now, waitMs);
-      if (opened > openBatch) waitMs = 0; // more to open: only collect what completed
-      // Read now: in an open loop `now` is the last connect's call, before its own work.
+      // Read now: in an open loop `now` is the last connect's call, before its
+      // own work, so the next start's wait and the idle time count from here.
       const waitFrom = performance.now();
+      let waitMs = timers > 0 && wheel.armed > 0 ? 1 : IDLE_WAIT_MS;
+      if (starting) waitMs = starts.waitMs(waitFrom, waitMs);
+      if (opened > openBatch) waitMs = 0; // more to open: only collect what completed
       const n = c.epoll_wait(ep, events, MAX_EVENTS, waitMs);
       now = performance.now();
       idleMs += now - waitFrom;
