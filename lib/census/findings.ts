@@ -49,6 +49,20 @@ export interface TesterTimeWaitFinding {
   shareOfPorts: number | null;
 }
 
+/** The most client ports synfin held toward the server port at once, against the range. */
+export interface TesterPortsFinding {
+  /** Our sockets toward the server port in the fullest census, every state. */
+  peak: number;
+  /** When, ms after the baseline census. */
+  atMs: number;
+  /** The server port. */
+  port: number;
+  /** Size of the tester's ephemeral port range; `null` when unknown. */
+  ephemeralPorts: number | null;
+  /** `peak` out of `ephemeralPorts`, 0..1; `null` when the range is unknown. */
+  shareOfPorts: number | null;
+}
+
 /** CLOSE_WAIT sockets from before the run, and how many of them disappeared during it. */
 export interface OldCloseWaitFinding {
   /** CLOSE_WAIT sockets in the baseline (not this run's, not counted as its leaks). */
@@ -110,6 +124,11 @@ export interface LingerFindings {
    * a census (absent from findings built by hand).
    */
   noFin?: NoFinFinding | null;
+  /**
+   * Client ports in use toward the server port at the fullest census;
+   * `null` without the tester's table (absent from findings built by hand).
+   */
+  testerPorts?: TesterPortsFinding | null;
 }
 
 /** Options of {@link findLingering}. */
@@ -163,6 +182,7 @@ export function findLingering(
       halfOpen: null,
       oldCloseWait: null,
       noFin: null,
+      testerPorts: null,
     };
   }
   const track = sockets.closeWait;
@@ -196,6 +216,13 @@ export function findLingering(
         finAcked: sockets.testerFin.finWait2,
         finUnacked: sockets.testerFin.finWait1,
         unsentBytes: sockets.testerFin.finWait1Unsent,
+      }
+      : null,
+    testerPorts: sockets.testerPorts
+      ? {
+        ...sockets.testerPorts,
+        ephemeralPorts,
+        shareOfPorts: ephemeralPorts ? sockets.testerPorts.peak / ephemeralPorts : null,
       }
       : null,
   };

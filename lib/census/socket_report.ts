@@ -147,6 +147,22 @@ export interface SocketReport {
    * `null` without the tester's table, absent from hand-built reports.
    */
   testerFin?: TesterFinTrack | null;
+  /**
+   * Most of our sockets toward the server port in one census, every state
+   * (each holds a client port); `null` without the tester's table, absent
+   * from hand-built reports.
+   */
+  testerPorts?: TesterPortsTrack | null;
+}
+
+/** The census that saw the most tester sockets toward the server port. */
+export interface TesterPortsTrack {
+  /** Tester sockets in that census (absolute, baseline included). */
+  peak: number;
+  /** When, ms after the baseline census. */
+  atMs: number;
+  /** The server port they connect to. */
+  port: number;
 }
 
 /** The `sockets` section when no census could be taken. */

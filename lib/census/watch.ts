@@ -30,6 +30,7 @@ import {
   type SocketReport,
   type SocketSample,
   type StateTrack,
+  type TesterPortsTrack,
 } from "./socket_report.ts";
 
 /** Options of {@link SocketWatch}. */
@@ -108,6 +109,7 @@ export class SocketWatch {
   #end?: SocketCensus;
   #peakServer = emptyStateCounts();
   #peakTester = emptyStateCounts();
+  #testerPorts: TesterPortsTrack | null = null;
   #peakQueue = 0;
   #halfOpen = new Set<number>();
   #unacked = new Map<number, number>();
@@ -265,6 +267,17 @@ export class SocketWatch {
         this.#peakTester[state] = Math.max(this.#peakTester[state], census.tester[state]);
       }
     }
+    if (census.tester) {
+      let ports = 0;
+      for (const state of CENSUS_STATES) ports += census.tester[state];
+      if (ports > (this.#testerPorts?.peak ?? -1)) {
+        this.#testerPorts = {
+          peak: ports,
+          atMs: Math.round(census.at - this.#baseAt),
+          port: this.#port,
+        };
+      }
+    }
     this.#peakQueue = Math.max(this.#peakQueue, census.listen?.acceptQueue ?? 0);
     const unacked = new Map<number, number>();
     for (const port of census.unackedPorts) {
@@ -330,6 +343,7 @@ export class SocketWatch {
       // At the end of the run, nearest the sessions' close timeouts: a late
       // ACK during the drain would move FIN_WAIT1 on.
       testerFin: base.tester && end.tester ? testerFinTrack(end, base) : null,
+      testerPorts: base.tester ? this.#testerPorts : null,
     };
   }
 }

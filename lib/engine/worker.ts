@@ -65,7 +65,7 @@ async function sessionRunner(
   const scenario = (await loadScenario(session.scenario)).default;
   // Loaded only here: a deno-engine worker may run without FFI permission.
   const layer: SocketLayer = layerName === "raw"
-    ? await rawLayer()
+    ? await rawLayer(session.traceLimit !== undefined)
     : session.tls
     ? tlsSocketLayer(session.tls)
     : nodeSocketLayer();
@@ -84,10 +84,11 @@ async function sessionRunner(
     }, options);
 }
 
-async function rawLayer(): Promise<SocketLayer> {
+async function rawLayer(tracing: boolean): Promise<SocketLayer> {
   const { openLibc } = await import("./raw/libc.ts");
   const { rawSocketLayer } = await import("./raw/raw_scenario_socket.ts");
-  return rawSocketLayer(openLibc());
+  // Only a trace shows a session's local port, as in the built-in raw loop.
+  return rawSocketLayer(openLibc(), { localPorts: tracing });
 }
 
 async function runShare(

@@ -29,6 +29,10 @@ export const FINDING_ADVICE = {
   testerTimeWait:
     "synfin's own TIME_WAIT, the normal cost of closing first as a client; near the port " +
     "range it slows synfin's connects, not the server",
+  testerPorts:
+    "synfin's limit, not the server's: one destination address and port has only this many " +
+    "client ports, so connects slow down or fail with EADDRNOTAVAIL; widen " +
+    "net.ipv4.ip_local_port_range, add --source addresses or destination addresses",
   halfOpen:
     "connects that succeeded on our side but that the server's kernel never completed: its " +
     "accept queue overflowed and dropped our final ACK (syncookies); raise the listen " +
@@ -47,6 +51,15 @@ export const FINDING_ADVICE = {
 } as const;
 
 /** The `no-fin` outcome's meaning when the census cannot tell more. */
+/**
+ * Client ports toward one server port from this share of the range on, the
+ * report names synfin as the limit: connect() walks the range for a free
+ * 4-tuple (`__inet_hash_connect`) and fails with EADDRNOTAVAIL when none is
+ * left; 28,232 ports per destination here (docs/tcp-facts.md, "Sysctls read
+ * at run time").
+ */
+const TESTER_PORTS_NEAR = 0.9;
+
 const NO_FIN_CLOSE_WAIT = "the server never answered our FIN: its socket sits in CLOSE_WAIT";
 
 /**
@@ -234,6 +247,15 @@ function findingLines(f: LingerFindings): string[] {
       : ` of ${tt.ephemeralPorts} ephemeral ports (${((tt.shareOfPorts ?? 0) * 100).toFixed(1)}%)`;
     lines.push(`  TIME_WAIT on the tester: up to ${tt.peak}${range}`);
     if ((tt.shareOfPorts ?? 0) > 0.5) lines.push(`    ${FINDING_ADVICE.testerTimeWait}`);
+  }
+  const tp = f.testerPorts;
+  if (tp && tp.shareOfPorts !== null && tp.shareOfPorts >= TESTER_PORTS_NEAR) {
+    lines.push(
+      `  CLIENT PORTS: ${tp.peak.toLocaleString("en-US")} of ` +
+        `${tp.ephemeralPorts!.toLocaleString("en-US")} in use toward port ${tp.port} at ` +
+        `${(tp.atMs / 1000).toFixed(1)} s (${(tp.shareOfPorts * 100).toFixed(1)}%)`,
+      `    ${FINDING_ADVICE.testerPorts}`,
+    );
   }
   const ho = f.halfOpen;
   if (ho && ho.count > 0) {

@@ -189,6 +189,23 @@ Deno.test("findLingering: TIME_WAIT on the tester", async (t) => {
   });
 });
 
+Deno.test("findLingering: client ports in use toward the server port", () => {
+  const sockets = report({ testerPorts: { peak: 14_116, atMs: 5200, port: 8080 } });
+  assert.deepEqual(
+    findLingering(sockets, outcomes({ clean: 9 }), { ephemeralPorts: 28232 }).testerPorts,
+    { peak: 14_116, atMs: 5200, port: 8080, ephemeralPorts: 28232, shareOfPorts: 0.5 },
+  );
+  assert.deepEqual(findLingering(sockets, outcomes()).testerPorts, {
+    peak: 14_116,
+    atMs: 5200,
+    port: 8080,
+    ephemeralPorts: null,
+    shareOfPorts: null,
+  });
+  // A report without the track (hand-built, or no tester table): no finding.
+  assert.equal(findLingering(report(), outcomes()).testerPorts, null);
+});
+
 Deno.test("findLingering: half-open connections", () => {
   const findings = findLingering(report({ halfOpen: 7 }), outcomes({ clean: 7 }));
   assert.deepEqual(findings.halfOpen, { count: 7 });
@@ -214,5 +231,6 @@ Deno.test("findLingering without a census", () => {
     halfOpen: null,
     oldCloseWait: null,
     noFin: null,
+    testerPorts: null,
   });
 });

@@ -125,6 +125,7 @@ Deno.test("a census command that fails: onCensusUnavailable is told, the load st
     halfOpen: null,
     oldCloseWait: null,
     noFin: null,
+    testerPorts: null,
   });
 });
 

@@ -42,6 +42,7 @@ Deno.test("FINDING_ADVICE: one line of advice per finding", () => {
     "neverAccepted",
     "oldCloseWait",
     "serverTimeWait",
+    "testerPorts",
     "testerTimeWait",
     "zeroWindow",
   ]);
@@ -175,6 +176,29 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
     const lines = renderSocketReport(report(), f);
     return lines.slice(lines.indexOf("findings") + 1);
   };
+
+  await t.step("client ports near the range: synfin's limit, with when and toward what", () => {
+    const near = { peak: 27_900, atMs: 12_400, port: 8080, ephemeralPorts: 28_232 };
+    const lines = findingsPart(
+      findings({ testerPorts: { ...near, shareOfPorts: 27_900 / 28_232 } }),
+    );
+    const at = lines.indexOf(
+      "  CLIENT PORTS: 27,900 of 28,232 in use toward port 8080 at 12.4 s (98.8%)",
+    );
+    assert.ok(at >= 0, lines.join("\n"));
+    assert.equal(lines[at + 1], `    ${FINDING_ADVICE.testerPorts}`);
+    assert.match(FINDING_ADVICE.testerPorts, /synfin's limit, not the server's/);
+    // Far from the range, or the range unknown: no line.
+    const far = findingsPart(
+      findings({ testerPorts: { ...near, peak: 100, shareOfPorts: 100 / 28_232 } }),
+    );
+    const unknown = findingsPart(
+      findings({ testerPorts: { ...near, ephemeralPorts: null, shareOfPorts: null } }),
+    );
+    for (const quiet of [far, unknown]) {
+      assert.ok(!quiet.some((line) => line.includes("CLIENT PORTS")));
+    }
+  });
 
   await t.step("no CLOSE_WAIT left but sessions without FIN", () => {
     const lines = findingsPart(findings({

@@ -47,17 +47,20 @@ interface Shared {
   /** Encoded `struct sockaddr` by IP literal and port (at most {@link MAX_SOCKADDRS}). */
   sockaddrs: Map<string, Map<number, Uint8Array<ArrayBuffer>>>;
   sockaddrsKept: number;
+  localPorts: boolean;
 }
 
 const RECV_BYTES = 64 * 1024;
-/**
- * Destinations whose encoded address is kept: a run has a few, each
- * connected to thousands of times (isIP and encoding took about 0.5 us per
- * connect); a scenario dialling ever new addresses just encodes each.
- */
+/** Encoded destinations kept (isIP and encoding cost 0.5 us a connect); more are encoded each time. */
 const MAX_SOCKADDRS = 1024;
 /** States in which the server's FIN has reached our socket (RFC 793 names). */
 const PEER_FIN_STATES = new Set(["CLOSE_WAIT", "LAST_ACK", "CLOSING"]);
+
+/** Options of {@link rawSocketLayer}. */
+export interface RawSocketLayerOptions extends ReactorOptions {
+  /** Ask each socket its local port (`getsockname`), else 0: only traces show it. @default {true} */
+  localPorts?: boolean;
+}
 
 /**
  * The socket layer of the `raw` engine's scripted sessions. Sockets end
@@ -83,7 +86,7 @@ const PEER_FIN_STATES = new Set(["CLOSE_WAIT", "LAST_ACK", "CLOSING"]);
  * libc.close();
  * ```
  */
-export function rawSocketLayer(libc: Libc, options: ReactorOptions = {}): RawSocketLayer {
+export function rawSocketLayer(libc: Libc, options: RawSocketLayerOptions = {}): RawSocketLayer {
   const reactor = new Reactor(libc, options);
   const scratch = new Uint8Array(RECV_BYTES);
   const shared: Shared = {
@@ -97,6 +100,7 @@ export function rawSocketLayer(libc: Libc, options: ReactorOptions = {}): RawSoc
     addresses: new Map(),
     sockaddrs: new Map(),
     sockaddrsKept: 0,
+    localPorts: options.localPorts ?? true,
   };
   return {
     reactor,
@@ -189,7 +193,7 @@ class RawScenarioSocket implements ScenarioSocket {
     const error = askError && info?.state !== "ESTABLISHED" ? calls.connectError(this.#fd) : 0;
     if (error !== 0) throw this.#fail("connect", error);
     if (info) this.#evidence = { synRetransmits: info.totalRetrans, rttUs: info.rttUs };
-    return calls.localPort(this.#fd) ?? 0;
+    return this.#shared.localPorts ? calls.localPort(this.#fd) ?? 0 : 0;
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -227,8 +231,7 @@ class RawScenarioSocket implements ScenarioSocket {
         this.#eof = true;
         return null;
       }
-      // Checked against the socket before our FIN: a reset read as a
-      // would-block would next read 0, a FIN (SocketCalls.checkedErrno).
+      // Before our FIN a reset read as a would-block would next read 0 (checkedErrno).
       const errno = calls.checkedErrno(this.#fd, libc.errno(), !this.#finSent);
       if (errno === LINUX.EINTR) continue;
       if (errno !== LINUX.EAGAIN) throw new SocketFailure("read", errnoName(errno));
@@ -349,7 +352,5 @@ class RawScenarioSocket implements ScenarioSocket {
 }
 
 function waitErrno(how: Readiness): string {
-  if (how === "timeout") return "ETIMEDOUT";
-  if (how === "aborted") return "EINTR";
-  return "EBADF";
+  return how === "timeout" ? "ETIMEDOUT" : how === "aborted" ? "EINTR" : "EBADF";
 }

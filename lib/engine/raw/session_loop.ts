@@ -255,6 +255,7 @@ export function runSessionLoop(
   const onEvent = (slot: number, mask: number) => {
     const s = slots[slot];
     if (!s) return;
+    const hungUp = (mask & HUNG_UP) !== 0; // a would-block then is suspect (checkedErrno)
     if (s.state === State.Connecting) {
       // Linux flags a failed connect with EPOLLERR; writable alone is success,
       // so SO_ERROR is read only then (one system call fewer per session).
@@ -265,14 +266,10 @@ export function runSessionLoop(
       if ((mask & (LINUX.EPOLLOUT | LINUX.EPOLLERR | LINUX.EPOLLHUP)) === 0) return;
       // Read before moving on: a server that answers or closes at once has
       // its bytes (or FIN) in this same event.
-      if (mask & (LINUX.EPOLLIN | LINUX.EPOLLRDHUP | LINUX.EPOLLHUP)) {
-        readAll(s, (mask & HUNG_UP) !== 0);
-      }
+      if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, hungUp);
       return established(slot, s);
     }
-    if (mask & (LINUX.EPOLLIN | HUNG_UP)) {
-      readAll(s, (mask & HUNG_UP) !== 0 && s.state !== State.FinSent);
-    }
+    if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, hungUp && s.state !== State.FinSent);
     switch (s.state) {
       case State.Writing:
         // A reset surfaces on the next send as ECONNRESET or EPIPE.

@@ -99,7 +99,8 @@ export class ScriptedSession implements Session {
     try {
       const { to, signal } = this.#plan;
       const port = this.#socket.connect(to, this.#options.connectTimeoutMs, signal);
-      this.#record.localPort = typeof port === "number" ? port : await port;
+      const localPort = typeof port === "number" ? port : await port;
+      if (localPort > 0) this.#record.localPort = localPort;
     } catch (error) {
       const errno = error instanceof SocketFailure ? error.errno : "EUNKNOWN";
       this.#closed = true;

@@ -48,7 +48,8 @@ export class SocketFailure extends Error {
 export interface ScenarioSocket {
   /**
    * Connects to `to`; resolves with the local port once the handshake is
-   * done. Fails with `ETIMEDOUT` after `timeoutMs`, `EINTR` on `signal`.
+   * done (0 from a layer told not to ask). Fails with `ETIMEDOUT` after
+   * `timeoutMs`, `EINTR` on `signal`.
    */
   connect(to: Destination, timeoutMs: number, signal?: AbortSignal): number | Promise<number>;
   /** Writes every byte (waiting for send buffer room as needed). */

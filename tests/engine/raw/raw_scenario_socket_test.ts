@@ -11,6 +11,7 @@ import { type Libc, openLibc, rawEngineUnavailable } from "../../../lib/engine/r
 import {
   type RawSocketLayer,
   rawSocketLayer,
+  type RawSocketLayerOptions,
 } from "../../../lib/engine/raw/raw_scenario_socket.ts";
 import { runScriptedSession } from "../../../lib/engine/scripted/run_scripted.ts";
 import type { ScriptedSessionPlan } from "../../../lib/engine/scripted/scripted_session.ts";
@@ -35,9 +36,12 @@ const HAS_IPV6 = (() => {
 })();
 
 /** Runs `body` with a fresh layer; afterwards the reactor must have stopped, every fd closed. */
-async function withLayer<T>(body: (layer: RawSocketLayer) => Promise<T>): Promise<T> {
+async function withLayer<T>(
+  body: (layer: RawSocketLayer) => Promise<T>,
+  options: RawSocketLayerOptions = {},
+): Promise<T> {
   const libc: Libc = openLibc();
-  const layer = rawSocketLayer(libc);
+  const layer = rawSocketLayer(libc, options);
   try {
     return await body(layer);
   } finally {
@@ -93,6 +97,23 @@ Deno.test({
     assert.ok(record.localPort! > 0);
     assert.equal(record.kernel?.synRetransmits, 0);
     assert.equal(record.kernel?.stateBeforeFin, "ESTABLISHED");
+  },
+});
+
+Deno.test({
+  name: "raw scripted: a layer told not to ask local ports gives 0 and records none",
+  ignore: !RAW,
+  fn: async () => {
+    await using server = await startReferenceServer("well-behaved");
+    const record = await withLayer(async (layer) => {
+      const socket = layer.open();
+      assert.equal(await socket.connect(server.target, 1000), 0);
+      socket.close();
+      return await run(layer, pingThenClose, { to: server.target });
+    }, { localPorts: false });
+    assert.equal(record.outcome, "clean", JSON.stringify(record));
+    assert.equal(record.localPort, undefined);
+    assert.equal(record.kernel?.synRetransmits, 0, "the kernel evidence is still read");
   },
 });
 
