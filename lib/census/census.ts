@@ -81,6 +81,22 @@ export interface SocketCensus {
    * one by one; empty when the tester's table could not be read.
    */
   testerFin: TesterFinSocket[];
+  /**
+   * The source and destination address pair with the most of our sockets
+   * toward the port (each holds one of that pair's client ports);
+   * `undefined` when there were none or no tester table.
+   */
+  testerBusiest?: TesterAddressPair;
+}
+
+/** Our sockets from one local address to one server address. */
+export interface TesterAddressPair {
+  /** Our address. */
+  source: string;
+  /** The server's address. */
+  address: string;
+  /** Sockets in a census state between the two. */
+  sockets: number;
 }
 
 /** `/proc/net/tcp` `timer_active` value of the retransmit timer. */
@@ -157,15 +173,27 @@ export function takeCensus(
   const tester = testerRows ? emptyStateCounts() : undefined;
   const unackedPorts: number[] = [];
   const testerFin: TesterFinSocket[] = [];
+  // Client ports are handed out per address pair (and server port).
+  const perPair = new Map<string, number>();
   for (const row of testerRows ?? []) {
     if (row.remotePort !== port || row.localPort === port) continue;
-    if (isCensusState(row.state)) tester![row.state]++;
+    if (isCensusState(row.state)) {
+      tester![row.state]++;
+      const pair = `${row.localAddress} ${row.remoteAddress}`;
+      perPair.set(pair, (perPair.get(pair) ?? 0) + 1);
+    }
     if (row.state === "ESTABLISHED" && row.txQueue > 0 && row.timerActive === RETRANSMIT_TIMER) {
       unackedPorts.push(row.localPort);
     }
     if (row.state === "FIN_WAIT1" || row.state === "FIN_WAIT2") {
       testerFin.push({ tuple: socketTuple(row), state: row.state, txQueue: row.txQueue });
     }
+  }
+  let testerBusiest: TesterAddressPair | undefined;
+  for (const [pair, sockets] of perPair) {
+    if (sockets <= (testerBusiest?.sockets ?? 0)) continue;
+    const [source, address] = pair.split(" ");
+    testerBusiest = { source, address, sockets };
   }
   return {
     at: options.at ?? performance.now(),
@@ -176,6 +204,7 @@ export function takeCensus(
     closeWait,
     inodes,
     testerFin,
+    ...(testerBusiest && { testerBusiest }),
   };
 }
 

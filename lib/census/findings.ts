@@ -49,14 +49,18 @@ export interface TesterTimeWaitFinding {
   shareOfPorts: number | null;
 }
 
-/** The most client ports synfin held toward the server port at once, against the range. */
+/** The most client ports synfin held between one address pair at once, against the range. */
 export interface TesterPortsFinding {
-  /** Our sockets toward the server port in the fullest census, every state. */
+  /** Our sockets between the pair in the fullest census, every state. */
   peak: number;
   /** When, ms after the baseline census. */
   atMs: number;
+  /** The server's address. */
+  address: string;
   /** The server port. */
   port: number;
+  /** Our address. */
+  source: string;
   /** Size of the tester's ephemeral port range; `null` when unknown. */
   ephemeralPorts: number | null;
   /** `peak` out of `ephemeralPorts`, 0..1; `null` when the range is unknown. */

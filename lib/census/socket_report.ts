@@ -148,21 +148,25 @@ export interface SocketReport {
    */
   testerFin?: TesterFinTrack | null;
   /**
-   * Most of our sockets toward the server port in one census, every state
-   * (each holds a client port); `null` without the tester's table, absent
-   * from hand-built reports.
+   * Most of our sockets from one address to one server address in a census,
+   * every state (each holds a client port of that pair); `null` without the
+   * tester's table or any socket, absent from hand-built reports.
    */
   testerPorts?: TesterPortsTrack | null;
 }
 
-/** The census that saw the most tester sockets toward the server port. */
+/** The census that saw the most tester sockets between one address pair. */
 export interface TesterPortsTrack {
-  /** Tester sockets in that census (absolute, baseline included). */
+  /** Tester sockets between the pair (absolute, baseline included). */
   peak: number;
   /** When, ms after the baseline census. */
   atMs: number;
+  /** The server's address. */
+  address: string;
   /** The server port they connect to. */
   port: number;
+  /** Our address. */
+  source: string;
 }
 
 /** The `sockets` section when no census could be taken. */

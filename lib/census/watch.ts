@@ -267,16 +267,11 @@ export class SocketWatch {
         this.#peakTester[state] = Math.max(this.#peakTester[state], census.tester[state]);
       }
     }
-    if (census.tester) {
-      let ports = 0;
-      for (const state of CENSUS_STATES) ports += census.tester[state];
-      if (ports > (this.#testerPorts?.peak ?? -1)) {
-        this.#testerPorts = {
-          peak: ports,
-          atMs: Math.round(census.at - this.#baseAt),
-          port: this.#port,
-        };
-      }
+    const busiest = census.testerBusiest;
+    if (busiest && busiest.sockets > (this.#testerPorts?.peak ?? 0)) {
+      const { sockets: peak, address, source } = busiest;
+      const atMs = Math.round(census.at - this.#baseAt);
+      this.#testerPorts = { peak, atMs, address, port: this.#port, source };
     }
     this.#peakQueue = Math.max(this.#peakQueue, census.listen?.acceptQueue ?? 0);
     const unacked = new Map<number, number>();

@@ -52,7 +52,7 @@ export const FINDING_ADVICE = {
 
 /** The `no-fin` outcome's meaning when the census cannot tell more. */
 /**
- * Client ports toward one server port from this share of the range on, the
+ * Client ports between one address pair from this share of the range on, the
  * report names synfin as the limit: connect() walks the range for a free
  * 4-tuple (`__inet_hash_connect`) and fails with EADDRNOTAVAIL when none is
  * left; 28,232 ports per destination here (docs/tcp-facts.md, "Sysctls read
@@ -252,7 +252,8 @@ function findingLines(f: LingerFindings): string[] {
   if (tp && tp.shareOfPorts !== null && tp.shareOfPorts >= TESTER_PORTS_NEAR) {
     lines.push(
       `  CLIENT PORTS: ${tp.peak.toLocaleString("en-US")} of ` +
-        `${tp.ephemeralPorts!.toLocaleString("en-US")} in use toward port ${tp.port} at ` +
+        `${tp.ephemeralPorts!.toLocaleString("en-US")} in use toward ` +
+        `${tp.address.includes(":") ? `[${tp.address}]` : tp.address}:${tp.port} at ` +
         `${(tp.atMs / 1000).toFixed(1)} s (${(tp.shareOfPorts * 100).toFixed(1)}%)`,
       `    ${FINDING_ADVICE.testerPorts}`,
     );

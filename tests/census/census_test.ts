@@ -131,6 +131,29 @@ Deno.test("takeCensus on hand-made rows", async (t) => {
     });
     assert.equal(census.listen, undefined, "no LISTEN row");
     assert.deepEqual(census.unackedPorts, []);
+    // All six of ours between one address pair.
+    assert.deepEqual(census.testerBusiest, {
+      source: "127.0.0.1",
+      address: "127.0.0.1",
+      sockets: 6,
+    });
+  });
+
+  await t.step("testerBusiest: the address pair with the most of our sockets", () => {
+    const to = (remoteAddress: string, localPort: number) =>
+      row({ state: "TIME_WAIT", remoteAddress, localPort });
+    const census = takeCensus([
+      to("127.0.0.2", 40001),
+      to("127.0.0.3", 40001),
+      to("127.0.0.3", 40002),
+      row({ state: "ESTABLISHED", localAddress: "127.0.0.9", remoteAddress: "127.0.0.2" }),
+    ], PORT);
+    assert.deepEqual(census.testerBusiest, {
+      source: "127.0.0.1",
+      address: "127.0.0.3",
+      sockets: 2,
+    });
+    assert.equal(takeCensus([serverRow("ESTABLISHED", 40001)], PORT).testerBusiest, undefined);
   });
 
   await t.step("counts every census state on each side", () => {

@@ -190,15 +190,14 @@ Deno.test("findLingering: TIME_WAIT on the tester", async (t) => {
 });
 
 Deno.test("findLingering: client ports in use toward the server port", () => {
-  const sockets = report({ testerPorts: { peak: 14_116, atMs: 5200, port: 8080 } });
+  const track = { peak: 14_116, atMs: 5200, address: "127.0.0.3", port: 8080, source: "127.0.0.1" };
+  const sockets = report({ testerPorts: track });
   assert.deepEqual(
     findLingering(sockets, outcomes({ clean: 9 }), { ephemeralPorts: 28232 }).testerPorts,
-    { peak: 14_116, atMs: 5200, port: 8080, ephemeralPorts: 28232, shareOfPorts: 0.5 },
+    { ...track, ephemeralPorts: 28232, shareOfPorts: 0.5 },
   );
   assert.deepEqual(findLingering(sockets, outcomes()).testerPorts, {
-    peak: 14_116,
-    atMs: 5200,
-    port: 8080,
+    ...track,
     ephemeralPorts: null,
     shareOfPorts: null,
   });

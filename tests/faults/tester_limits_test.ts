@@ -135,6 +135,26 @@ Deno.test({
 });
 
 Deno.test({
+  name: "client ports near the range: the report names synfin's limit, the load still passes",
+  ignore: !CAN_ISOLATE,
+  async fn() {
+    // 100 client ports; 95 connections held at once take 95 of them.
+    const run = await synfinInNamespace({
+      args: ["load", "-c", "95", "-n", "95", "--hold", "1500ms", "--drain", "1s", TARGET],
+      setup: "echo 40000 40099 > /proc/sys/net/ipv4/ip_local_port_range",
+      server: { kind: "well-behaved", port: PORT },
+    });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const line = /^ {2}CLIENT PORTS: (\d+) of 100 in use toward 127\.0\.0\.1:20100 at [\d.]+ s/m
+      .exec(run.stdout);
+    assert.ok(line, run.stdout);
+    assert.ok(Number(line[1]) >= 95, line[0]);
+    assert.match(run.stdout, /synfin's limit, not the server's/);
+    assertNoSocketsLeft(run);
+  },
+});
+
+Deno.test({
   name: "defect 2: a server that resets every connection at accept is run and fails (exit 1)",
   ignore: !CAN_ISOLATE,
   async fn() {

@@ -178,12 +178,19 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
   };
 
   await t.step("client ports near the range: synfin's limit, with when and toward what", () => {
-    const near = { peak: 27_900, atMs: 12_400, port: 8080, ephemeralPorts: 28_232 };
+    const near = {
+      peak: 27_900,
+      atMs: 12_400,
+      address: "127.0.0.1",
+      port: 8080,
+      source: "127.0.0.1",
+      ephemeralPorts: 28_232,
+    };
     const lines = findingsPart(
       findings({ testerPorts: { ...near, shareOfPorts: 27_900 / 28_232 } }),
     );
     const at = lines.indexOf(
-      "  CLIENT PORTS: 27,900 of 28,232 in use toward port 8080 at 12.4 s (98.8%)",
+      "  CLIENT PORTS: 27,900 of 28,232 in use toward 127.0.0.1:8080 at 12.4 s (98.8%)",
     );
     assert.ok(at >= 0, lines.join("\n"));
     assert.equal(lines[at + 1], `    ${FINDING_ADVICE.testerPorts}`);
@@ -198,6 +205,10 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
     for (const quiet of [far, unknown]) {
       assert.ok(!quiet.some((line) => line.includes("CLIENT PORTS")));
     }
+    const v6 = findingsPart(
+      findings({ testerPorts: { ...near, address: "::1", shareOfPorts: 27_900 / 28_232 } }),
+    );
+    assert.ok(v6.some((line) => line.includes(" toward [::1]:8080 at ")), v6.join("\n"));
   });
 
   await t.step("no CLOSE_WAIT left but sessions without FIN", () => {
