@@ -99,8 +99,9 @@ async function runShare(
 ): Promise<FromWorker> {
   const tally = workerTally(session, plan);
   const runOne = await sessionRunner(target, session, layer);
-  // On raw, the loop's CPU says whether synfin set the pace (tester_usage.ts).
-  const cpu = layer === "raw" ? await threadCpuClock() : undefined;
+  // The loop's CPU says whether synfin set the pace (tester_usage.ts); read
+  // through libc, so only where FFI is granted, on either engine.
+  const cpu = await threadCpuClock();
   const sentData = (session.send?.byteLength ?? 0) > 0 && session.awaitResponse !== false;
   const start = performance.now();
   const deadline = plan.durationMs === null ? Infinity : start + plan.durationMs;
@@ -175,9 +176,13 @@ async function runShare(
   return { kind: "done", tally: tally.encode(), maxInFlight, ...(loopCpu && { loopCpu }) };
 }
 
-/** This thread's CPU from now on, through a libc of its own (closed by `since`). */
-async function threadCpuClock(): Promise<{ since(): EventLoopCpu | null }> {
-  const { openLibc } = await import("./raw/libc.ts");
+/**
+ * This thread's CPU from now on, through a libc of its own (closed by
+ * `since`); `undefined` without FFI or off Linux.
+ */
+async function threadCpuClock(): Promise<{ since(): EventLoopCpu | null } | undefined> {
+  const { openLibc, rawEngineUnavailable } = await import("./raw/libc.ts");
+  if (rawEngineUnavailable() !== undefined) return undefined;
   const { loopCpuSince, threadCpuMs } = await import("./raw/thread_cpu.ts");
   const libc = openLibc();
   const [cpuStart, wallStart] = [threadCpuMs(libc), performance.now()];
