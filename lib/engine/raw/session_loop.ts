@@ -121,7 +121,7 @@ export function runSessionLoop(
     finish(slot, s, hooks.stopped() ? "interrupted" : connectOutcome(errno), errno);
   };
 
-  const readAll = (s: Active, checkWouldBlock = true) => receive(s, calls, now, checkWouldBlock);
+  const readAll = (s: Active, check = true, fin = false) => receive(s, calls, now, check, fin);
   const resetIn = (s: Active) => s.errors.find((e) => RESET_ERRNOS.has(e.errno));
 
   // Once the first byte came (or did not in time): the dwell, then our FIN.
@@ -256,6 +256,7 @@ export function runSessionLoop(
     const s = slots[slot];
     if (!s) return;
     const hungUp = (mask & HUNG_UP) !== 0; // a would-block then is suspect (checkedErrno)
+    const fin = (mask & (LINUX.EPOLLRDHUP | LINUX.EPOLLERR)) === LINUX.EPOLLRDHUP; // queued, no error
     if (s.state === State.Connecting) {
       // Linux flags a failed connect with EPOLLERR; writable alone is success,
       // so SO_ERROR is read only then (one system call fewer per session).
@@ -266,10 +267,10 @@ export function runSessionLoop(
       if ((mask & (LINUX.EPOLLOUT | LINUX.EPOLLERR | LINUX.EPOLLHUP)) === 0) return;
       // Read before moving on: a server that answers or closes at once has
       // its bytes (or FIN) in this same event.
-      if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, hungUp);
+      if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, hungUp, fin);
       return established(slot, s);
     }
-    if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, hungUp && s.state !== State.FinSent);
+    if (mask & (LINUX.EPOLLIN | HUNG_UP)) readAll(s, hungUp && s.state !== State.FinSent, fin);
     switch (s.state) {
       case State.Writing:
         // A reset surfaces on the next send as ECONNRESET or EPIPE.

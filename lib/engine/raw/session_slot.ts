@@ -239,7 +239,8 @@ export function sendPayload(
  * receive error, stamped `now`. `checkWouldBlock`: before our FIN, epoll
  * reported the peer's FIN, a hang-up or an error (or it is not known), so a
  * would-block is checked against the socket before it is believed
- * ({@link SocketCalls.checkedErrno}).
+ * ({@link SocketCalls.checkedErrno}). `finQueued`: epoll reported the peer's
+ * FIN and no error, so a short read of data is also the end.
  *
  * @example
  * ```ts
@@ -258,12 +259,19 @@ export function receive(
   calls: SocketCalls,
   now: number,
   checkWouldBlock = true,
+  finQueued = false,
 ): void {
   while (s.end === ReceiveEnd.None) {
     const n = calls.recv(s.fd);
     if (n > 0) {
       s.firstByteAt ??= now;
       s.bytesReceived += n;
+      // The FIN was queued behind these bytes and the read emptied the
+      // queue: the next recv() would read 0 (one call of 8 an HTTP session).
+      if (finQueued && n < calls.recvCapacity) {
+        s.end = ReceiveEnd.Eof;
+        s.endAt = now;
+      }
     } else if (n === 0) {
       s.end = ReceiveEnd.Eof;
       s.endAt = now;

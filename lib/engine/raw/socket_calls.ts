@@ -181,6 +181,11 @@ export class SocketCalls {
       : undefined;
   }
 
+  /** Bytes one {@link SocketCalls.recv} reads at most: a shorter read emptied the queue. */
+  get recvCapacity(): number {
+    return this.#scratch.byteLength;
+  }
+
   /** One `recv` into the scratch buffer: bytes read, 0 at the peer's FIN, or `-errno`. */
   recv(fd: number): number {
     const n = Number(this.#libc.symbols.recv(fd, this.#scratch, this.#scratchLength, 0));

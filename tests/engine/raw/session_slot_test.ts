@@ -1,14 +1,20 @@
 /**
  * Tests for lib/engine/raw/session_slot.ts on real loopback sockets: the
- * handshake seen over right after `connect()`, and a payload written until
- * the socket would block.
+ * handshake seen over right after `connect()`, a payload written until
+ * the socket would block, and the server's bytes and FIN read.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
 import { encodeSockaddr, LINUX, openLibc } from "../../../lib/engine/raw/libc.ts";
-import { newSlot, noteHandshakeOver, sendPayload } from "../../../lib/engine/raw/session_slot.ts";
+import {
+  newSlot,
+  noteHandshakeOver,
+  receive,
+  ReceiveEnd,
+  sendPayload,
+} from "../../../lib/engine/raw/session_slot.ts";
 import { SocketCalls } from "../../../lib/engine/raw/socket_calls.ts";
 import { TcpInfoReader } from "../../../lib/engine/raw/tcp_info.ts";
 import { listenBelowEphemeral } from "../../../lib/testing/reference_servers.ts";
@@ -80,6 +86,41 @@ Deno.test("sendPayload: writes until the socket would block, then resumes where 
     libc.symbols.close(fd);
     libc.close();
     accepted.close();
+    listener.close();
+  }
+});
+
+/** SocketCalls on the same real sockets, counting its recv() calls. */
+class CountingCalls extends SocketCalls {
+  recvs = 0;
+  override recv(fd: number): number {
+    this.recvs++;
+    return super.recv(fd);
+  }
+}
+
+Deno.test("receive: bytes then the server's FIN, with and without epoll's word that the FIN is queued", async () => {
+  const listener = listenBelowEphemeral();
+  const libc = openLibc();
+  try {
+    for (const finQueued of [true, false]) {
+      const calls = new CountingCalls(libc);
+      const fd = connecting(libc, (listener.addr as Deno.NetAddr).port);
+      const accepted = await listener.accept();
+      await accepted.write(new TextEncoder().encode("HTTP/1.0 200 OK\r\n\r\n"));
+      accepted.close(); // the FIN behind the bytes
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const slot = newSlot(fd, undefined, performance.now());
+      receive(slot, calls, 7, true, finQueued);
+      assert.equal(slot.bytesReceived, 19);
+      assert.equal(slot.end, ReceiveEnd.Eof);
+      assert.equal(slot.endAt, 7);
+      // A short read with the FIN queued is the end; otherwise recv() reads the 0.
+      assert.equal(calls.recvs, finQueued ? 1 : 2, `finQueued ${finQueued}`);
+      libc.symbols.close(fd);
+    }
+  } finally {
+    libc.close();
     listener.close();
   }
 });
