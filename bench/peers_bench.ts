@@ -9,6 +9,7 @@
  *
  *     sudo deno run -A bench/peers_bench.ts            # 3 rounds of 6 s runs
  *     SYNFIN_BENCH_MS=3000 SYNFIN_BENCH_ROUNDS=1 ...   # shorter
+ *     SYNFIN_BENCH_MODES=http SYNFIN_BENCH_CLIENTS=raw,wrk ...   # one mode, two clients
  *
  * Needs root (for `unshare -n`), `cc`, `ip` and `nstat`; tcpkali
  * ($SYNFIN_TCPKALI, ../shared/peers/tcpkali or on PATH) and wrk are used
@@ -24,6 +25,9 @@ import { buildC, median, shellQuote, skipUnlessRoot } from "./netns.ts";
 const RUN_MS = Number(Deno.env.get("SYNFIN_BENCH_MS") ?? 6000);
 const ROUNDS = Number(Deno.env.get("SYNFIN_BENCH_ROUNDS") ?? 3);
 const CONCURRENCY = Number(Deno.env.get("SYNFIN_BENCH_C") ?? 100);
+// A comma list narrows the run: modes by name, clients by part of their name.
+const ONLY_MODES = Deno.env.get("SYNFIN_BENCH_MODES")?.split(",");
+const ONLY_CLIENTS = Deno.env.get("SYNFIN_BENCH_CLIENTS")?.split(",");
 const PORT = 9000;
 const ROOT = fromFileUrl(new URL("../", import.meta.url));
 const CLI = `${ROOT}cli.ts`;
@@ -199,8 +203,10 @@ if (import.meta.main && !skipUnlessRoot("peers_bench")) {
   console.log(`  load average before: ${await loadAverage()}`);
   let failed = false;
   const medians = new Map<string, number>();
-  for (const { mode, title } of MODES) {
-    const runnable = list.filter((client) => client.command(mode));
+  for (const { mode, title } of MODES.filter((m) => ONLY_MODES?.includes(m.mode) ?? true)) {
+    const runnable = list.filter((client) =>
+      client.command(mode) && (ONLY_CLIENTS?.some((part) => client.name.includes(part)) ?? true)
+    );
     const rates = new Map<string, number[]>(runnable.map((c) => [c.name, []]));
     console.log(`\n${title} (${mode}): commands`);
     for (const client of runnable) {
