@@ -195,6 +195,16 @@ function testerTable(s: LoadSummary): string {
     ],
     ["most in flight per event loop", s.load.maxInFlightPerEventLoop.join(", ")],
   ];
+  const ports = s.lingering?.testerPorts;
+  if (ports) {
+    const range = ports.ephemeralPorts === null ? "" : ` of ${ports.ephemeralPorts}`;
+    const near = (ports.shareOfPorts ?? 0) >= 0.9 ? ": the tester's own limit was near" : "";
+    rows.push([
+      "client ports (fullest census)",
+      `${ports.peak}${range} toward ${ports.address}:${ports.port} at ` +
+      `${(ports.atMs / 1000).toFixed(1)} s${near}`,
+    ]);
+  }
   if (t.eventLoops) {
     const saturated = testerSaturation(t) !== null;
     const busy = t.eventLoops.map((loop) => `${Math.round(loopBusyShare(loop) * 100)}%`);

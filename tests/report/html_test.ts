@@ -160,6 +160,15 @@ Deno.test("html load report: a real run with its census", async (t) => {
     assert.match(html, /<td>clean<\/td><td class="num">60<\/td>/);
     assert.match(html, /no tester limit: what was measured is the server&#39;s/);
     assert.match(html, /<section id="tester">/);
+    // The fullest census' client ports toward the server, far from the range here.
+    const ports = run.summary.lingering?.testerPorts;
+    assert.ok(ports && ports.peak > 0, JSON.stringify(ports));
+    assert.match(
+      html,
+      new RegExp(
+        `<td>client ports \\(fullest census\\)</td><td>${ports.peak} of \\d+ toward 127\\.0\\.0\\.1:${server.target.port} at [\\d.]+ s</td>`,
+      ),
+    );
   });
 
   await t.step("loads nothing from anywhere", () => assertSelfContained(html));
