@@ -100,18 +100,10 @@ export class SocketCalls {
   connectErrno(fd: number): number {
     const errno = this.#libc.errno();
     if (errno === LINUX.EINPROGRESS) return errno;
-    // tcpi_state, the first byte of struct tcp_info (the kernel copies
-    // min(optlen, sizeof)): anything but TCP_CLOSE (7) is a connect under way.
-    this.#lengthView.setUint32(0, 1, true);
-    const info = this.#libc.symbols.getsockopt(
-      fd,
-      LINUX.IPPROTO_TCP,
-      LINUX.TCP_INFO,
-      this.#int,
-      this.#length,
-    );
-    if (info === 0 && this.#int[0] !== TCP_CLOSE) return LINUX.EINPROGRESS;
-    const error = info === 0 ? this.connectError(fd) : 0;
+    // Anything but TCP_CLOSE is a connect under way.
+    const state = this.#tcpState(fd);
+    if (state !== undefined && state !== TCP_CLOSE) return LINUX.EINPROGRESS;
+    const error = state !== undefined ? this.connectError(fd) : 0;
     return error !== 0 ? error : errno;
   }
 
@@ -151,6 +143,19 @@ export class SocketCalls {
    */
   checkedErrno(fd: number, errno: number, checkWouldBlock: boolean): number {
     if (errno === LINUX.EAGAIN && !checkWouldBlock) return errno;
+    const state = this.#tcpState(fd);
+    // Not a TCP socket (EBADF, ENOTSOCK): errno is all there is.
+    if (state === undefined) return errno;
+    const closed = state === TCP_CLOSE;
+    if (errno === LINUX.EAGAIN) return closed ? LINUX.ECONNRESET : errno;
+    return closed ? errno : LINUX.EAGAIN;
+  }
+
+  /**
+   * tcpi_state alone, the first byte of struct tcp_info (the kernel copies
+   * min(optlen, sizeof)); `undefined` if `fd` is no TCP socket.
+   */
+  #tcpState(fd: number): number | undefined {
     this.#lengthView.setUint32(0, 1, true);
     const info = this.#libc.symbols.getsockopt(
       fd,
@@ -159,11 +164,7 @@ export class SocketCalls {
       this.#int,
       this.#length,
     );
-    // Not a TCP socket (EBADF, ENOTSOCK): errno is all there is.
-    if (info !== 0) return errno;
-    const closed = this.#int[0] === TCP_CLOSE;
-    if (errno === LINUX.EAGAIN) return closed ? LINUX.ECONNRESET : errno;
-    return closed ? errno : LINUX.EAGAIN;
+    return info === 0 ? this.#int[0] : undefined;
   }
 
   /** `SO_ERROR` of a connecting socket: 0 once established, else the errno. */
