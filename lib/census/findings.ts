@@ -129,8 +129,9 @@ export interface LingerFindings {
    */
   noFin?: NoFinFinding | null;
   /**
-   * Client ports in use toward the server port at the fullest census;
-   * `null` without the tester's table (absent from findings built by hand).
+   * Client ports in use between the busiest address pair at the fullest
+   * census; `null` without the tester's table (absent from findings built
+   * by hand).
    */
   testerPorts?: TesterPortsFinding | null;
 }

@@ -201,7 +201,8 @@ function testerTable(s: LoadSummary): string {
     const near = (ports.shareOfPorts ?? 0) >= 0.9 ? ": the tester's own limit was near" : "";
     rows.push([
       "client ports (fullest census)",
-      `${ports.peak}${range} toward ${ports.address}:${ports.port} at ` +
+      `${ports.peak}${range} toward ` +
+      `${ports.address.includes(":") ? `[${ports.address}]` : ports.address}:${ports.port} at ` +
       `${(ports.atMs / 1000).toFixed(1)} s${near}`,
     ]);
   }

@@ -50,7 +50,6 @@ export const FINDING_ADVICE = {
     "not counted above",
 } as const;
 
-/** The `no-fin` outcome's meaning when the census cannot tell more. */
 /**
  * Client ports between one address pair from this share of the range on, the
  * report names synfin as the limit: connect() walks the range for a free
@@ -60,6 +59,7 @@ export const FINDING_ADVICE = {
  */
 const TESTER_PORTS_NEAR = 0.9;
 
+/** The `no-fin` outcome's meaning when the census cannot tell more. */
 const NO_FIN_CLOSE_WAIT = "the server never answered our FIN: its socket sits in CLOSE_WAIT";
 
 /**

@@ -118,6 +118,31 @@ Deno.test({
 });
 
 Deno.test({
+  name: "raw scripted: a write after our own FIN fails with EPIPE at once",
+  ignore: !RAW,
+  fn: async () => {
+    await using server = await startReferenceServer("leaky");
+    await withLayer(async (layer) => {
+      const socket = layer.open();
+      await socket.connect(server.target, 1000);
+      await socket.closeWrite();
+      // A live socket (FIN_WAIT2): errno is believed here, not taken for a
+      // would-block (which waited for writable until the run's stop).
+      const write = socket.write(new Uint8Array([1])).then(() => "written", (e) => e.errno);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<string>((resolve) =>
+        timer = setTimeout(() => resolve("hung"), 2000)
+      );
+      const outcome = await Promise.race([write, hung]);
+      clearTimeout(timer);
+      socket.close();
+      await write;
+      assert.equal(outcome, "EPIPE");
+    });
+  },
+});
+
+Deno.test({
   name: "raw scripted: a leaky server's missing FIN is no-fin, our FIN acknowledged",
   ignore: !RAW,
   fn: async () => {
