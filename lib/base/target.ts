@@ -31,6 +31,20 @@ export interface Target extends Destination {
   destinations?: readonly Destination[];
 }
 
+/**
+ * `host:port` as a user types it: an IPv6 literal in brackets.
+ *
+ * @example
+ * ```ts
+ * import { destinationLabel } from "./target.ts";
+ * console.assert(destinationLabel("::1", 8080) === "[::1]:8080");
+ * console.assert(destinationLabel("127.0.0.1", 8080) === "127.0.0.1:8080");
+ * ```
+ */
+export function destinationLabel(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
@@ -99,8 +113,7 @@ export function parseTarget(text: string): Target {
   if (count > MAX_ADDRESSES) throw bad(`${count} destinations are more than ${MAX_ADDRESSES}`);
   const [hostname, port] = [hosts[0], ports[0]];
   if (count === 1) {
-    const label = hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
-    return { hostname, port, label };
+    return { hostname, port, label: destinationLabel(hostname, port) };
   }
   const destinations = hosts.flatMap((host) => ports.map((p) => ({ hostname: host, port: p })));
   return { hostname, port, label: `${hostLabel}:${ports.join(",")}`, destinations };

@@ -7,7 +7,7 @@
  */
 
 import type { Outcome } from "../engine/outcome.ts";
-import type { SocketReport, SocketsUnavailable } from "./socket_report.ts";
+import type { SocketReport, SocketsUnavailable, TesterPortsTrack } from "./socket_report.ts";
 
 /** Server-side CLOSE_WAIT after the drain, split by cause. */
 export interface CloseWaitFinding {
@@ -65,7 +65,18 @@ export interface TesterPortsFinding {
   ephemeralPorts: number | null;
   /** `peak` out of `ephemeralPorts`, 0..1; `null` when the range is unknown. */
   shareOfPorts: number | null;
+  /** At {@link TESTER_PORTS_NEAR} of the range or more: synfin, not the server, was the limit. */
+  nearRange: boolean;
 }
+
+/**
+ * Client ports between one address pair from this share of the range on,
+ * synfin is named the limit: connect() walks the range for a free 4-tuple
+ * (`__inet_hash_connect`) and fails with EADDRNOTAVAIL when none is left;
+ * 28,232 ports per destination here (docs/tcp-facts.md, "Sysctls read at
+ * run time").
+ */
+export const TESTER_PORTS_NEAR = 0.9;
 
 /** CLOSE_WAIT sockets from before the run, and how many of them disappeared during it. */
 export interface OldCloseWaitFinding {
@@ -224,11 +235,20 @@ export function findLingering(
       }
       : null,
     testerPorts: sockets.testerPorts
-      ? {
-        ...sockets.testerPorts,
-        ephemeralPorts,
-        shareOfPorts: ephemeralPorts ? sockets.testerPorts.peak / ephemeralPorts : null,
-      }
+      ? testerPortsFinding(sockets.testerPorts, ephemeralPorts)
       : null,
+  };
+}
+
+function testerPortsFinding(
+  track: TesterPortsTrack,
+  ephemeralPorts: number | null,
+): TesterPortsFinding {
+  const shareOfPorts = ephemeralPorts ? track.peak / ephemeralPorts : null;
+  return {
+    ...track,
+    ephemeralPorts,
+    shareOfPorts,
+    nearRange: shareOfPorts !== null && shareOfPorts >= TESTER_PORTS_NEAR,
   };
 }

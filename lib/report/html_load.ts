@@ -9,6 +9,7 @@
 
 import type { LoadSummary, PhaseSummary } from "../census/load_summary.ts";
 import type { SocketReport } from "../census/socket_report.ts";
+import { destinationLabel } from "../base/target.ts";
 import { CENSUS_STATES } from "../census/census.ts";
 import { OUTCOMES } from "../engine/outcome.ts";
 import { TIMED_PHASES } from "../engine/tally.ts";
@@ -198,11 +199,11 @@ function testerTable(s: LoadSummary): string {
   const ports = s.lingering?.testerPorts;
   if (ports) {
     const range = ports.ephemeralPorts === null ? "" : ` of ${ports.ephemeralPorts}`;
-    const near = (ports.shareOfPorts ?? 0) >= 0.9 ? ": the tester's own limit was near" : "";
+    const near = ports.nearRange ? ": the tester's own limit was near" : "";
     rows.push([
       "client ports (fullest census)",
       `${ports.peak}${range} toward ` +
-      `${ports.address.includes(":") ? `[${ports.address}]` : ports.address}:${ports.port} at ` +
+      `${destinationLabel(ports.address, ports.port)} at ` +
       `${(ports.atMs / 1000).toFixed(1)} s${near}`,
     ]);
   }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { destinationLabel } from "../base/target.ts";
 import { CENSUS_STATES } from "../census/census.ts";
 import type { LingerFindings } from "../census/findings.ts";
 import type { SocketReport, SocketsUnavailable, StateTrack } from "../census/socket_report.ts";
@@ -49,15 +50,6 @@ export const FINDING_ADVICE = {
     "draws a challenge ACK that we answer with an RST), or the server closed them at last; " +
     "not counted above",
 } as const;
-
-/**
- * Client ports between one address pair from this share of the range on, the
- * report names synfin as the limit: connect() walks the range for a free
- * 4-tuple (`__inet_hash_connect`) and fails with EADDRNOTAVAIL when none is
- * left; 28,232 ports per destination here (docs/tcp-facts.md, "Sysctls read
- * at run time").
- */
-const TESTER_PORTS_NEAR = 0.9;
 
 /** The `no-fin` outcome's meaning when the census cannot tell more. */
 const NO_FIN_CLOSE_WAIT = "the server never answered our FIN: its socket sits in CLOSE_WAIT";
@@ -249,11 +241,11 @@ function findingLines(f: LingerFindings): string[] {
     if ((tt.shareOfPorts ?? 0) > 0.5) lines.push(`    ${FINDING_ADVICE.testerTimeWait}`);
   }
   const tp = f.testerPorts;
-  if (tp && tp.shareOfPorts !== null && tp.shareOfPorts >= TESTER_PORTS_NEAR) {
+  if (tp?.nearRange && tp.shareOfPorts !== null) {
     lines.push(
       `  CLIENT PORTS: ${tp.peak.toLocaleString("en-US")} of ` +
         `${tp.ephemeralPorts!.toLocaleString("en-US")} in use toward ` +
-        `${tp.address.includes(":") ? `[${tp.address}]` : tp.address}:${tp.port} at ` +
+        `${destinationLabel(tp.address, tp.port)} at ` +
         `${(tp.atMs / 1000).toFixed(1)} s (${(tp.shareOfPorts * 100).toFixed(1)}%)`,
       `    ${FINDING_ADVICE.testerPorts}`,
     );

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Target } from "../base/target.ts";
+import { destinationLabel, type Target } from "../base/target.ts";
 
 /**
  * Below the ephemeral range (32768-60999 on Linux), so that a tester's own
@@ -71,6 +71,6 @@ export function targetOf(hostname: string, port: number): Target {
   return {
     hostname,
     port,
-    label: hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`,
+    label: destinationLabel(hostname, port),
   };
 }

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { outcomes, report, tracks } from "../support/socket_fixtures.ts";
-import { findLingering } from "../../lib/census/findings.ts";
+import { findLingering, TESTER_PORTS_NEAR } from "../../lib/census/findings.ts";
 import type { AcceptQueueTrack, SocketsUnavailable } from "../../lib/census/socket_report.ts";
 import type { KernelCounters } from "../../lib/census/kernel_counters.ts";
 
@@ -194,13 +194,20 @@ Deno.test("findLingering: client ports in use toward the server port", () => {
   const sockets = report({ testerPorts: track });
   assert.deepEqual(
     findLingering(sockets, outcomes({ clean: 9 }), { ephemeralPorts: 28232 }).testerPorts,
-    { ...track, ephemeralPorts: 28232, shareOfPorts: 0.5 },
+    { ...track, ephemeralPorts: 28232, shareOfPorts: 0.5, nearRange: false },
   );
   assert.deepEqual(findLingering(sockets, outcomes()).testerPorts, {
     ...track,
     ephemeralPorts: null,
     shareOfPorts: null,
+    nearRange: false,
   });
+  // From TESTER_PORTS_NEAR of the range on, synfin is the limit.
+  const near = (ephemeralPorts: number) =>
+    findLingering(sockets, outcomes(), { ephemeralPorts }).testerPorts?.nearRange;
+  assert.equal(TESTER_PORTS_NEAR, 0.9);
+  assert.equal(near(Math.floor(14_116 / 0.9)), true);
+  assert.equal(near(Math.floor(14_116 / 0.9) + 100), false);
   // A report without the track (hand-built, or no tester table): no finding.
   assert.equal(findLingering(report(), outcomes()).testerPorts, null);
 });

@@ -187,7 +187,7 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
       ephemeralPorts: 28_232,
     };
     const lines = findingsPart(
-      findings({ testerPorts: { ...near, shareOfPorts: 27_900 / 28_232 } }),
+      findings({ testerPorts: { ...near, shareOfPorts: 27_900 / 28_232, nearRange: true } }),
     );
     const at = lines.indexOf(
       "  CLIENT PORTS: 27,900 of 28,232 in use toward 127.0.0.1:8080 at 12.4 s (98.8%)",
@@ -197,16 +197,22 @@ Deno.test("renderSocketReport: finding lines", async (t) => {
     assert.match(FINDING_ADVICE.testerPorts, /synfin's limit, not the server's/);
     // Far from the range, or the range unknown: no line.
     const far = findingsPart(
-      findings({ testerPorts: { ...near, peak: 100, shareOfPorts: 100 / 28_232 } }),
+      findings({
+        testerPorts: { ...near, peak: 100, shareOfPorts: 100 / 28_232, nearRange: false },
+      }),
     );
     const unknown = findingsPart(
-      findings({ testerPorts: { ...near, ephemeralPorts: null, shareOfPorts: null } }),
+      findings({
+        testerPorts: { ...near, ephemeralPorts: null, shareOfPorts: null, nearRange: false },
+      }),
     );
     for (const quiet of [far, unknown]) {
       assert.ok(!quiet.some((line) => line.includes("CLIENT PORTS")));
     }
     const v6 = findingsPart(
-      findings({ testerPorts: { ...near, address: "::1", shareOfPorts: 27_900 / 28_232 } }),
+      findings({
+        testerPorts: { ...near, address: "::1", shareOfPorts: 27_900 / 28_232, nearRange: true },
+      }),
     );
     assert.ok(v6.some((line) => line.includes(" toward [::1]:8080 at ")), v6.join("\n"));
   });
